@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Tappaas.Cli.Commands;
+
+namespace Tappaas.Cli;
+
+/// <summary>Builds the command tree and maps usage errors and unexpected failures to exit codes.</summary>
+internal static class CliApp
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var verbose = args.Contains("--verbose");
+        var root = new RootCommand("TAPPaaS: a trusted, automated, private platform as a service on hardware you own.")
+        {
+            ValidateCommand.Create(output),
+            GraphCommand.Create(output, error),
+            OrderCommand.Create(output, error),
+        };
+        root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces of unexpected errors.", Recursive = true });
+
+        try
+        {
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                foreach (var e in parsed.Errors)
+                {
+                    error.WriteLine($"error: {e.Message}");
+                }
+
+                error.WriteLine("Run 'tappaas --help' (or 'tappaas COMMAND --help') for usage.");
+                return ExitCodes.Usage;
+            }
+
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex)
+        {
+            error.WriteLine($"unexpected error: {ex.Message}");
+            error.WriteLine(verbose ? ex.ToString() : "Run again with --verbose for details, and report it if it persists.");
+            return ExitCodes.Failed;
+        }
+    }
+}

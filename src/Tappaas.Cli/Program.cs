@@ -1,0 +1,3 @@
+using Tappaas.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Tappaas.Model.Json;
+
+namespace Tappaas.Model.Modules;
+
+/// <summary>
+/// A module as authored: the parsed file, its flat fields and typed accessors for the fields the platform
+/// reads. Values are read leniently, as upstream reads them ("4096" is 4096, "false" is false).
+/// </summary>
+public sealed partial class ModuleDefinition
+{
+    private readonly Dictionary<string, FlatField> _byName;
+
+    /// <summary>Creates a definition from a parsed module file.</summary>
+    public ModuleDefinition(string name, string file, JObject root)
+    {
+        Name = name;
+        File = file;
+        Root = root;
+        var flat = ModuleFlattener.Flatten(root);
+        Fields = flat.Fields;
+        Conflicts = flat.Conflicts;
+        Shape = flat.Shape;
+        _byName = Fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        DependsOn = [.. Strings("dependsOn").Select(s => ServiceRef.TryParse(s, out var r) ? r : null).OfType<ServiceRef>().Distinct()];
+        Provides = [.. Strings("provides").Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The module's name: the file name without <c>.json</c> (upstream's "effective module").</summary>
+    public string Name { get; }
+
+    /// <summary>The file as the user named it.</summary>
+    public string File { get; }
+
+    /// <summary>The file's root object as written.</summary>
+    public JObject Root { get; }
+
+    /// <summary>Fields with config blocks merged in.</summary>
+    public IReadOnlyList<FlatField> Fields { get; }
+
+    /// <summary>Fields written in two places.</summary>
+    public IReadOnlyList<FieldConflict> Conflicts { get; }
+
+    /// <summary>Flat or grouped.</summary>
+    public ModuleShape Shape { get; }
+
+    /// <summary>Valid dependsOn entries, in file order, without duplicates.</summary>
+    public IReadOnlyList<ServiceRef> DependsOn { get; }
+
+    /// <summary>Services this module offers.</summary>
+    public IReadOnlyList<string> Provides { get; }
+
+    /// <summary>Guest name; defaults to <see cref="Name"/>.</summary>
+    public string VmName => Text("vmname") is { Length: > 0 } v ? v : Name;
+
+    /// <summary>Guest id, when set and numeric.</summary>
+    public long? VmId => Integer("vmid");
+
+    /// <summary>The node named in the file, if any.</summary>
+    public string? Node => Text("node");
+
+    /// <summary>Zone of the first interface; upstream's default is <c>mgmt</c>.</summary>
+    public string Zone0 => Text("zone0") ?? "mgmt";
+
+    /// <summary>Zone of the second interface, when written.</summary>
+    public string? Zone1 => Text("zone1");
+
+    /// <summary>The field, or null.</summary>
+    public FlatField? Field(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>True when the field is present (in the header or a block).</summary>
+    public bool Has(string name) => _byName.ContainsKey(name);
+
+    /// <summary>The field as text (strings, numbers and booleans), or null.</summary>
+    public string? Text(string name) => Field(name)?.Value.ScalarText;
+
+    /// <summary>The field as a whole number, accepting numeric strings; null when absent or not a whole number.</summary>
+    public long? Integer(string name) =>
+        Text(name) is { } t && IntegerText().IsMatch(t) && long.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : null;
+
+    /// <summary>The field as a boolean, accepting "true"/"false"; null when absent or neither.</summary>
+    public bool? Boolean(string name) => Text(name) switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => null,
+    };
+
+    /// <summary>The string items of an array field.</summary>
+    public IReadOnlyList<string> Strings(string name) =>
+        Field(name)?.Value is JArray a ? [.. a.Items.OfType<JString>().Select(s => s.Value)] : [];
+
+    /// <summary>True when the module depends on the service.</summary>
+    public bool DependsOnService(string reference) => DependsOn.Any(d => d.ToString() == reference);
+
+    /// <summary>The module in canonical grouped form.</summary>
+    public JObject ToCanonical() => ModuleCanonicalizer.Canonicalize(Fields);
+
+    /// <summary>The module in flat form.</summary>
+    public JObject ToFlat() => ModuleFlattener.ToObject(Fields);
+
+    [GeneratedRegex("^-?[0-9]+$")]
+    private static partial Regex IntegerText();
+}

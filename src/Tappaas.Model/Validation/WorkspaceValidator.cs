@@ -1,0 +1,73 @@
+using Tappaas.Model.Diagnostics;
+using Tappaas.Model.Graph;
+using Tappaas.Model.Loading;
+using Tappaas.Model.Modules;
+
+namespace Tappaas.Model.Validation;
+
+/// <summary>Validates everything in a workspace: each file, each module, and the set as a whole.</summary>
+public static class WorkspaceValidator
+{
+    /// <summary>The outcome of validating a workspace.</summary>
+    /// <param name="Diagnostics">Every problem, all at once.</param>
+    /// <param name="Graph">The dependency graph of the module set.</param>
+    public sealed record Result(DiagnosticBag Diagnostics, DependencyGraph Graph);
+
+    /// <summary>Validates the workspace.</summary>
+    public static Result Validate(Workspace workspace)
+    {
+        var bag = new DiagnosticBag();
+        bag.AddRange(workspace.Diagnostics);
+        var context = new ValidationContext(workspace.Zones, workspace.Site);
+        if (workspace.Zones is null && workspace.Modules.Any(m => m.Has("zone0") || m.Has("zone1")))
+        {
+            bag.Add(Diagnostic.Info(DiagnosticCodes.ZoneChecksSkipped, null,
+                "zone0/zone1 were not checked against a zone table: no zones.json was given",
+                "add the folder with zones.json to the paths, or pass --zones FILE"));
+        }
+
+        foreach (var module in workspace.Modules)
+        {
+            ModuleValidator.Validate(module, context, bag);
+        }
+
+        CheckDuplicateNames(workspace.Modules, bag);
+        CheckDuplicateVmids(workspace.Modules, bag);
+        var graph = DependencyGraph.Build(workspace.Modules, workspace.Installed, Severity.Warning);
+        bag.AddRange(graph.Diagnostics);
+        return new Result(bag, graph);
+    }
+
+    private static void CheckDuplicateNames(IReadOnlyList<ModuleDefinition> modules, DiagnosticBag bag)
+    {
+        foreach (var group in modules.GroupBy(m => m.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var first = group.First();
+            foreach (var other in group.Skip(1))
+            {
+                bag.Add(Diagnostic.Error(DiagnosticCodes.DuplicateModuleName, SourceLocation.ForFile(other.File),
+                    $"module name \"{other.Name}\" is also used by {first.File}; module names must be unique in a site",
+                    "rename one of the files (the module name is the file name without .json)"));
+            }
+        }
+    }
+
+    private static void CheckDuplicateVmids(IReadOnlyList<ModuleDefinition> modules, DiagnosticBag bag)
+    {
+        var byId = modules.Where(m => m.VmId is not null && m.Text("status") != "archived")
+            .GroupBy(m => m.VmId!.Value).Where(g => g.Count() > 1);
+        foreach (var group in byId)
+        {
+            var owners = group.ToList();
+            foreach (var m in owners)
+            {
+                var field = m.Field("vmid")!;
+                var others = owners.Where(o => !ReferenceEquals(o, m)).Select(o => $"{o.Name} ({o.File})");
+                bag.Add(Diagnostic.Error(DiagnosticCodes.DuplicateVmid,
+                    new SourceLocation(m.File, field.SourcePath, field.Value.Position.Line, field.Value.Position.Column),
+                    $"VMID {group.Key} of module \"{m.Name}\" is also used by {string.Join(", ", others)}",
+                    "give each module its own VMID (the catalog reserves blocks of 10 per module)"));
+            }
+        }
+    }
+}
