@@ -20,7 +20,7 @@ public static partial class ModuleValidator
         CheckConflicts(module, sink);
         foreach (var field in module.Fields)
         {
-            if (ModuleFields.IsComment(field.Name))
+            if (ModuleFields.IsComment(field.Name) || field.Name == "config")
             {
                 continue;
             }

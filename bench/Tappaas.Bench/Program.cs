@@ -1,0 +1,14 @@
+using Tappaas.Bench;
+
+var which = args.Length > 0 ? args[0] : "model";
+return which switch
+{
+    "model" => ModelBenchmark.Run(args.Skip(1).ToArray()),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: bench/run model [--modules N]");
+    return 2;
+}
