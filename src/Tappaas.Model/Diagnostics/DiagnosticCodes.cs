@@ -38,6 +38,8 @@ public static class DiagnosticCodes
     public const string Deprecated = "TAP0119";
     public const string ZoneChecksSkipped = "TAP0120";
     public const string InvalidConfigKey = "TAP0121";
+    public const string ServiceHooksMissing = "TAP0122";
+    public const string ServiceFolderUnused = "TAP0123";
 
     // Sets of modules (TAP02xx)
     public const string DuplicateVmid = "TAP0201";

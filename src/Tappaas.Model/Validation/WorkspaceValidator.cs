@@ -31,6 +31,7 @@ public static class WorkspaceValidator
             ModuleValidator.Validate(module, context, bag);
         }
 
+        ServiceHooksChecker.Check(workspace.Modules, bag);
         CheckDuplicateNames(workspace.Modules, bag);
         CheckDuplicateVmids(workspace.Modules, bag);
         var graph = DependencyGraph.Build(workspace.Modules, workspace.Installed, Severity.Warning);

@@ -140,6 +140,14 @@ public sealed class CorpusConformanceTests
     }
 
     [Fact]
+    public void Provided_service_without_hook_scripts_is_reported()
+    {
+        var d = Assert.Single(Diagnostics, d => d.Code == DiagnosticCodes.ServiceHooksMissing);
+        Assert.Equal(Corpus.PathOf("src/foundation/firewall/firewall.json"), Path.GetFullPath(d.Location!.File));
+        Assert.Contains("provides \"firewall\"", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Zone_table_defects_are_warnings()
     {
         var zones = In("src/foundation/firewall/zones.json").ToList();
