@@ -1,0 +1,23 @@
+using Tappaas.Abstractions.State;
+using Tappaas.Model.Modules;
+
+namespace Tappaas.Engine.Planning;
+
+/// <summary>Everything the planner needs; it reads nothing else.</summary>
+public sealed record PlanRequest
+{
+    /// <summary>The modules the operator wants (from files).</summary>
+    public required IReadOnlyList<ModuleDefinition> Desired { get; init; }
+
+    /// <summary>What the state store recorded, by module name.</summary>
+    public required IReadOnlyDictionary<string, InstalledModule> Recorded { get; init; }
+
+    /// <summary>The state revision the plan is made from.</summary>
+    public long StateRevision { get; init; }
+
+    /// <summary>Recorded modules whose guest or objects were observed missing (drift).</summary>
+    public IReadOnlySet<string> ObservedMissing { get; init; } = new HashSet<string>();
+
+    /// <summary>Plan deletes for recorded modules that are not desired (a whole-site plan).</summary>
+    public bool DeleteUnlisted { get; init; }
+}
