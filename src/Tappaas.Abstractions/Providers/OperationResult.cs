@@ -1,0 +1,23 @@
+using Tappaas.Model.Diagnostics;
+
+namespace Tappaas.Abstractions.Providers;
+
+/// <summary>The result of an operation: status, diagnostics and the output to keep in the module's log.</summary>
+/// <param name="Status">Ok, Failed or Fatal.</param>
+/// <param name="Diagnostics">Problems found; never secrets.</param>
+/// <param name="Output">What the operation printed.</param>
+public sealed record OperationResult(OperationStatus Status, IReadOnlyList<Diagnostic> Diagnostics, string Output)
+{
+    /// <summary>Success with optional output.</summary>
+    public static OperationResult Ok(string output = "") => new(OperationStatus.Ok, [], output);
+
+    /// <summary>A failure with one message.</summary>
+    public static OperationResult Fail(OperationStatus status, string message, string output = "") =>
+        new(status, [Diagnostic.Error("TAP0801", null, message)], output);
+
+    /// <summary>True for <see cref="OperationStatus.Ok"/>.</summary>
+    public bool Succeeded => Status == OperationStatus.Ok;
+
+    /// <summary>The first diagnostic's message, or the status.</summary>
+    public string Message => Diagnostics.FirstOrDefault()?.Message ?? Status.ToString();
+}

@@ -1,0 +1,22 @@
+using Tappaas.Abstractions.State;
+
+namespace Tappaas.State.Tests;
+
+[CollectionDefinition(nameof(PostgresCollection))]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>;
+
+[Collection(nameof(PostgresCollection))]
+public sealed class PostgresStateStoreTests(PostgresServer server) : StateStoreContract
+{
+    protected override async Task<IStateStore> CreateAsync()
+    {
+        if (server.Unavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        var store = new PostgresStateStore(await server.CreateDatabaseAsync(), TimeProvider.System);
+        await store.MigrateAsync(TestContext.Current.CancellationToken);
+        return store;
+    }
+}
