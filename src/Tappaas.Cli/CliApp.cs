@@ -14,7 +14,20 @@ internal static class CliApp
             ValidateCommand.Create(output),
             GraphCommand.Create(output, error),
             OrderCommand.Create(output, error),
+            InitCommand.Create(output),
+            LifecycleCommands.Install(output, error),
+            LifecycleCommands.Update(output, error),
+            LifecycleCommands.Rollback(output, error),
+            LifecycleCommands.Resume(output, error),
+            DeleteTestCommands.Delete(output, error),
+            DeleteTestCommands.Test(output, error),
+            PlanCommands.Plan(output, error),
+            PlanCommands.Apply(output, error),
+            InspectCommands.Status(output, error),
+            InspectCommands.History(output, error),
+            InspectCommands.Journal(output, error),
         };
+        root.Options.Add(SiteOptions.Site);
         root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces of unexpected errors.", Recursive = true });
 
         try

@@ -24,6 +24,17 @@ public sealed record SiteConfiguration
     /// <summary>Whether nodes may be rebooted automatically (default true).</summary>
     public bool AutomaticReboot { get; init; } = true;
 
+    /// <summary>
+    /// Which backend implements a service (our addition under <c>tappaas.backends</c>): keys are <c>module:service</c>,
+    /// <c>module:*</c> or <c>*</c>; values are backend names such as <c>hooks</c> (the providing module's scripts, the
+    /// default) or <c>fake</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Backends { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The backend for a service: exact match, then <c>module:*</c>, then <c>*</c>, else <c>hooks</c>.</summary>
+    public string BackendFor(string module, string service) =>
+        Backends.GetValueOrDefault($"{module}:{service}") ?? Backends.GetValueOrDefault($"{module}:*") ?? Backends.GetValueOrDefault("*") ?? "hooks";
+
     /// <summary>The node modules without <c>node</c> run on.</summary>
     public string? DefaultNode => Nodes.Count > 0 ? Nodes[0].Hostname : null;
 }

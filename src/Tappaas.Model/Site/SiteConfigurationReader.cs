@@ -72,8 +72,10 @@ public static partial class SiteConfigurationReader
             }
         }
 
+        var backends = ReadBackends(t, sink);
         return new SiteConfiguration
         {
+            Backends = backends,
             File = sink.File,
             Version = Lenient.Text(t["version"]),
             Domain = Lenient.Text(t["domain"]),
@@ -83,6 +85,48 @@ public static partial class SiteConfigurationReader
             AutomaticReboot = Lenient.Text(t["automaticReboot"]) != "false",
         };
     }
+
+    /// <summary>Backend names the platform knows.</summary>
+    public static IReadOnlyList<string> KnownBackends { get; } = ["hooks", "fake"];
+
+    private static Dictionary<string, string> ReadBackends(JObject t, DiagnosticSink sink)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (t["backends"] is not { } node)
+        {
+            return result;
+        }
+
+        if (node is not JObject o)
+        {
+            sink.Error(DiagnosticCodes.SiteValueInvalid, "$.tappaas.backends", t.Property("backends")!.NamePosition,
+                "tappaas.backends must be an object of service → backend", "write e.g. \"backends\": {\"cluster:*\": \"fake\"}");
+            return result;
+        }
+
+        foreach (var p in o.Properties)
+        {
+            var path = JsonPathText.Member("$.tappaas.backends", p.Name);
+            if (p.Name != "*" && !BackendKey().IsMatch(p.Name))
+            {
+                sink.Error(DiagnosticCodes.SiteValueInvalid, path, p.NamePosition, $"backend key \"{p.Name}\" is not module:service, module:* or *", "write e.g. \"cluster:vm\"");
+            }
+            else if (p.Value is not JString { Value: var backend } || !KnownBackends.Contains(backend))
+            {
+                sink.Error(DiagnosticCodes.SiteValueInvalid, path, p.NamePosition, $"backend for \"{p.Name}\" is {p.Value.ScalarText ?? p.Value.KindName}, not a known backend",
+                    $"use one of {string.Join(", ", KnownBackends)}");
+            }
+            else
+            {
+                result[p.Name] = backend;
+            }
+        }
+
+        return result;
+    }
+
+    [GeneratedRegex("^[a-zA-Z][a-zA-Z0-9-]*:([a-zA-Z][a-zA-Z0-9-]*|\\*)$")]
+    private static partial Regex BackendKey();
 
     private static List<SiteNode> ReadNodes(JObject root, DiagnosticSink sink)
     {

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Tappaas.Cli.Site;
+using Tappaas.Engine.Site;
+
+namespace Tappaas.Cli.Commands;
+
+/// <summary><c>tappaas init</c>: creates an empty site (configuration.json and zones.json in upstream shape, the state store); starts nothing.</summary>
+internal static class InitCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var domain = new Option<string>("--domain") { Description = "The site's domain.", DefaultValueFactory = _ => "tappaas.internal" };
+        var backend = new Option<string[]>("--backend") { Description = "Which backend implements services, as SERVICE=BACKEND (e.g. 'cluster:*=fake'). Default: the providing module's hook scripts." };
+        var repository = new Option<string[]>("--repository") { Description = "A folder with module sources, searched by 'tappaas install NAME'." };
+        var command = new Command("init", "Create an empty site in the site folder (nothing is started).") { domain, backend, repository };
+        command.SetAction(async (result, ct) =>
+        {
+            var layout = new SiteLayout(Path.GetFullPath(SiteOptions.Root(result)));
+            var backends = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var b in result.GetValue(backend) ?? [])
+            {
+                var at = b.IndexOf('=', StringComparison.Ordinal);
+                if (at <= 0)
+                {
+                    output.WriteLine($"error: --backend {b}: write SERVICE=BACKEND, e.g. cluster:*=fake");
+                    return ExitCodes.Usage;
+                }
+
+                backends[b[..at]] = b[(at + 1)..];
+            }
+
+            var repos = (result.GetValue(repository) ?? []).Select(Path.GetFullPath).ToList();
+            var written = SiteInitializer.Initialize(layout, result.GetValue(domain)!, backends, repos);
+            var (session, problem) = await SiteSession.OpenAsync(layout.Root, ct);
+            if (session is null)
+            {
+                output.WriteLine($"error: {problem}");
+                return ExitCodes.Failed;
+            }
+
+            await using (session)
+            {
+                output.WriteLine(written.Count == 0 ? $"site {layout.Root} already exists; nothing changed" : $"created site {layout.Root}");
+                foreach (var f in written)
+                {
+                    output.WriteLine($"  wrote {f}");
+                }
+
+                output.WriteLine($"  state store {layout.StatePath} (schema {await session.Store.SchemaVersionAsync(ct)})");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using Tappaas.Cli.Output;
+using Tappaas.Engine;
+using Tappaas.Engine.Apply;
+
+namespace Tappaas.Cli.Commands;
+
+/// <summary><c>install</c>, <c>update</c>, <c>rollback</c>, <c>resume</c>: journalled runs under the site lock.</summary>
+internal static class LifecycleCommands
+{
+    public static Command Install(TextWriter output, TextWriter error)
+    {
+        var modules = new Argument<string[]>("MODULE") { Description = "Module files, module folders, or module names found in the site's repositories.", Arity = ArgumentArity.OneOrMore };
+        var force = new Option<bool>("--force") { Description = "Run the install again for a module that is already installed." };
+        var command = new Command("install", "Install modules (and their dependencies given alongside) in dependency order; a failure rolls back.")
+        {
+            modules, force, CommonOptions.Json, SiteOptions.Debug, SiteOptions.Silent,
+        };
+        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        {
+            var code = SiteCommand.Locate(result.GetValue(modules)!, session, error, out var sources);
+            if (code != ExitCodes.Ok)
+            {
+                return code;
+            }
+
+            var outcome = await session.Engine.InstallAsync(sources, new EngineOptions { Force = result.GetValue(force), Flags = SiteOptions.Flags(result) }, token);
+            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "install");
+            return outcome.Status is ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings ? ExitCodes.Ok : ExitCodes.Failed;
+        }, ct));
+        return command;
+    }
+
+    public static Command Update(TextWriter output, TextWriter error)
+    {
+        var module = new Argument<string>("MODULE") { Description = "An installed module." };
+        var force = new Option<bool>("--force") { Description = "Continue when the pre-update test fails." };
+        var noSnapshot = new Option<bool>("--no-snapshot") { Description = "Skip the snapshot and the pre-update test (no automatic safety net)." };
+        var command = new Command("update", "Update an installed module from its release: merge, snapshot, test, hooks, test; roll back on a fatal step.")
+        {
+            module, force, noSnapshot, CommonOptions.Json, SiteOptions.Debug, SiteOptions.Silent,
+        };
+        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        {
+            var options = new EngineOptions { Force = result.GetValue(force), NoSnapshot = result.GetValue(noSnapshot), Flags = SiteOptions.Flags(result) };
+            var outcome = await session.Engine.UpdateAsync(result.GetValue(module)!, options, token);
+            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "update");
+            return UpdateExit(outcome);
+        }, ct));
+        return command;
+    }
+
+    public static Command Rollback(TextWriter output, TextWriter error)
+    {
+        var module = new Argument<string>("MODULE") { Description = "An installed module." };
+        var to = new Option<int?>("--to") { Description = "The revision to return to (default: the previous one)." };
+        var command = new Command("rollback", "Re-apply an earlier revision of a module as a new revision.") { module, to, CommonOptions.Json };
+        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        {
+            var outcome = await session.Engine.RollbackAsync(result.GetValue(module)!, result.GetValue(to), new EngineOptions(), token);
+            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "rollback");
+            return UpdateExit(outcome);
+        }, ct));
+        return command;
+    }
+
+    public static Command Resume(TextWriter output, TextWriter error)
+    {
+        var command = new Command("resume", "Finish a run interrupted by a crash (every mutating command does this first).") { CommonOptions.Json };
+        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        {
+            var outcome = await session.Engine.ResumeAsync(token);
+            if (outcome is null)
+            {
+                output.WriteLine("nothing to resume");
+                return ExitCodes.Ok;
+            }
+
+            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "resume");
+            return outcome.Status is ApplyStatus.Refused ? ExitCodes.Failed : ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    // Upstream's update exit codes: 0 success, 1 applied but a non-fatal check failed (or refused), 2 fatal and rolled back.
+    private static int UpdateExit(ApplyOutcome outcome) => outcome.Status switch
+    {
+        ApplyStatus.Succeeded => 0,
+        ApplyStatus.RolledBack => 2,
+        _ => 1,
+    };
+}

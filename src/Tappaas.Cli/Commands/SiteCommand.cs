@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Tappaas.Cli.Output;
+using Tappaas.Cli.Site;
+
+namespace Tappaas.Cli.Commands;
+
+/// <summary>Shared plumbing of site commands: open the site, turn errors into messages and exit codes, cancel on Ctrl-C.</summary>
+internal static class SiteCommand
+{
+    public static async Task<int> RunAsync(ParseResult result, TextWriter error, Func<SiteSession, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        var (session, problem) = await SiteSession.OpenAsync(SiteOptions.Root(result), cancellationToken);
+        if (session is null)
+        {
+            error.WriteLine($"error: {problem}");
+            return ExitCodes.Failed;
+        }
+
+        await using (session)
+        {
+            return await body(session, cancellationToken);
+        }
+    }
+
+    public static int Locate(IEnumerable<string> arguments, SiteSession session, TextWriter error, out List<Engine.ModuleSource> sources)
+    {
+        sources = [];
+        foreach (var a in arguments)
+        {
+            var (source, problem) = ModuleLocator.Find(a, session.Engine);
+            if (source is null)
+            {
+                error.WriteLine($"error: {problem}");
+                return ExitCodes.Usage;
+            }
+
+            sources.Add(source);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    public static void Refused(TextWriter error, string message, string hint) =>
+        DiagnosticPrinter.PrintHuman(error, [Model.Diagnostics.Diagnostic.Error(Engine.EngineCodes.NeedsConfirmation, null, message, hint)]);
+}

@@ -1,0 +1,45 @@
+using Tappaas.Engine;
+using Tappaas.Engine.Site;
+using Tappaas.Hooks;
+using Tappaas.State;
+
+namespace Tappaas.Cli.Site;
+
+/// <summary>The composition root for in-process commands: a site folder's store, providers, hooks and engine.</summary>
+internal sealed class SiteSession : IAsyncDisposable
+{
+    private SiteSession(SiteEngine engine, SqliteStateStore store)
+    {
+        Engine = engine;
+        Store = store;
+    }
+
+    public SiteEngine Engine { get; }
+
+    public SqliteStateStore Store { get; }
+
+    public SiteLayout Layout => Engine.Layout;
+
+    /// <summary>Opens an initialised site, or returns an error message saying how to create one.</summary>
+    public static async Task<(SiteSession? Session, string? Error)> OpenAsync(string root, CancellationToken cancellationToken)
+    {
+        var layout = new SiteLayout(Path.GetFullPath(root));
+        if (!File.Exists(layout.ConfigurationFile))
+        {
+            return (null, $"no site at {layout.Root} (no config/configuration.json); create one with 'tappaas init --site {root}'");
+        }
+
+        var store = new SqliteStateStore(layout.StatePath, TimeProvider.System);
+        await store.MigrateAsync(cancellationToken);
+        var timeout = int.TryParse(Environment.GetEnvironmentVariable("TAPPAAS_HOOK_TIMEOUT"), out var seconds) ? TimeSpan.FromSeconds(seconds) : HookRunner.DefaultTimeout;
+        var runner = new HookRunner(timeout);
+        var (site, _, _) = SiteFiles.Read(layout);
+        var engine = new SiteEngine(layout, store, new SiteProviderFactory(site, layout.Root, runner, TimeProvider.System), new ModuleHookScripts(runner), TimeProvider.System);
+        return (new SiteSession(engine, store), null);
+    }
+
+    /// <summary>The site folder from --site, else TAPPAAS_SITE, else the user's data folder.</summary>
+    public static string Resolve(string? option) => option ?? SiteLayout.DefaultRoot();
+
+    public ValueTask DisposeAsync() => Store.DisposeAsync();
+}

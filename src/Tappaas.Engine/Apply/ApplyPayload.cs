@@ -1,0 +1,41 @@
+namespace Tappaas.Engine.Apply;
+
+/// <summary>
+/// Everything a run needs, stored with it in the journal so a restarted process can resume or roll it back without
+/// the files or flags it was started from.
+/// </summary>
+public sealed record ApplyPayload
+{
+    /// <summary>install, update, delete, rollback.</summary>
+    public required string Command { get; init; }
+
+    /// <summary>The state revision the run was planned from.</summary>
+    public long StateRevision { get; init; }
+
+    /// <summary>Desired definition per module (canonical JSON).</summary>
+    public Dictionary<string, string> Definitions { get; init; } = [];
+
+    /// <summary>The recorded definition before the run, per module (null when it was not installed).</summary>
+    public Dictionary<string, string?> Previous { get; init; } = [];
+
+    /// <summary>The release file each module came from, written as its merge baseline.</summary>
+    public Dictionary<string, string> Releases { get; init; } = [];
+
+    /// <summary>Each module's source folder.</summary>
+    public Dictionary<string, string> Folders { get; init; } = [];
+
+    /// <summary>Snapshot ids taken during the run, per module (filled as the run goes).</summary>
+    public Dictionary<string, string> Snapshots { get; init; } = [];
+
+    /// <summary>The steps in order.</summary>
+    public List<ApplyStep> Steps { get; init; } = [];
+
+    /// <summary>Continue past a failing pre-test.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>For delete: archive (keep config) instead of remove.</summary>
+    public bool Archive { get; init; }
+
+    /// <summary>Why the module revisions are recorded (install, update, rollback to r2).</summary>
+    public string Reason { get; init; } = "";
+}

@@ -1,0 +1,43 @@
+using System.Text;
+using Tappaas.Abstractions.Providers;
+using Tappaas.Abstractions.State;
+using Tappaas.Engine.Site;
+using Tappaas.Model.Json;
+using Tappaas.Model.Modules;
+
+namespace Tappaas.Engine.Apply;
+
+/// <summary>What steps run against: the site, its store, providers, hooks, clock, and the run's payload.</summary>
+internal sealed class StepContext(SiteLayout layout, IStateStore store, IProviderFactory providers, IModuleHooks hooks, HookFlags flags, ApplyPayload payload)
+{
+    public SiteLayout Layout { get; } = layout;
+
+    public IStateStore Store { get; } = store;
+
+    public IProviderFactory Providers { get; } = providers;
+
+    public IModuleHooks Hooks { get; } = hooks;
+
+    public HookFlags Flags { get; } = flags;
+
+    public ApplyPayload Payload { get; } = payload;
+
+    /// <summary>Snapshot ids taken in this run (rebuilt from the journal on resume).</summary>
+    public Dictionary<string, string> Snapshots { get; } = new(StringComparer.Ordinal);
+
+    public ModuleDefinition Desired(string module) => Parse(module, Payload.Definitions.GetValueOrDefault(module) ?? Payload.Previous[module]!);
+
+    public ModuleDefinition? Previous(string module) => Payload.Previous.GetValueOrDefault(module) is { } json ? Parse(module, json) : null;
+
+    public string Folder(string module) => Payload.Folders.GetValueOrDefault(module) ?? Layout.ConfigDir;
+
+    public ProviderRequest Request(ApplyStep step, ModuleDefinition consumer) =>
+        new(consumer, ServiceRef.Parse(step.Service!), Folder(step.Module), Layout.Root, Flags);
+
+    public IResourceProvider Provider(ApplyStep step) => Providers.Resolve(ServiceRef.Parse(step.Service!), step.ProviderFolder ?? Folder(step.Module));
+
+    public ModuleHookRequest HookRequest(string module) => new(module, Folder(module), Layout.Root, Flags);
+
+    public static ModuleDefinition Parse(string module, string json) =>
+        new(module, module + ".json", (JObject)JsonSource.Parse(module + ".json", Encoding.UTF8.GetBytes(json)).Root!);
+}

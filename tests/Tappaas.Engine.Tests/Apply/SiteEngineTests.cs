@@ -1,0 +1,203 @@
+using Tappaas.Abstractions.Providers;
+using Tappaas.Engine.Apply;
+
+namespace Tappaas.Engine.Tests.Apply;
+
+public sealed class SiteEngineTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Install_records_the_module_writes_upstream_files_and_creates_objects()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        var outcome = await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster), h.Module("app", EngineHarness.App())], new EngineOptions(), Ct);
+        Assert.Equal(ApplyStatus.Succeeded, outcome.Status);
+        Assert.Equal(["tappaas-app--cluster-vm"], h.Objects);
+        var app = (await h.Store.GetModuleAsync("app", Ct))!;
+        Assert.Equal((1, "installed"), (app.Revision, app.Status));
+        Assert.Contains("\"location\":", File.ReadAllText(h.Layout.ModuleFile("app")), StringComparison.Ordinal);
+        Assert.Contains("\"installTime\":", app.Definition, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(Path.Combine(h.Sources, "app", "app.json")), File.ReadAllText(h.Layout.OrigFile("app")));
+        var journal = await h.Store.ReadJournalAsync(outcome.ApplyId!.Value, Ct);
+        Assert.All(journal.GroupBy(j => j.Step), g => Assert.Equal(["started", "completed"], g.Select(j => j.Phase)));
+    }
+
+    [Fact]
+    public async Task Failing_install_step_undoes_everything_and_leaves_no_config()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster)], new EngineOptions(), Ct);
+        var app = h.Module("app", EngineHarness.App(extraDeps: ", \"cluster:lxc\"").Replace("\"cluster:lxc\"", "\"cluster:ha\"", StringComparison.Ordinal));
+        h.Module("cluster", """{"description": "cluster", "version": "1.0", "provides": ["vm", "ha"]}""");
+        await h.Engine.InstallAsync([h.Source("cluster")], new EngineOptions { Force = true }, Ct);
+        h.Script(new[] { new { module = "app", service = "cluster:ha", operation = "install", failAlways = true } });
+
+        var outcome = await h.Engine.InstallAsync([app], new EngineOptions(), Ct);
+        Assert.Equal(ApplyStatus.RolledBack, outcome.Status);
+        Assert.Empty(h.Objects);
+        Assert.False(File.Exists(h.Layout.ModuleFile("app")));
+        Assert.False(File.Exists(h.Layout.OrigFile("app")));
+        Assert.Null(await h.Store.GetModuleAsync("app", Ct));
+        Assert.Contains(h.Calls, c => c == "delete app cluster:vm");
+        var phases = (await h.Store.ReadJournalAsync(outcome.ApplyId!.Value, Ct)).Select(j => j.Phase).ToList();
+        Assert.Contains("failed", phases);
+        Assert.Equal(phases.Count(p => p == "completed"), phases.Count(p => p == "undone"));
+        Assert.Contains(await h.Store.ReadEventsAsync(0, 100, Ct), e => e.Kind == "install-rolled-back" && e.Module == "app");
+    }
+
+    [Fact]
+    public async Task Install_of_an_installed_module_is_refused_without_force()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster)], new EngineOptions(), Ct);
+        var again = await h.Engine.InstallAsync([h.Source("cluster")], new EngineOptions(), Ct);
+        Assert.Equal(EngineCodes.AlreadyInstalled, Assert.Single(again.Diagnostics).Code);
+        Assert.Equal(1, await h.Store.GetRevisionAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Invalid_definition_is_refused_and_changes_nothing()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        var bad = h.Module("bad", """{"vmid": 5, "zone0": "nowhere", "dependsOn": ["cluster:vm"]}""");
+        var outcome = await h.Engine.InstallAsync([bad], new EngineOptions(), Ct);
+        Assert.Equal(ApplyStatus.Refused, outcome.Status);
+        Assert.Contains(outcome.Diagnostics, d => d.Location?.JsonPath == "$.zone0");
+        Assert.Empty(await h.Store.ListAppliesAsync(10, Ct));
+        Assert.False(File.Exists(h.Layout.ModuleFile("bad")));
+    }
+
+    [Fact]
+    public async Task Update_merges_and_a_fatal_step_rolls_back_to_the_snapshot_and_previous_revision()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster), h.Module("app", EngineHarness.App(cores: 2))], new EngineOptions(), Ct);
+        var before = File.ReadAllText(h.Layout.ModuleFile("app"));
+        h.Module("app", EngineHarness.App(cores: 4), ("update.sh", "#!/bin/sh\necho broken >&2\nexit 2\n"));
+
+        var outcome = await h.Engine.UpdateAsync("app", new EngineOptions(), Ct);
+        Assert.Equal(ApplyStatus.RolledBack, outcome.Status);
+        Assert.Equal(before, File.ReadAllText(h.Layout.ModuleFile("app")));
+        var history = await h.Store.HistoryAsync("app", Ct);
+        Assert.Equal(1, (await h.Store.GetModuleAsync("app", Ct))!.Revision);
+        Assert.Single(history);
+        Assert.Contains(h.Calls, c => c == "restore app cluster:vm");
+        Assert.Contains("broken", File.ReadAllText(Path.Combine(h.Layout.LogsDir, "app.log")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Update_keeps_operator_changes_and_adopts_release_values()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster), h.Module("app", EngineHarness.App(cores: 2))], new EngineOptions(), Ct);
+        var record = (await h.Store.GetModuleAsync("app", Ct))!;
+        await h.Store.SaveModuleAsync("app", record.Definition.Replace("\"vmtag\"", "\"vmtag\"", StringComparison.Ordinal).Replace("\"description\": \"app\"", "\"description\": \"mine\"", StringComparison.Ordinal), "installed", "operator edit", Ct);
+        h.Module("app", EngineHarness.App(cores: 4));
+
+        var outcome = await h.Engine.UpdateAsync("app", new EngineOptions(), Ct);
+        Assert.Equal(ApplyStatus.Succeeded, outcome.Status);
+        var now = (await h.Store.GetModuleAsync("app", Ct))!.Definition;
+        Assert.Contains("\"cores\": 4", now, StringComparison.Ordinal);
+        Assert.Contains("\"description\": \"mine\"", now, StringComparison.Ordinal);
+        Assert.Contains("\"updateTime\":", now, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_test_failure_that_is_not_fatal_keeps_the_update_with_a_warning()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster), h.Module("app", EngineHarness.App())], new EngineOptions(), Ct);
+        h.Module("app", EngineHarness.App(cores: 3), ("test.sh", "#!/bin/sh\n[ -f ran-once ] && exit 1\ntouch ran-once\nexit 0\n"));
+        var outcome = await h.Engine.UpdateAsync("app", new EngineOptions(), Ct);
+        Assert.Equal(ApplyStatus.SucceededWithWarnings, outcome.Status);
+        Assert.Equal(2, (await h.Store.GetModuleAsync("app", Ct))!.Revision);
+    }
+
+    [Fact]
+    public async Task Delete_is_refused_while_others_depend_and_archives_by_default()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster), h.Module("app", EngineHarness.App())], new EngineOptions(), Ct);
+        var refused = await h.Engine.DeleteAsync("cluster", new EngineOptions(), Ct);
+        Assert.Equal(EngineCodes.HasDependents, Assert.Single(refused.Diagnostics).Code);
+        Assert.Contains("\"app\"", refused.Diagnostics[0].Message, StringComparison.Ordinal);
+
+        var archived = await h.Engine.DeleteAsync("app", new EngineOptions(), Ct);
+        Assert.Equal(ApplyStatus.Succeeded, archived.Status);
+        Assert.Equal("archived", (await h.Store.GetModuleAsync("app", Ct))!.Status);
+        Assert.Contains("\"status\": \"archived\"", File.ReadAllText(h.Layout.ModuleFile("app")), StringComparison.Ordinal);
+        Assert.Empty(h.Objects);
+
+        var removed = await h.Engine.DeleteAsync("app", new EngineOptions { Archive = false }, Ct);
+        Assert.Equal(ApplyStatus.Succeeded, removed.Status);
+        Assert.Null(await h.Store.GetModuleAsync("app", Ct));
+        Assert.False(File.Exists(h.Layout.ModuleFile("app")));
+        Assert.Equal(ApplyStatus.Succeeded, (await h.Engine.DeleteAsync("cluster", new EngineOptions { Archive = false }, Ct)).Status);
+    }
+
+    [Fact]
+    public async Task Archive_keeps_backup_entries()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        h.Module("backup", """{"description": "b", "version": "1.0", "provides": ["vm"]}""",
+            ("services/vm/install-service.sh", "#!/bin/sh\ntouch \"$TAPPAAS_SITE/backup-$1\"\n"), ("services/vm/update-service.sh", "#!/bin/sh\n"),
+            ("services/vm/delete-service.sh", "#!/bin/sh\nrm -f \"$TAPPAAS_SITE/backup-$1\"\n"));
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster), h.Source("backup"), h.Module("app", EngineHarness.App(extraDeps: ", \"backup:vm\""))], new EngineOptions(), Ct);
+        Assert.True(File.Exists(Path.Combine(h.Layout.Root, "backup-app")));
+        await h.Engine.DeleteAsync("app", new EngineOptions(), Ct);
+        Assert.True(File.Exists(Path.Combine(h.Layout.Root, "backup-app")));
+        await h.Engine.DeleteAsync("app", new EngineOptions { Archive = false }, Ct);
+        Assert.False(File.Exists(Path.Combine(h.Layout.Root, "backup-app")));
+    }
+
+    [Fact]
+    public async Task Rollback_reapplies_an_earlier_revision_as_a_new_one()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster), h.Module("app", EngineHarness.App(cores: 2))], new EngineOptions(), Ct);
+        h.Module("app", EngineHarness.App(cores: 6));
+        await h.Engine.UpdateAsync("app", new EngineOptions(), Ct);
+        var outcome = await h.Engine.RollbackAsync("app", 1, new EngineOptions(), Ct);
+        Assert.Equal(ApplyStatus.Succeeded, outcome.Status);
+        var history = await h.Store.HistoryAsync("app", Ct);
+        Assert.Equal(["install", "update", "rollback to r1"], history.Select(r => r.Reason));
+        Assert.Contains("\"cores\": 2", history[^1].Definition, StringComparison.Ordinal);
+        Assert.Equal(EngineCodes.UnknownRevision, (await h.Engine.RollbackAsync("app", 42, new EngineOptions(), Ct)).Diagnostics[0].Code);
+    }
+
+    [Fact]
+    public async Task Stale_plan_is_refused()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        var (plan, _) = await h.Engine.PlanAsync([h.Module("cluster", EngineHarness.Cluster)], Ct);
+        Assert.True(plan!.HasChanges);
+        await h.Engine.InstallAsync([h.Source("cluster")], new EngineOptions(), Ct);
+        var outcome = await h.Engine.ApplyPlanAsync(plan.StateRevision, [h.Source("cluster")], new EngineOptions(), Ct);
+        var d = Assert.Single(outcome.Diagnostics);
+        Assert.Equal(EngineCodes.StalePlan, d.Code);
+        Assert.Contains("stale", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_held_lock_refuses_with_the_holder()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        var now = DateTimeOffset.UtcNow;
+        Assert.Null(await h.Store.TryAcquireLockAsync(new("other", Environment.MachineName, Environment.ProcessId, "update", now, now.AddMinutes(5)), _ => false, Ct));
+        var outcome = await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster)], new EngineOptions(), Ct);
+        var d = Assert.Single(outcome.Diagnostics);
+        Assert.Equal(EngineCodes.Locked, d.Code);
+        Assert.Contains($"locked by {Environment.MachineName}:{Environment.ProcessId} (update)", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Test_aggregates_dependencies_and_the_module()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster), h.Module("app", EngineHarness.App(), ("test.sh", "#!/bin/sh\nexit 1\n"))], new EngineOptions(), Ct);
+        Assert.Equal(OperationStatus.Failed, (await h.Engine.TestAsync("app", HookFlags.None, Ct)).Status);
+        File.Delete(Path.Combine(h.Layout.Root, "fake", "objects", "tappaas-app--cluster-vm.json"));
+        Assert.Equal(OperationStatus.Fatal, (await h.Engine.TestAsync("app", HookFlags.None, Ct)).Status);
+    }
+}
