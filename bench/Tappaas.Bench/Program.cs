@@ -4,11 +4,12 @@ var which = args.Length > 0 ? args[0] : "model";
 return which switch
 {
     "model" => ModelBenchmark.Run(args.Skip(1).ToArray()),
+    "engine" => await EngineBenchmark.RunAsync(),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench/run model [--modules N]");
+    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine");
     return 2;
 }

@@ -42,6 +42,15 @@ public sealed partial class SiteEngine(SiteLayout layout, IStateStore store, IPr
 
     private async Task<ApplyOutcome?> ResumeUnderLockAsync(CancellationToken cancellationToken)
     {
+        // Temporary files of an atomic write that a crash interrupted: the target still has its old content.
+        if (Directory.Exists(Layout.ConfigDir))
+        {
+            foreach (var temp in Directory.GetFiles(Layout.ConfigDir, "*.tmp"))
+            {
+                File.Delete(temp);
+            }
+        }
+
         if (await Store.FindUnfinishedApplyAsync(cancellationToken) is not { } run)
         {
             return null;

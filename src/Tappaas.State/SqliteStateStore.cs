@@ -7,7 +7,7 @@ namespace Tappaas.State;
 /// <summary>The default state store: one SQLite file in the site folder (WAL, busy timeout, immediate write transactions).</summary>
 public sealed class SqliteStateStore(string path, TimeProvider time) : SqlStateStore(time)
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString();
+    private readonly string _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
 
     /// <summary>The database file.</summary>
     public string Path { get; } = path;
@@ -24,6 +24,17 @@ public sealed class SqliteStateStore(string path, TimeProvider time) : SqlStateS
         cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
         await cmd.ExecuteNonQueryAsync(cancellationToken);
         return c;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync()
+    {
+        using (var c = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(c);
+        }
+
+        return base.DisposeAsync();
     }
 
     /// <inheritdoc />
