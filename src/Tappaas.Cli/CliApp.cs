@@ -26,6 +26,8 @@ internal static class CliApp
             InspectCommands.Status(output, error),
             InspectCommands.History(output, error),
             InspectCommands.Journal(output, error),
+            TransferCommands.Import(output, error),
+            TransferCommands.Export(output, error),
         };
         root.Options.Add(SiteOptions.Site);
         root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces of unexpected errors.", Recursive = true });

@@ -58,13 +58,16 @@ internal static class DeleteTestCommands
     {
         var module = new Argument<string>("MODULE") { Description = "An installed module." };
         var deep = new Option<bool>("--deep") { Description = "Run the deep tests (TAPPAAS_TEST_DEEP=1)." };
+        var vmid = new Option<string?>("--vmid") { Description = "Test this guest id instead of the configured one (TAPPAAS_VMID_OVERRIDE)." };
+        var zone0 = new Option<string?>("--zone0") { Description = "Test in this zone instead of the configured one (TAPPAAS_ZONE0_OVERRIDE)." };
         var command = new Command("test", "Run every dependency's test and the module's own; exit 0 pass, 1 fail, 2 fatal.")
         {
-            module, deep, CommonOptions.Json, SiteOptions.Debug, SiteOptions.Silent,
+            module, deep, vmid, zone0, CommonOptions.Json, SiteOptions.Debug, SiteOptions.Silent,
         };
         command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
         {
-            var r = await session.Engine.TestAsync(result.GetValue(module)!, SiteOptions.Flags(result, result.GetValue(deep)), token);
+            var flags = SiteOptions.Flags(result, result.GetValue(deep)) with { VmIdOverride = result.GetValue(vmid), Zone0Override = result.GetValue(zone0) };
+            var r = await session.Engine.TestAsync(result.GetValue(module)!, flags, token);
             if (result.GetValue(CommonOptions.Json))
             {
                 DiagnosticPrinter.PrintJson(output, new { status = r.Status.ToString().ToLowerInvariant(), output = r.Output, diagnostics = r.Diagnostics.Select(DiagnosticPrinter.ToJson) });

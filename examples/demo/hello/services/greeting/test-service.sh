@@ -1,0 +1,2 @@
+#!/bin/sh
+[ -f "$TAPPAAS_SITE/greetings/$1" ]

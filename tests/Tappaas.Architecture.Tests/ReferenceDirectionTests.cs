@@ -1,0 +1,33 @@
+using System.Reflection;
+
+namespace Tappaas.Architecture.Tests;
+
+/// <summary>Dependencies point inward: providers and state stores see only the contracts, never the engine; nothing sees the CLI.</summary>
+public sealed class ReferenceDirectionTests
+{
+    private static readonly Dictionary<string, string[]> s_allowed = new()
+    {
+        ["Tappaas.Model"] = [],
+        ["Tappaas.Abstractions"] = ["Tappaas.Model"],
+        ["Tappaas.Engine"] = ["Tappaas.Abstractions", "Tappaas.Model"],
+        ["Tappaas.State"] = ["Tappaas.Abstractions", "Tappaas.Model"],
+        ["Tappaas.Hooks"] = ["Tappaas.Abstractions", "Tappaas.Model"],
+        ["Tappaas.Providers.Fake"] = ["Tappaas.Abstractions", "Tappaas.Model"],
+        // In-process mode (until the daemon lands) the CLI is the composition root.
+        ["tappaas"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake"],
+    };
+
+    [Theory]
+    [MemberData(nameof(Assemblies))]
+    public void Project_references_point_inward(string assembly)
+    {
+        var references = Assembly.Load(assembly).GetReferencedAssemblies()
+            .Select(a => a.Name!)
+            .Where(n => n.StartsWith("Tappaas", StringComparison.Ordinal) || n == "tappaas")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.All(references, r => Assert.Contains(r, s_allowed[assembly]));
+    }
+
+    public static TheoryData<string> Assemblies() => [.. s_allowed.Keys];
+}
