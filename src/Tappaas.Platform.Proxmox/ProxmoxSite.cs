@@ -1,0 +1,39 @@
+using Tappaas.Model.Diagnostics;
+using Tappaas.Model.Json;
+using Tappaas.Model.Site;
+using Tappaas.Model.Zones;
+
+namespace Tappaas.Platform.Proxmox;
+
+/// <summary>What the Proxmox providers read from the site folder: the zone table (VLAN tags) and the nodes.</summary>
+internal sealed record ProxmoxSite(ZoneSet? Zones, SiteConfiguration? Configuration)
+{
+    public static ProxmoxSite Load(string siteFolder)
+    {
+        var bag = new DiagnosticBag();
+        var config = Path.Combine(siteFolder, "config");
+        var zones = JsonSource.ParseFile(Path.Combine(config, "zones.json"), "zones.json").Root is JObject z ? ZonesReader.Read(z, new DiagnosticSink("zones.json", bag)) : null;
+        var site = JsonSource.ParseFile(Path.Combine(config, "configuration.json"), "configuration.json").Root is JObject c ? SiteConfigurationReader.Read(c, new DiagnosticSink("configuration.json", bag)) : null;
+        return new ProxmoxSite(zones, site);
+    }
+
+    /// <summary>The VLAN tag of a zone (0 = untagged), or an error naming the zone.</summary>
+    public int VlanTag(string zone)
+    {
+        var z = Zones?.Find(zone) ?? throw new ArgumentException($"zone \"{zone}\" is not in the site's zones.json");
+        if (z.State is { } s && !s.IsDeployable())
+        {
+            throw new ArgumentException($"zone \"{zone}\" is {s}; activate it before placing guests in it");
+        }
+
+        return z.VlanTag ?? 0;
+    }
+
+    /// <summary>Trunk VLANs: ALL or * = every active tagged zone; NONE = none; else the named zones.</summary>
+    public IReadOnlyList<int> Trunks(string? trunks) => trunks switch
+    {
+        null or "" or "NONE" => [],
+        "ALL" or "*" => [.. (Zones?.Zones ?? []).Where(z => z.State?.IsActive() == true && z.VlanTag > 0).Select(z => z.VlanTag!.Value).Order()],
+        _ => [.. trunks.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(VlanTag).Where(t => t > 0)],
+    };
+}
