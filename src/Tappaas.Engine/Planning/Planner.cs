@@ -35,7 +35,7 @@ public static class Planner
             return (null, graph.Diagnostics);
         }
 
-        var position = graph.InstallOrder().Select((m, i) => (m, i)).ToDictionary(t => t.m, t => t.i, StringComparer.Ordinal);
+        var position = Levels(graph);
         var changes = new List<PlannedChange>();
         var byName = request.Desired.ToDictionary(m => m.Name, StringComparer.Ordinal);
         foreach (var name in graph.InstallOrder())
@@ -108,6 +108,19 @@ public static class Planner
             : changed.Count > 0
                 ? new PlannedChange(desired.Name, null, ChangeAction.Update, [.. changed.Select(f => Describe(f, recorded, desired))])
                 : new PlannedChange(desired.Name, null, ChangeAction.NoOp, []);
+    }
+
+    // A module's depth in the graph (providers without dependencies are level 0). Service steps are ordered by the
+    // provider's level, then by dependsOn order, so independent providers keep the author's order.
+    private static Dictionary<string, int> Levels(DependencyGraph graph)
+    {
+        var levels = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var m in graph.InstallOrder())
+        {
+            levels[m] = graph.DependenciesOf(m).Where(e => !e.IsSelf).Select(e => levels.GetValueOrDefault(e.Provider, -1) + 1).DefaultIfEmpty(0).Max();
+        }
+
+        return levels;
     }
 
     private static List<ServiceRef> OrderedServices(ModuleDefinition module, DependencyGraph graph, Dictionary<string, int> position)

@@ -4,19 +4,19 @@ namespace Tappaas.Platform.Proxmox.Tests.Simulator;
 
 public sealed partial class PveSimulator
 {
-    private JsonNode? ClusterRoute(string method, string template, Dictionary<string, string> v, Dictionary<string, string> p)
+    private (bool Handled, JsonNode? Data) ClusterRoute(string method, string template, Dictionary<string, string> v, Dictionary<string, string> p)
     {
         switch (method, template)
         {
             case ("GET", "/cluster/ha/resources"):
-                return List(HaResources);
+                return (true, List(HaResources));
             case ("POST", "/cluster/ha/resources"):
                 HaResources[p["sid"]] = Object(p);
-                return null;
+                return (true, null);
             case ("DELETE", "/cluster/ha/resources/{sid}"):
-                return Remove(HaResources, v["sid"], "resource");
+                return (true, Remove(HaResources, v["sid"], "resource"));
             case ("GET", "/cluster/ha/rules"):
-                return List(HaRules);
+                return (true, List(HaRules));
             case ("POST", "/cluster/ha/rules"):
                 if (HaRules.ContainsKey(p["rule"]))
                 {
@@ -24,7 +24,7 @@ public sealed partial class PveSimulator
                 }
 
                 HaRules[p["rule"]] = Object(p);
-                return null;
+                return (true, null);
             case ("PUT", "/cluster/ha/rules/{rule}"):
                 {
                     var rule = HaRules.GetValueOrDefault(v["rule"]) ?? throw new SimError(500, $"no such rule '{v["rule"]}'");
@@ -33,34 +33,34 @@ public sealed partial class PveSimulator
                         rule[k] = val;
                     }
 
-                    return null;
+                    return (true, null);
                 }
 
             case ("DELETE", "/cluster/ha/rules/{rule}"):
-                return Remove(HaRules, v["rule"], "rule");
+                return (true, Remove(HaRules, v["rule"], "rule"));
             case ("GET", "/cluster/replication"):
-                return List(Replication);
+                return (true, List(Replication));
             case ("POST", "/cluster/replication"):
                 Replication[p["id"]] = Object(p);
-                return null;
+                return (true, null);
             case ("PUT", "/cluster/replication/{id}"):
                 foreach (var (k, val) in p.Where(kv => kv.Key != "id"))
                 {
                     (Replication.GetValueOrDefault(v["id"]) ?? throw new SimError(500, "no such job"))[k] = val;
                 }
 
-                return null;
+                return (true, null);
             case ("DELETE", "/cluster/replication/{id}"):
-                return Remove(Replication, v["id"], "replication job");
+                return (true, Remove(Replication, v["id"], "replication job"));
             case ("GET", "/cluster/backup"):
-                return List(BackupJobs);
+                return (true, List(BackupJobs));
             case ("POST", "/cluster/backup"):
                 {
                     var id = p.GetValueOrDefault("id") ?? $"backup-{Guid.NewGuid().ToString("N")[..8]}";
                     var job = Object(p);
                     job["id"] = id;
                     BackupJobs[id] = job;
-                    return null;
+                    return (true, null);
                 }
 
             case ("PUT", "/cluster/backup/{id}"):
@@ -69,11 +69,11 @@ public sealed partial class PveSimulator
                     (BackupJobs.GetValueOrDefault(v["id"]) ?? throw new SimError(500, "no such job"))[k] = val;
                 }
 
-                return null;
+                return (true, null);
             case ("DELETE", "/cluster/backup/{id}"):
-                return Remove(BackupJobs, v["id"], "backup job");
+                return (true, Remove(BackupJobs, v["id"], "backup job"));
             default:
-                return null;
+                return (false, null);
         }
     }
 

@@ -64,7 +64,9 @@ public sealed partial class PveSimulator
                         return NewTask(node, kind == "lxc" ? "vzcreate" : "qmcreate", $"{newid}", ok: false, exit: $"unable to create VM {newid}: config file already exists");
                     }
 
-                    var g = new Guest(newid, node, p.GetValueOrDefault("name") ?? p.GetValueOrDefault("hostname") ?? $"VM {newid}", kind);
+                    // A restore from an archive brings back the backed-up guest's name and config.
+                    var restoredName = p.ContainsKey("archive") && Guests.TryGetValue(newid, out var old) ? old.Name : null;
+                    var g = new Guest(newid, node, p.GetValueOrDefault("name") ?? p.GetValueOrDefault("hostname") ?? restoredName ?? $"VM {newid}", kind);
                     foreach (var (k, val) in p.Where(kv => kv.Key is not ("vmid" or "node" or "ostemplate" or "archive" or "force" or "unprivileged" or "start")))
                     {
                         g.Config[k] = val.Contains(":0,import-from", StringComparison.Ordinal) ? val.Split(',')[0].Replace(":0", $":vm-{newid}-disk-0", StringComparison.Ordinal) + ",size=2G" : val;
@@ -180,7 +182,8 @@ public sealed partial class PveSimulator
             case ("POST", "/nodes/{node}/storage/{storage}/download-url"):
                 return NewTask(node, "download", p["filename"]);
             default:
-                return ClusterRoute(method, template, v, p) ?? throw new SimError(501, $"the simulator does not implement {method} {template}");
+                var (handled, data) = ClusterRoute(method, template, v, p);
+                return handled ? data : throw new SimError(501, $"the simulator does not implement {method} {template}");
         }
     }
 
