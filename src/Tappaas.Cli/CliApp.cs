@@ -28,6 +28,9 @@ internal static class CliApp
             InspectCommands.Journal(output, error),
             TransferCommands.Import(output, error),
             TransferCommands.Export(output, error),
+            ClusterCommands.Nodes(output, error),
+            ClusterCommands.Migrate(output, error),
+            ClusterCommands.Evacuate(output, error),
         };
         root.Options.Add(SiteOptions.Site);
         root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces of unexpected errors.", Recursive = true });

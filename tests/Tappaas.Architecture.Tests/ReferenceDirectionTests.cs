@@ -13,8 +13,9 @@ public sealed class ReferenceDirectionTests
         ["Tappaas.State"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         ["Tappaas.Hooks"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         ["Tappaas.Providers.Fake"] = ["Tappaas.Abstractions", "Tappaas.Model"],
+        ["Tappaas.Platform.Proxmox"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         // In-process mode (until the daemon lands) the CLI is the composition root.
-        ["tappaas"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake"],
+        ["tappaas"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox"],
     };
 
     [Theory]

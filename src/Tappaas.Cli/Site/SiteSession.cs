@@ -8,11 +8,14 @@ namespace Tappaas.Cli.Site;
 /// <summary>The composition root for in-process commands: a site folder's store, providers, hooks and engine.</summary>
 internal sealed class SiteSession : IAsyncDisposable
 {
-    private SiteSession(SiteEngine engine, SqliteStateStore store)
+    private SiteSession(SiteEngine engine, SqliteStateStore store, SiteProviderFactory providers)
     {
         Engine = engine;
         Store = store;
+        Providers = providers;
     }
+
+    public SiteProviderFactory Providers { get; }
 
     public SiteEngine Engine { get; }
 
@@ -34,12 +37,17 @@ internal sealed class SiteSession : IAsyncDisposable
         var timeout = int.TryParse(Environment.GetEnvironmentVariable("TAPPAAS_HOOK_TIMEOUT"), out var seconds) ? TimeSpan.FromSeconds(seconds) : HookRunner.DefaultTimeout;
         var runner = new HookRunner(timeout);
         var (site, _, _) = SiteFiles.Read(layout);
-        var engine = new SiteEngine(layout, store, new SiteProviderFactory(site, layout.Root, runner, TimeProvider.System), new ModuleHookScripts(runner), TimeProvider.System);
-        return (new SiteSession(engine, store), null);
+        var providers = new SiteProviderFactory(site, layout.Root, runner, TimeProvider.System);
+        var engine = new SiteEngine(layout, store, providers, new ModuleHookScripts(runner), TimeProvider.System);
+        return (new SiteSession(engine, store, providers), null);
     }
 
     /// <summary>The site folder from --site, else TAPPAAS_SITE, else the user's data folder.</summary>
     public static string Resolve(string? option) => option ?? SiteLayout.DefaultRoot();
 
-    public ValueTask DisposeAsync() => Store.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Providers.Dispose();
+        return Store.DisposeAsync();
+    }
 }

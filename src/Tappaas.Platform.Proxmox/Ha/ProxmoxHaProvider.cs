@@ -153,6 +153,26 @@ public sealed class ProxmoxHaProvider(PveClient client) : IResourceProvider
         return OperationResult.Ok($"VM {vmid} migrated from {found.Node} to {landed}");
     }, cancellationToken);
 
+    /// <summary>
+    /// Moves every given module whose VM runs on <paramref name="node"/> to its other node (HANode, or node when it
+    /// sits on HANode); modules without a second node are reported and left where they are.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Module, OperationResult Result)>> EvacuateAsync(IEnumerable<ProviderRequest> modules, string node, CancellationToken cancellationToken)
+    {
+        var results = new List<(string, OperationResult)>();
+        foreach (var request in modules)
+        {
+            if (request.Consumer.VmId is not { } id || await _api.FindAsync((int)id, cancellationToken) is not { } found || found.Node != node)
+            {
+                continue;
+            }
+
+            results.Add((request.Consumer.Name, await MigrateAsync(request, null, cancellationToken)));
+        }
+
+        return results;
+    }
+
     private static (string Sid, string Rule, string Nodes, string Job, int VmId) Desired(ProviderRequest request)
     {
         var m = request.Consumer;

@@ -92,4 +92,24 @@ public sealed class HaAndBackupTests
         Assert.True(restore.Succeeded, restore.Message);
         Assert.Empty(h.Sim.Rejected);
     }
+
+    [Fact]
+    public async Task Evacuation_moves_every_vm_with_a_second_node_off_the_node()
+    {
+        using var h = new ProxmoxHarness();
+        var a = ProxmoxHarness.Module(ProxmoxHarness.App);
+        var b = ProxmoxHarness.Module(ProxmoxHarness.App.Replace("310", "320", StringComparison.Ordinal).Replace("\"vmname\": \"app\"", "\"vmname\": \"other\"", StringComparison.Ordinal), "other");
+        var c = ProxmoxHarness.Module(ProxmoxHarness.App.Replace("310", "330", StringComparison.Ordinal).Replace("\"vmname\": \"app\"", "\"vmname\": \"third\"", StringComparison.Ordinal).Replace("pve2", "pve1", StringComparison.Ordinal), "third");
+        foreach (var m in new[] { a, b, c })
+        {
+            Assert.True((await h.Vm.InstallAsync(h.Request(m), Ct)).Succeeded);
+            Assert.True((await h.Ha.InstallAsync(h.Request(m, "cluster:ha"), Ct)).Succeeded);
+        }
+
+        var results = await h.Ha.EvacuateAsync([h.Request(a, "cluster:ha"), h.Request(b, "cluster:ha"), h.Request(c, "cluster:ha")], "pve2", Ct);
+        Assert.Equal(["app", "other"], results.Select(r => r.Module));
+        Assert.All(results, r => Assert.True(r.Result.Succeeded, r.Result.Message));
+        Assert.Equal(("pve3", "pve3", "pve1"), (h.Sim.Guests[310].Node, h.Sim.Guests[320].Node, h.Sim.Guests[330].Node));
+        Assert.Equal(3, h.Sim.HaRules.Count);
+    }
 }
