@@ -6,15 +6,24 @@ using Tappaas.Model.Zones;
 namespace Tappaas.Platform.Proxmox;
 
 /// <summary>What the Proxmox providers read from the site folder: the zone table (VLAN tags) and the nodes.</summary>
-internal sealed record ProxmoxSite(ZoneSet? Zones, SiteConfiguration? Configuration)
+internal sealed record ProxmoxSite(ZoneSet? Zones, SiteConfiguration? Configuration, string? SshKeys = null)
 {
+    /// <summary>The zone's gateway: the first host of its subnet.</summary>
+    public string Gateway(string zone)
+    {
+        var ip = Zones?.Find(zone)?.Ip ?? throw new ArgumentException($"zone \"{zone}\" is not in the site's zones.json");
+        var octets = ip.Split('/')[0].Split('.');
+        return $"{octets[0]}.{octets[1]}.{octets[2]}.1";
+    }
+
     public static ProxmoxSite Load(string siteFolder)
     {
         var bag = new DiagnosticBag();
         var config = Path.Combine(siteFolder, "config");
         var zones = JsonSource.ParseFile(Path.Combine(config, "zones.json"), "zones.json").Root is JObject z ? ZonesReader.Read(z, new DiagnosticSink("zones.json", bag)) : null;
         var site = JsonSource.ParseFile(Path.Combine(config, "configuration.json"), "configuration.json").Root is JObject c ? SiteConfigurationReader.Read(c, new DiagnosticSink("configuration.json", bag)) : null;
-        return new ProxmoxSite(zones, site);
+        var keys = Path.Combine(config, "sshkeys.pub");
+        return new ProxmoxSite(zones, site, File.Exists(keys) ? File.ReadAllText(keys).Trim() : null);
     }
 
     /// <summary>The VLAN tag of a zone (0 = untagged), or an error naming the zone.</summary>

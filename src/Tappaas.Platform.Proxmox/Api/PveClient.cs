@@ -31,6 +31,12 @@ public sealed class PveClient : IDisposable
     /// <summary>The options.</summary>
     public PveClientOptions Options => _options;
 
+    /// <summary>One gate per node of this cluster: mutating operations on a node run one at a time.</summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> NodeGates { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>VMIDs being created through this client, with the module creating each.</summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<int, string> ReservedIds { get; } = new();
+
     /// <summary>GET; retried on connection failures, timeouts and 5xx answers.</summary>
     public async Task<JsonElement> GetAsync(string path, IReadOnlyDictionary<string, string>? query, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Tappaas.Platform.Proxmox.Api;
@@ -8,17 +7,14 @@ namespace Tappaas.Platform.Proxmox.Guests;
 /// <summary>Calls shared by VMs (<c>qemu</c>) and containers (<c>lxc</c>), with operations on one node serialised.</summary>
 internal sealed class GuestApi(PveClient client, string kind)
 {
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> s_nodeGates = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<int, string> s_reserved = new();
-
     public PveClient Client { get; } = client;
 
     public string Kind { get; } = kind;
 
     /// <summary>Runs <paramref name="action"/> while holding the node's gate (one mutating operation per node at a time).</summary>
-    public static async Task<T> OnNodeAsync<T>(string node, Func<Task<T>> action, CancellationToken cancellationToken)
+    public async Task<T> OnNodeAsync<T>(string node, Func<Task<T>> action, CancellationToken cancellationToken)
     {
-        var gate = s_nodeGates.GetOrAdd(node, _ => new SemaphoreSlim(1, 1));
+        var gate = Client.NodeGates.GetOrAdd(node, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -31,9 +27,9 @@ internal sealed class GuestApi(PveClient client, string kind)
     }
 
     /// <summary>Reserves a VMID for this process until released; false when another operation holds it.</summary>
-    public static bool Reserve(int vmid, string owner) => s_reserved.TryAdd(vmid, owner) || s_reserved.TryGetValue(vmid, out var o) && o == owner;
+    public bool Reserve(int vmid, string owner) => Client.ReservedIds.TryAdd(vmid, owner) || Client.ReservedIds.TryGetValue(vmid, out var o) && o == owner;
 
-    public static void Release(int vmid) => s_reserved.TryRemove(vmid, out _);
+    public void Release(int vmid) => Client.ReservedIds.TryRemove(vmid, out _);
 
     /// <summary>The guest with this id anywhere in the cluster: (node, name, type, status), or null.</summary>
     public async Task<(string Node, string Name, string Type, string Status)?> FindAsync(int vmid, CancellationToken cancellationToken)

@@ -62,7 +62,12 @@ internal sealed record GuestSpec
             if (m.Text("cloudInit") != "false")
             {
                 config["ciuser"] = "tappaas";
-                config["ipconfig0"] = m.Text("ip") is { } ip ? $"ip={ip}/24" : "ip=dhcp";
+                config["ipconfig0"] = m.Text("ip") is { } ip ? $"ip={ip}/24,gw={site.Gateway(m.Zone0)}" : "ip=dhcp";
+                if (site.SshKeys is { Length: > 0 } keys)
+                {
+                    // format "urlencoded": the whole key list, spaces as %20 (not '+').
+                    config["sshkeys"] = Uri.EscapeDataString(keys);
+                }
             }
         }
 

@@ -40,7 +40,7 @@ public sealed class ProxmoxLxcProvider(PveClient client) : IResourceProvider
             };
             try
             {
-                await GuestApi.OnNodeAsync(spec.Node, async () =>
+                await _api.OnNodeAsync(spec.Node, async () =>
                 {
                     await _api.RunTaskAsync(client.PostAsync($"nodes/{spec.Node}/lxc", form, cancellationToken), $"creation of container {spec.VmId}", cancellationToken);
                     await _api.StartAsync(spec.Node, spec.VmId, cancellationToken);
@@ -77,7 +77,7 @@ public sealed class ProxmoxLxcProvider(PveClient client) : IResourceProvider
             return OperationResult.Ok($"container {spec.VmId} does not exist");
         }
 
-        await GuestApi.OnNodeAsync(found.Node, async () => { await _api.DestroyAsync(found.Node, spec.VmId, cancellationToken); return true; }, cancellationToken);
+        await _api.OnNodeAsync(found.Node, async () => { await _api.DestroyAsync(found.Node, spec.VmId, cancellationToken); return true; }, cancellationToken);
         return OperationResult.Ok($"destroyed container {spec.VmId}");
     }, cancellationToken);
 
@@ -88,7 +88,7 @@ public sealed class ProxmoxLxcProvider(PveClient client) : IResourceProvider
             : OperationResult.Fail(OperationStatus.Fatal, $"container {spec.VmId} ({spec.Name}) is not running"), cancellationToken);
 
     private Task<OperationResult> ConvergeAsync(GuestSpec spec, string node, CancellationToken cancellationToken) =>
-        GuestApi.OnNodeAsync(node, async () =>
+        _api.OnNodeAsync(node, async () =>
         {
             var changes = GuestApi.Drift(await _api.ConfigAsync(node, spec.VmId, cancellationToken), spec.Config);
             if (changes.Count > 0)

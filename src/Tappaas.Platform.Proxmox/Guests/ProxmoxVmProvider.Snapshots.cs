@@ -12,7 +12,7 @@ public sealed partial class ProxmoxVmProvider
         var spec = Spec(request);
         var node = (await _api.FindAsync(spec.VmId, cancellationToken))?.Node ?? throw new PveApiException($"VM {spec.VmId} does not exist; nothing to snapshot");
         var name = "tappaas-" + time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        await GuestApi.OnNodeAsync(node, async () =>
+        await _api.OnNodeAsync(node, async () =>
         {
             await _api.RunTaskAsync(client.PostAsync(_api.Path(node, spec.VmId, "/snapshot"), new Dictionary<string, string>
             {
@@ -43,7 +43,7 @@ public sealed partial class ProxmoxVmProvider
         try
         {
             var node = (await _api.FindAsync(spec.VmId, cancellationToken))?.Node ?? throw new PveApiException($"VM {spec.VmId} does not exist");
-            await GuestApi.OnNodeAsync(node, async () =>
+            await _api.OnNodeAsync(node, async () =>
             {
                 await _api.StopAsync(node, spec.VmId, cancellationToken);
                 await _api.RunTaskAsync(client.PostAsync(_api.Path(node, spec.VmId, $"/snapshot/{snapshotId}/rollback"), new Dictionary<string, string> { ["start"] = "1" }, cancellationToken),

@@ -39,7 +39,7 @@ public sealed partial class ProxmoxVmProvider(PveClient client, TimeProvider tim
             return await ConvergeAsync(spec, found.Value.Node, cancellationToken, $"VM {spec.VmId} ({spec.Name}) exists; adopted and converged");
         }
 
-        if (!GuestApi.Reserve(spec.VmId, request.Consumer.Name))
+        if (!_api.Reserve(spec.VmId, request.Consumer.Name))
         {
             return OperationResult.Fail(OperationStatus.Fatal, $"VMID {spec.VmId} is being created by another operation right now");
         }
@@ -64,7 +64,7 @@ public sealed partial class ProxmoxVmProvider(PveClient client, TimeProvider tim
         }
         finally
         {
-            GuestApi.Release(spec.VmId);
+            _api.Release(spec.VmId);
         }
     }, cancellationToken);
 
@@ -81,7 +81,7 @@ public sealed partial class ProxmoxVmProvider(PveClient client, TimeProvider tim
         if (node != spec.Node && !request.Consumer.DependsOnService("cluster:ha"))
         {
             var from = node;
-            await GuestApi.OnNodeAsync(from, async () => { await MigrateAsync(spec.VmId, from, spec.Node, online: found.Value.Status == "running", cancellationToken); return true; }, cancellationToken);
+            await _api.OnNodeAsync(from, async () => { await MigrateAsync(spec.VmId, from, spec.Node, online: found.Value.Status == "running", cancellationToken); return true; }, cancellationToken);
             node = spec.Node;
         }
 
@@ -102,7 +102,7 @@ public sealed partial class ProxmoxVmProvider(PveClient client, TimeProvider tim
             return OperationResult.Fail(OperationStatus.Fatal, $"VM {vmid} is \"{found.Name}\", not \"{spec.Name}\"; refusing to destroy another module's guest");
         }
 
-        await GuestApi.OnNodeAsync(found.Node, async () => { await _api.DestroyAsync(found.Node, vmid, cancellationToken); return true; }, cancellationToken);
+        await _api.OnNodeAsync(found.Node, async () => { await _api.DestroyAsync(found.Node, vmid, cancellationToken); return true; }, cancellationToken);
         return OperationResult.Ok($"destroyed VM {vmid} ({found.Name}) on {found.Node}");
     }, cancellationToken);
 
@@ -127,7 +127,7 @@ public sealed partial class ProxmoxVmProvider(PveClient client, TimeProvider tim
                 {
                     var template = int.TryParse(spec.Image, out var t) ? t : throw new ArgumentException($"image \"{spec.Image}\" is not a template VMID (imageType clone)");
                     var source = await _api.FindAsync(template, cancellationToken) ?? throw new ArgumentException($"template VM {template} was not found in the cluster; build it first");
-                    await GuestApi.OnNodeAsync(source.Node, async () =>
+                    await _api.OnNodeAsync(source.Node, async () =>
                     {
                         await _api.RunTaskAsync(client.PostAsync(_api.Path(source.Node, template, "/clone"), new Dictionary<string, string>
                         {
@@ -145,7 +145,7 @@ public sealed partial class ProxmoxVmProvider(PveClient client, TimeProvider tim
 
             case "img":
             case "iso":
-                await GuestApi.OnNodeAsync(spec.Node, async () =>
+                await _api.OnNodeAsync(spec.Node, async () =>
                 {
                     var source = await ImageSourceAsync(spec, cancellationToken);
                     var form = new Dictionary<string, string>
@@ -192,7 +192,7 @@ public sealed partial class ProxmoxVmProvider(PveClient client, TimeProvider tim
 
     private async Task<OperationResult> ConvergeAsync(GuestSpec spec, string node, CancellationToken cancellationToken, string done)
     {
-        return await GuestApi.OnNodeAsync(node, async () =>
+        return await _api.OnNodeAsync(node, async () =>
         {
             var live = await _api.ConfigAsync(node, spec.VmId, cancellationToken);
             var changes = GuestApi.Drift(live, spec.Config);

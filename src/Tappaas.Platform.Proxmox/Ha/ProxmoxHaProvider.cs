@@ -124,7 +124,7 @@ public sealed class ProxmoxHaProvider(PveClient client) : IResourceProvider
         var landed = found.Node;
         try
         {
-            await GuestApi.OnNodeAsync(found.Node, async () =>
+            await _api.OnNodeAsync(found.Node, async () =>
             {
                 await _api.RunTaskAsync(client.PostAsync(_api.Path(found.Node, vmid, "/migrate"), new Dictionary<string, string>
                 {
