@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Tappaas.Abstractions.Providers;
-using Tappaas.Model.Diagnostics;
 using Tappaas.Platform.Proxmox.Api;
 
 namespace Tappaas.Platform.Proxmox.Backup;
@@ -121,16 +120,6 @@ public sealed class ProxmoxBackupProvider(PveClient client) : IResourceProvider
     private static string VmId(ProviderRequest request) =>
         (request.Consumer.VmId ?? throw new ArgumentException($"module \"{request.Consumer.Name}\" has no vmid to back up")).ToString(CultureInfo.InvariantCulture);
 
-    private static async ValueTask<OperationResult> Guard(ProviderRequest request, Func<Task<OperationResult>> body, CancellationToken cancellationToken)
-    {
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return await body();
-        }
-        catch (Exception ex) when (ex is PveApiException or ArgumentException)
-        {
-            return new OperationResult(OperationStatus.Fatal, [Diagnostic.Error("TAP1001", null, $"backup:vm for \"{request.Consumer.Name}\": {ex.Message}")], "");
-        }
-    }
+    private static ValueTask<OperationResult> Guard(ProviderRequest request, Func<Task<OperationResult>> body, CancellationToken cancellationToken) =>
+        ProviderGuard.RunAsync("backup:vm", request, body, cancellationToken);
 }

@@ -1,5 +1,4 @@
 using Tappaas.Abstractions.Providers;
-using Tappaas.Model.Diagnostics;
 using Tappaas.Platform.Proxmox.Api;
 
 namespace Tappaas.Platform.Proxmox.Guests;
@@ -106,16 +105,6 @@ public sealed class ProxmoxLxcProvider(PveClient client) : IResourceProvider
 
     private static GuestSpec Spec(ProviderRequest request) => GuestSpec.For(request.Consumer, ProxmoxSite.Load(request.SiteFolder), lxc: true);
 
-    private static async ValueTask<OperationResult> Guard(ProviderRequest request, Func<GuestSpec, Task<OperationResult>> body, CancellationToken cancellationToken)
-    {
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return await body(Spec(request));
-        }
-        catch (Exception ex) when (ex is PveApiException or ArgumentException)
-        {
-            return new OperationResult(OperationStatus.Fatal, [Diagnostic.Error("TAP1001", null, $"cluster:lxc for \"{request.Consumer.Name}\": {ex.Message}")], "");
-        }
-    }
+    private static ValueTask<OperationResult> Guard(ProviderRequest request, Func<GuestSpec, Task<OperationResult>> body, CancellationToken cancellationToken) =>
+        ProviderGuard.RunAsync("cluster:lxc", request, () => body(Spec(request)), cancellationToken);
 }

@@ -1,5 +1,4 @@
 using Tappaas.Abstractions.Providers;
-using Tappaas.Model.Diagnostics;
 using Tappaas.Platform.Proxmox.Api;
 
 namespace Tappaas.Platform.Proxmox.Guests;
@@ -264,22 +263,6 @@ public sealed partial class ProxmoxVmProvider(PveClient client, TimeProvider tim
 
     private static GuestSpec Spec(ProviderRequest request) => GuestSpec.For(request.Consumer, ProxmoxSite.Load(request.SiteFolder), lxc: false);
 
-    private static async ValueTask<OperationResult> Guard(ProviderRequest request, Func<GuestSpec, Task<OperationResult>> body, CancellationToken cancellationToken)
-    {
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return await body(Spec(request));
-        }
-        catch (PveApiException ex)
-        {
-            return new OperationResult(OperationStatus.Fatal, [Diagnostic.Error("TAP1001", null,
-                $"cluster:vm for \"{request.Consumer.Name}\": {ex.Message}",
-                ex.IsLockHeld ? "another operation holds the guest's lock; retry when it has finished" : "see the task log on the node")], "");
-        }
-        catch (ArgumentException ex)
-        {
-            return new OperationResult(OperationStatus.Fatal, [Diagnostic.Error("TAP1002", null, $"cluster:vm for \"{request.Consumer.Name}\": {ex.Message}")], "");
-        }
-    }
+    private static ValueTask<OperationResult> Guard(ProviderRequest request, Func<GuestSpec, Task<OperationResult>> body, CancellationToken cancellationToken) =>
+        ProviderGuard.RunAsync("cluster:vm", request, () => body(Spec(request)), cancellationToken);
 }

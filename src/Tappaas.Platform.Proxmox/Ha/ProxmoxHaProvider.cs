@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Tappaas.Abstractions.Providers;
-using Tappaas.Model.Diagnostics;
 using Tappaas.Platform.Proxmox.Api;
 using Tappaas.Platform.Proxmox.Guests;
 
@@ -195,16 +194,6 @@ public sealed class ProxmoxHaProvider(PveClient client) : IResourceProvider
         }
     }
 
-    private static async ValueTask<OperationResult> Guard(ProviderRequest request, Func<Task<OperationResult>> body, CancellationToken cancellationToken)
-    {
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return await body();
-        }
-        catch (Exception ex) when (ex is PveApiException or ArgumentException)
-        {
-            return new OperationResult(OperationStatus.Fatal, [Diagnostic.Error("TAP1001", null, $"cluster:ha for \"{request.Consumer.Name}\": {ex.Message}")], "");
-        }
-    }
+    private static ValueTask<OperationResult> Guard(ProviderRequest request, Func<Task<OperationResult>> body, CancellationToken cancellationToken) =>
+        ProviderGuard.RunAsync("cluster:ha", request, body, cancellationToken);
 }
