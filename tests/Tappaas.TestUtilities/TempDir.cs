@@ -3,10 +3,10 @@ namespace Tappaas.TestUtilities;
 /// <summary>A unique temporary folder, removed on dispose.</summary>
 public sealed class TempDir : IDisposable
 {
-    /// <summary>Creates the folder.</summary>
-    public TempDir()
+    /// <summary>Creates the folder (under <paramref name="parent"/>, default the system temp folder).</summary>
+    public TempDir(string? parent = null)
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "tappaas-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Path = System.IO.Path.Combine(parent ?? System.IO.Path.GetTempPath(), "tappaas-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path);
     }
 

@@ -32,4 +32,7 @@ public enum ItemRule
 
     /// <summary><c>identity</c>: OIDC options.</summary>
     Identity,
+
+    /// <summary><c>workload</c>: what an embedded guest runs (command, ports, health, restart, replicas).</summary>
+    Workload,
 }

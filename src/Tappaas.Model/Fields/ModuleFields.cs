@@ -94,6 +94,7 @@ public static partial class ModuleFields
         F("appVersion", FieldType.String, "Version of the application the module deploys (free text)."),
         F("windows", FieldType.Object, "Windows options, e.g. {\"enableRDP\": false}.", items: ItemRule.Windows, usedBy: [Svc("templates:windows")]),
         F("identity", FieldType.Object, "Single sign-on options for identity:identity.", def: "{}", items: ItemRule.Identity, usedBy: [Svc("identity:identity")]),
+        F("workload", FieldType.Object, "What the guest runs on the embedded platform: command, args, env, ports, health, restart, replicas.", items: ItemRule.Workload, usedBy: s_vm),
         F("config", FieldType.Object, "Fields grouped per dependency: {\"module:service\": {field: value}}.", pinned: true),
     ];
 

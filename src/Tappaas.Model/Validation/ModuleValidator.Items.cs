@@ -110,6 +110,9 @@ public static partial class ModuleValidator
             case ItemRule.Windows:
                 Bool(obj, "enableRDP", path, sink);
                 break;
+            case ItemRule.Workload:
+                WorkloadRules.Check(obj, path, sink);
+                break;
             case ItemRule.Identity:
                 Bool(obj, "providesAdminRole", path, sink);
                 StrList(obj, "oidcRedirectPaths", required: false, path, sink);

@@ -1,0 +1,157 @@
+using System.Globalization;
+
+namespace Tappaas.Platform.Embedded.Cgroups;
+
+/// <summary>
+/// A guest's cgroup on cgroup v2 (<c>/sys/fs/cgroup/tappaas/&lt;guest&gt;</c>) or v1 (the same path under the memory and
+/// cpu hierarchies): memory limit, CPU quota from cores, membership, OOM kill count, usage, kill-all.
+/// </summary>
+public sealed class Cgroup(CgroupMode mode, string name, string root = "/sys/fs/cgroup")
+{
+    public CgroupMode Mode { get; } = mode;
+
+    public string Name { get; } = name;
+
+    /// <summary>The hierarchy the host has: v2 when the unified mount offers the memory controller, else v1 when the memory hierarchy exists, else none.</summary>
+    public static CgroupMode Detect(string root = "/sys/fs/cgroup")
+    {
+        if (Environment.UserName != "root")
+        {
+            return CgroupMode.None;
+        }
+
+        var controllers = Path.Combine(root, "cgroup.controllers");
+        if (File.Exists(controllers) && File.ReadAllText(controllers).Split(' ', '\n').Contains("memory"))
+        {
+            return CgroupMode.V2;
+        }
+
+        return Directory.Exists(Path.Combine(root, "memory")) && File.Exists(Path.Combine(root, "memory", "cgroup.procs")) ? CgroupMode.V1 : CgroupMode.None;
+    }
+
+    /// <summary>The cgroup folders a process must join (one for v2, memory and cpu for v1).</summary>
+    public IReadOnlyList<string> Dirs => Mode switch
+    {
+        CgroupMode.V2 => [Path.Combine(root, "tappaas", Name)],
+        CgroupMode.V1 => [.. new[] { "memory", "cpu" }.Where(c => Directory.Exists(Path.Combine(root, c))).Select(c => Path.Combine(root, c, "tappaas", Name))],
+        _ => [],
+    };
+
+    /// <summary>Creates the cgroup and sets the limits.</summary>
+    public void Create(long memoryMiB, int cores)
+    {
+        if (Mode == CgroupMode.V2)
+        {
+            var parent = Path.Combine(root, "tappaas");
+            Directory.CreateDirectory(parent);
+            TryWrite(Path.Combine(root, "cgroup.subtree_control"), "+memory +cpu");
+            TryWrite(Path.Combine(parent, "cgroup.subtree_control"), "+memory +cpu");
+        }
+
+        foreach (var dir in Dirs)
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        var bytes = (memoryMiB * 1024 * 1024).ToString(CultureInfo.InvariantCulture);
+        var quota = (cores * 100_000).ToString(CultureInfo.InvariantCulture);
+        switch (Mode)
+        {
+            case CgroupMode.V2:
+                TryWrite(Path.Combine(Dirs[0], "memory.max"), bytes);
+                TryWrite(Path.Combine(Dirs[0], "memory.swap.max"), "0");
+                TryWrite(Path.Combine(Dirs[0], "cpu.max"), $"{quota} 100000");
+                break;
+            case CgroupMode.V1:
+                TryWrite(Path.Combine(root, "memory", "tappaas", Name, "memory.limit_in_bytes"), bytes);
+                TryWrite(Path.Combine(root, "memory", "tappaas", Name, "memory.memsw.limit_in_bytes"), bytes);
+                TryWrite(Path.Combine(root, "cpu", "tappaas", Name, "cpu.cfs_period_us"), "100000");
+                TryWrite(Path.Combine(root, "cpu", "tappaas", Name, "cpu.cfs_quota_us"), quota);
+                break;
+        }
+    }
+
+    /// <summary>How many times the kernel's OOM killer struck in this cgroup.</summary>
+    public long OomKills()
+    {
+        var file = Mode switch
+        {
+            CgroupMode.V2 => Path.Combine(Dirs[0], "memory.events"),
+            CgroupMode.V1 => Path.Combine(root, "memory", "tappaas", Name, "memory.oom_control"),
+            _ => null,
+        };
+        if (file is null || !File.Exists(file))
+        {
+            return 0;
+        }
+
+        var line = File.ReadAllLines(file).FirstOrDefault(l => l.StartsWith("oom_kill ", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[9..], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Memory in use, in bytes.</summary>
+    public long MemoryBytes()
+    {
+        var file = Mode switch
+        {
+            CgroupMode.V2 => Path.Combine(Dirs[0], "memory.current"),
+            CgroupMode.V1 => Path.Combine(root, "memory", "tappaas", Name, "memory.usage_in_bytes"),
+            _ => null,
+        };
+        return file is not null && File.Exists(file) && long.TryParse(File.ReadAllText(file).Trim(), out var v) ? v : 0;
+    }
+
+    /// <summary>Kills every process in the cgroup.</summary>
+    public void KillAll()
+    {
+        foreach (var dir in Dirs)
+        {
+            var procs = Path.Combine(dir, "cgroup.procs");
+            if (!File.Exists(procs))
+            {
+                continue;
+            }
+
+            foreach (var line in File.ReadAllLines(procs))
+            {
+                if (int.TryParse(line, out var pid))
+                {
+                    try
+                    {
+                        System.Diagnostics.Process.GetProcessById(pid).Kill();
+                    }
+                    catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+                    {
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Removes the (empty) cgroup.</summary>
+    public void Delete()
+    {
+        foreach (var dir in Dirs.Where(Directory.Exists))
+        {
+            try
+            {
+                Directory.Delete(dir);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static void TryWrite(string path, string value)
+    {
+        try
+        {
+            File.WriteAllText(path, value);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Controllers the kernel lacks (e.g. swap accounting) are reported by status, not fatal.
+        }
+    }
+}

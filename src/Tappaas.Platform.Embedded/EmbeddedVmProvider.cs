@@ -1,0 +1,210 @@
+using Tappaas.Abstractions.Providers;
+using Tappaas.Model.Diagnostics;
+using Tappaas.Model.Json;
+using Tappaas.Model.Modules;
+using Tappaas.Model.Zones;
+using Tappaas.Platform.Embedded.Cgroups;
+using Tappaas.Platform.Embedded.Network;
+using Tappaas.Platform.Embedded.Runtime;
+using Tappaas.Platform.Embedded.Workloads;
+
+namespace Tappaas.Platform.Embedded;
+
+/// <summary>
+/// <c>cluster:vm</c> on the embedded platform: each replica of the module's workload is a guest — with root, in its own
+/// network namespace on the zone's bridge (address from the zone's DHCP range or the module's <c>ip</c>, hostname =
+/// vmname, private /tmp, own PID namespace) inside a cgroup limited by <c>cores</c> and <c>memory</c>; without root, a
+/// supervised process on loopback. Each guest has a detached supervisor, so guests outlive the CLI and daemon and are
+/// found again by their state files.
+/// </summary>
+public sealed class EmbeddedVmProvider(string siteFolder, bool isolate) : IResourceProvider
+{
+    private readonly GuestRuntime _runtime = new(siteFolder);
+
+    /// <summary>True when this host can isolate guests (root, ip, unshare).</summary>
+    public static bool CanIsolate => Environment.UserName == "root" && File.Exists("/usr/sbin/ip") && File.Exists("/usr/bin/unshare");
+
+    public GuestRuntime Runtime => _runtime;
+
+    /// <inheritdoc />
+    public ProviderInfo Info => new("embedded", ProviderCapabilities.Test);
+
+    /// <inheritdoc />
+    public ValueTask<ReadResponse> ReadAsync(ProviderRequest request, CancellationToken cancellationToken)
+    {
+        var guests = Guests(request.Consumer, Workload(request.Consumer)?.Replicas ?? 1);
+        var alive = guests.Count(_runtime.SupervisorAlive);
+        return ValueTask.FromResult(new ReadResponse(alive > 0, request.Consumer.Name, $"{alive}/{guests.Count} guests supervised"));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<OperationResult> InstallAsync(ProviderRequest request, CancellationToken cancellationToken)
+    {
+        var module = request.Consumer;
+        if (Workload(module) is not { } workload)
+        {
+            return OperationResult.Fail(OperationStatus.Fatal, $"module \"{module.Name}\" has no workload block; the embedded platform needs to know what to run (see docs/module-format.md)");
+        }
+
+        try
+        {
+            var zones = Zones();
+            var started = new List<string>();
+            foreach (var (guest, replica) in Guests(module, workload.Replicas).Select((g, i) => (g, i)))
+            {
+                var spec = await PrepareAsync(module, workload, guest, replica, request, zones, cancellationToken);
+                if (_runtime.SupervisorAlive(guest) && SameSpec(_runtime.Spec(guest), spec))
+                {
+                    continue; // running with this definition: attach, do not restart
+                }
+
+                await _runtime.StopAsync(guest, cancellationToken);
+                _runtime.Start(spec);
+                started.Add(guest);
+            }
+
+            foreach (var guest in Guests(module, workload.Replicas))
+            {
+                var state = await _runtime.WaitReadyAsync(guest, Deadline(workload), cancellationToken);
+                if (state is not { Ready: true })
+                {
+                    return OperationResult.Fail(OperationStatus.Fatal, $"guest {guest} did not become ready: {state?.Status ?? "no state"} {state?.Reason}".Trim());
+                }
+            }
+
+            return OperationResult.Ok(started.Count == 0 ? $"{module.Name}: all guests already running" : $"{module.Name}: started {string.Join(", ", started)}");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException)
+        {
+            return OperationResult.Fail(OperationStatus.Fatal, $"cluster:vm for \"{module.Name}\": {ex.Message}");
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OperationResult> UpdateAsync(ProviderRequest request, CancellationToken cancellationToken) => InstallAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<OperationResult> DeleteAsync(ProviderRequest request, CancellationToken cancellationToken)
+    {
+        var addresses = new AddressBook(siteFolder);
+        var gone = new List<string>();
+        foreach (var dir in Directory.Exists(_runtime.GuestsDir) ? Directory.GetDirectories(_runtime.GuestsDir, request.Consumer.Name + "-*") : [])
+        {
+            var guest = Path.GetFileName(dir);
+            if (_runtime.Spec(guest)?.Module != request.Consumer.Name)
+            {
+                continue;
+            }
+
+            await _runtime.StopAsync(guest, cancellationToken);
+            var spec = _runtime.Spec(guest);
+            if (spec?.Isolation == "namespaces")
+            {
+                await GuestNetwork.DeleteAsync(guest, cancellationToken);
+            }
+
+            new Cgroup(spec?.CgroupMode ?? CgroupMode.None, guest).Delete();
+            addresses.Release(guest);
+            Directory.Delete(dir, recursive: true);
+            gone.Add(guest);
+        }
+
+        return OperationResult.Ok(gone.Count == 0 ? "no guests to remove" : $"removed {string.Join(", ", gone)}");
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OperationResult> TestAsync(ProviderRequest request, CancellationToken cancellationToken)
+    {
+        var guests = Guests(request.Consumer, Workload(request.Consumer)?.Replicas ?? 1);
+        var problems = guests.Select(g => (g, s: _runtime.State(g))).Where(t => t.s is not { Status: "running", Ready: true } || !_runtime.SupervisorAlive(t.g))
+            .Select(t => $"{t.g}: {t.s?.Status ?? "absent"} {t.s?.Reason}".Trim()).ToList();
+        return ValueTask.FromResult(problems.Count == 0
+            ? OperationResult.Ok($"{guests.Count} guest(s) running and ready")
+            : OperationResult.Fail(OperationStatus.Fatal, string.Join("; ", problems)));
+    }
+
+    private async Task<GuestSpecFile> PrepareAsync(ModuleDefinition module, WorkloadSpec workload, string guest, int replica, ProviderRequest request, ZoneSet? zones, CancellationToken cancellationToken)
+    {
+        var data = Path.Combine(siteFolder, "disks", module.Name);
+        Directory.CreateDirectory(data);
+        var env = new Dictionary<string, string>(workload.Env) { ["TAPPAAS_MODULE"] = module.Name, ["TAPPAAS_GUEST"] = guest, ["TAPPAAS_DATA"] = data, ["TAPPAAS_REPLICA"] = replica.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var workDir = Path.GetFullPath(Path.Combine(request.ConsumerFolder, workload.WorkingDir ?? "."));
+        if (workDir.Contains('\'', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"the working folder {workDir} contains a quote");
+        }
+
+        var args = workload.Args.ToList();
+        var ports = new Dictionary<string, int>(workload.Ports);
+        string address;
+        string isolation;
+        var cgroupMode = CgroupMode.None;
+        if (isolate)
+        {
+            var zone = zones?.Find(module.Zone0) ?? throw new ArgumentException($"zone \"{module.Zone0}\" is not in the site's zones.json");
+            var prefix = string.Join('.', (zone.Ip ?? throw new ArgumentException($"zone \"{zone.Name}\" has no subnet")).Split('/')[0].Split('.').Take(3));
+            var gateway = $"{prefix}.1";
+            address = new AddressBook(siteFolder).Allocate(guest, prefix, zone.DhcpStart, zone.DhcpEnd, replica == 0 ? module.Text("ip") : null);
+            await GuestNetwork.EnsureBridgeAsync(zone.Name, gateway, cancellationToken);
+            if (!_runtime.SupervisorAlive(guest))
+            {
+                await GuestNetwork.CreateAsync(guest, zone.Name, address, gateway, module.VmName, cancellationToken);
+            }
+
+            isolation = "namespaces";
+            cgroupMode = Cgroup.Detect();
+        }
+        else
+        {
+            // Loopback: every port gets a free local port, passed as TAPPAAS_PORT_<NAME> and ${port:NAME} in args.
+            address = "127.0.0.1";
+            isolation = "none";
+            foreach (var name in workload.Ports.Keys.ToList())
+            {
+                ports[name] = _runtime.SupervisorAlive(guest) && _runtime.Spec(guest)?.Ports.GetValueOrDefault(name) is int p and > 0 ? p : FreePort();
+            }
+        }
+
+        foreach (var (name, port) in ports)
+        {
+            env[$"TAPPAAS_PORT_{name.ToUpperInvariant()}"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            for (var i = 0; i < args.Count; i++)
+            {
+                args[i] = args[i].Replace($"${{port:{name}}}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            }
+        }
+
+        var memory = module.Integer("memory") ?? 4096;
+        var cores = (int)(module.Integer("cores") ?? 2);
+        new Cgroup(cgroupMode, guest).Create(memory, cores);
+        return new GuestSpecFile
+        {
+            Guest = guest, Module = module.Name, Command = workload.Command, Args = args, Env = env, WorkingDir = workDir,
+            Isolation = isolation, Namespace = isolate ? GuestNetwork.Namespace(guest) : null, Address = address, Hostname = module.VmName,
+            CgroupMode = cgroupMode, CgroupName = guest, MemoryMiB = memory, Cores = cores, Ports = ports,
+            Liveness = workload.Liveness, Readiness = workload.Readiness, Restart = workload.Restart, StopGrace = workload.StopGrace,
+        };
+    }
+
+    private static bool SameSpec(GuestSpecFile? running, GuestSpecFile wanted) =>
+        running is not null && System.Text.Json.JsonSerializer.Serialize(running) == System.Text.Json.JsonSerializer.Serialize(wanted);
+
+    private static TimeSpan Deadline(WorkloadSpec w) => (w.Readiness ?? w.Liveness)?.StartGrace + TimeSpan.FromSeconds(60) ?? TimeSpan.FromSeconds(60);
+
+    private static WorkloadSpec? Workload(ModuleDefinition module) => WorkloadSpec.From(module);
+
+    private static List<string> Guests(ModuleDefinition module, int replicas) => [.. Enumerable.Range(0, Math.Max(replicas, 0)).Select(i => $"{module.Name}-{i}")];
+
+    private ZoneSet? Zones()
+    {
+        var file = Path.Combine(siteFolder, "config", "zones.json");
+        return JsonSource.ParseFile(file, file).Root is JObject z ? ZonesReader.Read(z, new DiagnosticSink(file, new DiagnosticBag())) : null;
+    }
+
+    private static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Tappaas.Platform.Embedded.Runtime;
+
+/// <summary>Starts, finds and stops guest supervisors. A supervisor runs detached (own session) so it outlives its caller.</summary>
+public sealed class GuestRuntime(string siteFolder)
+{
+    public string GuestsDir => Path.Combine(siteFolder, "guests");
+
+    public string GuestDir(string guest) => Path.Combine(GuestsDir, guest);
+
+    /// <summary>The shim next to this assembly (tappaas-shim.dll), run with the same dotnet host.</summary>
+    public static string ShimPath => Path.Combine(AppContext.BaseDirectory, "tappaas-shim.dll");
+
+    public GuestState? State(string guest)
+    {
+        var file = Path.Combine(GuestDir(guest), "state.json");
+        try
+        {
+            return File.Exists(file) ? JsonSerializer.Deserialize<GuestState>(File.ReadAllText(file)) : null;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when the guest's supervisor process runs (so the guest is attached, not orphaned).</summary>
+    public bool SupervisorAlive(string guest) =>
+        State(guest) is { ShimPid: > 0 } s && Native.Alive(s.ShimPid) && File.ReadAllText($"/proc/{s.ShimPid}/cmdline").Contains("tappaas-shim", StringComparison.Ordinal);
+
+    public GuestSpecFile? Spec(string guest)
+    {
+        var file = Path.Combine(GuestDir(guest), "spec.json");
+        return File.Exists(file) ? JsonSerializer.Deserialize<GuestSpecFile>(File.ReadAllText(file)) : null;
+    }
+
+    /// <summary>Writes the spec and starts a detached supervisor for it.</summary>
+    public void Start(GuestSpecFile spec)
+    {
+        var dir = GuestDir(spec.Guest);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "spec.json.tmp"), JsonSerializer.Serialize(spec));
+        File.Move(Path.Combine(dir, "spec.json.tmp"), Path.Combine(dir, "spec.json"), overwrite: true);
+        File.Delete(Path.Combine(dir, "state.json"));
+        var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
+        // Own session, stdio away from the caller's pipes: the supervisor must not keep a caller's output open or die with it.
+        var psi = new ProcessStartInfo("/bin/sh", ["-c", "exec setsid -f \"$0\" \"$1\" \"$2\" </dev/null >>\"$2/shim.log\" 2>&1", dotnet, ShimPath, dir])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = false,
+            RedirectStandardError = false,
+            UseShellExecute = false,
+        };
+        using var launcher = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the guest supervisor");
+        launcher.StandardInput.Close();
+        launcher.WaitForExit();
+    }
+
+    /// <summary>Asks the supervisor to stop the guest (SIGTERM, grace, SIGKILL) and waits for it to finish.</summary>
+    public async Task StopAsync(string guest, CancellationToken cancellationToken)
+    {
+        if (State(guest) is not { ShimPid: > 0 } s || !Native.Alive(s.ShimPid))
+        {
+            return;
+        }
+
+        Native.Kill(s.ShimPid, Native.SigTerm);
+        var grace = (Spec(guest)?.StopGrace ?? TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(5);
+        var deadline = DateTime.UtcNow + grace;
+        while (Native.Alive(s.ShimPid) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+
+        if (Native.Alive(s.ShimPid))
+        {
+            Native.Kill(s.ShimPid, Native.SigKill);
+        }
+    }
+
+    /// <summary>Waits until the guest is ready, failed or the deadline passes; returns the last state.</summary>
+    public async Task<GuestState?> WaitReadyAsync(string guest, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (true)
+        {
+            var state = State(guest);
+            if (state is { Ready: true, Status: "running" } or { Status: "failed" } || DateTime.UtcNow > until)
+            {
+                return state;
+            }
+
+            await Task.Delay(25, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using System.Runtime.InteropServices;
+
+namespace Tappaas.Platform.Embedded.Runtime;
+
+/// <summary>POSIX signals the .NET process API does not offer (SIGTERM to another process).</summary>
+internal static partial class Native
+{
+    public const int SigTerm = 15;
+    public const int SigKill = 9;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    /// <summary>True when a process with this id exists.</summary>
+    public static bool Alive(int pid) => pid > 0 && Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+}

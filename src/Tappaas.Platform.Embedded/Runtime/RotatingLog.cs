@@ -1,0 +1,29 @@
+namespace Tappaas.Platform.Embedded.Runtime;
+
+/// <summary>Appends lines to a log file, rotating it to <c>.1</c>, <c>.2</c>… when it grows past a size.</summary>
+internal sealed class RotatingLog(string path, long maxBytes, int keep)
+{
+    private readonly Lock _gate = new();
+
+    public void Write(string stream, string line)
+    {
+        lock (_gate)
+        {
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > maxBytes)
+            {
+                for (var i = keep - 1; i >= 1; i--)
+                {
+                    if (File.Exists($"{path}.{i}"))
+                    {
+                        File.Move($"{path}.{i}", $"{path}.{i + 1}", overwrite: true);
+                    }
+                }
+
+                File.Move(path, $"{path}.1", overwrite: true);
+            }
+
+            File.AppendAllText(path, $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {stream} {line}\n");
+        }
+    }
+}

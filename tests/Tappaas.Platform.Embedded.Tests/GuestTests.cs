@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using Tappaas.Platform.Embedded.Runtime;
+
+namespace Tappaas.Platform.Embedded.Tests;
+
+/// <summary>Guests as real processes: namespaces, bridge, address, cgroup limits, supervision and recovery.</summary>
+[Collection(nameof(GuestCollection))]
+public sealed class GuestTests(ITestOutputHelper log)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly HttpClient s_http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+
+    [Fact]
+    public async Task Isolated_guest_serves_on_its_zone_address_with_its_own_hostname_and_tmp()
+    {
+        if (EmbeddedHarness.IsolationUnavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var h = new EmbeddedHarness();
+        await File.WriteAllTextAsync("/tmp/tappaas-host-marker", "host", Ct);
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true);
+        var module = EmbeddedHarness.Module("webiso", EmbeddedHarness.Web());
+        var result = await h.InstallAsync(provider, module);
+        Assert.True(result.Succeeded, result.Message);
+
+        var state = provider.Runtime.State("webiso-0")!;
+        Assert.Equal(("running", true, "namespaces"), (state.Status, state.Ready, state.Isolation));
+        Assert.StartsWith("10.2.10.", state.Address, StringComparison.Ordinal);
+        var page = await s_http.GetStringAsync($"http://{state.Address}:8080/", Ct);
+        Assert.Contains("Directory listing", page, StringComparison.Ordinal);
+        var disk = Path.Combine(h.Layout.Root, "disks", "webiso");
+        Assert.Equal("webiso", (await File.ReadAllTextAsync(Path.Combine(disk, "hostname-0"), Ct)).Trim());
+        Assert.DoesNotContain("tappaas-host-marker", await File.ReadAllTextAsync(Path.Combine(disk, "tmp-0"), Ct), StringComparison.Ordinal);
+        Assert.True((await provider.TestAsync(h.Request(module), Ct)).Succeeded);
+    }
+
+    [Fact]
+    public async Task Killed_guest_is_restarted_and_healthy_again()
+    {
+        if (EmbeddedHarness.IsolationUnavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true);
+        var module = EmbeddedHarness.Module("webkill", EmbeddedHarness.Web());
+        Assert.True((await h.InstallAsync(provider, module)).Succeeded);
+        var before = provider.Runtime.State("webkill-0")!;
+
+        var killedAt = Stopwatch.StartNew();
+        Process.GetProcessById(before.WorkloadPid).Kill(entireProcessTree: true);
+        await WaitAsync(() => provider.Runtime.State("webkill-0") is { Status: "running", Ready: true } s && s.WorkloadPid != before.WorkloadPid, TimeSpan.FromSeconds(20));
+        log.WriteLine($"kill -9 to healthy: {killedAt.ElapsedMilliseconds} ms");
+        var after = provider.Runtime.State("webkill-0")!;
+        Assert.Equal(1, after.Restarts);
+        Assert.Contains("exited", after.Reason, StringComparison.Ordinal);
+        Assert.Equal(before.ShimPid, after.ShimPid);
+        Assert.Contains("Directory listing", await s_http.GetStringAsync($"http://{after.Address}:8080/", Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_new_provider_attaches_to_running_guests_without_restarting_them()
+    {
+        if (EmbeddedHarness.IsolationUnavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var h = new EmbeddedHarness();
+        var module = EmbeddedHarness.Module("webattach", EmbeddedHarness.Web(replicas: 2));
+        Assert.True((await h.InstallAsync(new EmbeddedVmProvider(h.Layout.Root, isolate: true), module)).Succeeded);
+        var pids = new[] { "webattach-0", "webattach-1" }.Select(g => new GuestRuntime(h.Layout.Root).State(g)!.WorkloadPid).ToList();
+
+        var fresh = new EmbeddedVmProvider(h.Layout.Root, isolate: true); // as after a daemon restart
+        var again = await h.InstallAsync(fresh, module);
+        Assert.True(again.Succeeded, again.Message);
+        Assert.Contains("already running", again.Output, StringComparison.Ordinal);
+        Assert.Equal(pids, new[] { "webattach-0", "webattach-1" }.Select(g => fresh.Runtime.State(g)!.WorkloadPid));
+        Assert.NotEqual(fresh.Runtime.State("webattach-0")!.Address, fresh.Runtime.State("webattach-1")!.Address);
+    }
+
+    [Fact]
+    public async Task Guest_over_its_memory_limit_is_killed_by_the_kernel_and_the_reason_is_kept()
+    {
+        if (EmbeddedHarness.IsolationUnavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true);
+        var hog = """
+            {"command": "/usr/bin/python3", "args": ["-c", "import time\nx = bytearray(300 * 1024 * 1024)\nfor i in range(0, len(x), 4096): x[i] = 1\ntime.sleep(60)"],
+             "restart": {"attempts": 1, "delay": "100ms"}}
+            """;
+        var module = EmbeddedHarness.Module("hog", hog, memory: 64);
+        await h.InstallAsync(provider, module);
+        await WaitAsync(() => provider.Runtime.State("hog-0") is { Status: "failed" }, TimeSpan.FromSeconds(30));
+        var state = provider.Runtime.State("hog-0")!;
+        Assert.Contains("out of memory (limit 64 MiB)", state.Reason, StringComparison.Ordinal);
+        Assert.Contains("gave up", state.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_isolation_guests_run_on_loopback_ports()
+    {
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        var module = EmbeddedHarness.Module("webloop", EmbeddedHarness.Web(replicas: 2, loopback: true));
+        var result = await h.InstallAsync(provider, module);
+        Assert.True(result.Succeeded, result.Message);
+        var ports = new[] { "webloop-0", "webloop-1" }.Select(g => provider.Runtime.Spec(g)!.Ports["http"]).ToList();
+        Assert.NotEqual(ports[0], ports[1]);
+        foreach (var port in ports)
+        {
+            Assert.Contains("Directory listing", await s_http.GetStringAsync($"http://127.0.0.1:{port}/", Ct), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("none", provider.Runtime.State("webloop-0")!.Isolation);
+    }
+
+    [Fact]
+    public async Task Delete_removes_guests_namespaces_and_supervisors()
+    {
+        if (EmbeddedHarness.IsolationUnavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true);
+        var module = EmbeddedHarness.Module("webdel", EmbeddedHarness.Web());
+        Assert.True((await h.InstallAsync(provider, module)).Succeeded);
+        var shim = provider.Runtime.State("webdel-0")!.ShimPid;
+        Assert.True((await provider.DeleteAsync(h.Request(module), Ct)).Succeeded);
+        Assert.False(Directory.Exists(provider.Runtime.GuestDir("webdel-0")));
+        Assert.True(!File.Exists($"/proc/{shim}/stat") || File.ReadAllText($"/proc/{shim}/stat").Contains(") Z ", StringComparison.Ordinal), "the supervisor must have exited");
+        var (_, namespaces) = await Tappaas.TestUtilities.ProcessRunner.RunAsync("ip", ["netns", "list"]);
+        Assert.DoesNotContain("tp-webdel-0", namespaces, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "condition not reached in time");
+            await Task.Delay(20);
+        }
+    }
+}
+
+[CollectionDefinition(nameof(GuestCollection), DisableParallelization = true)]
+public sealed class GuestCollection;
