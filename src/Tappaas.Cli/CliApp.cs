@@ -31,6 +31,7 @@ internal static class CliApp
             ClusterCommands.Nodes(output, error),
             ClusterCommands.Migrate(output, error),
             ClusterCommands.Evacuate(output, error),
+            LogsCommand.Create(output, error),
         };
         root.Options.Add(SiteOptions.Site);
         root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces of unexpected errors.", Recursive = true });

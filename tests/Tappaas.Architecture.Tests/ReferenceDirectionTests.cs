@@ -14,8 +14,9 @@ public sealed class ReferenceDirectionTests
         ["Tappaas.Hooks"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         ["Tappaas.Providers.Fake"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         ["Tappaas.Platform.Proxmox"] = ["Tappaas.Abstractions", "Tappaas.Model"],
+        ["Tappaas.Platform.Embedded"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         // In-process mode (until the daemon lands) the CLI is the composition root.
-        ["tappaas"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox"],
+        ["tappaas"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded"],
     };
 
     [Theory]

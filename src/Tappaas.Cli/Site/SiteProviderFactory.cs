@@ -2,6 +2,7 @@ using Tappaas.Abstractions.Providers;
 using Tappaas.Hooks;
 using Tappaas.Model.Modules;
 using Tappaas.Model.Site;
+using Tappaas.Platform.Embedded;
 using Tappaas.Platform.Proxmox;
 using Tappaas.Platform.Proxmox.Api;
 using Tappaas.Platform.Proxmox.Backup;
@@ -26,6 +27,8 @@ internal sealed class SiteProviderFactory(SiteConfiguration? site, string siteFo
         {
             "fake" => _fake,
             "proxmox" => Proxmox(service),
+            "embedded" when service.ToString() == "cluster:vm" => new EmbeddedVmProvider(siteFolder, EmbeddedVmProvider.CanIsolate),
+            "embedded" => new UnavailableProvider($"the embedded platform implements cluster:vm so far, not {service}; map {service} to another backend in tappaas.backends"),
             _ => new HookScriptProvider(providerFolder, runner),
         };
 

@@ -87,7 +87,7 @@ public static partial class SiteConfigurationReader
     }
 
     /// <summary>Backend names the platform knows.</summary>
-    public static IReadOnlyList<string> KnownBackends { get; } = ["hooks", "fake", "proxmox"];
+    public static IReadOnlyList<string> KnownBackends { get; } = ["hooks", "fake", "proxmox", "embedded"];
 
     private static Dictionary<string, string> ReadBackends(JObject t, DiagnosticSink sink)
     {
