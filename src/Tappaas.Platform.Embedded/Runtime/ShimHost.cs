@@ -21,6 +21,7 @@ public sealed class ShimHost
     private readonly CancellationTokenSource _stop = new();
     private GuestState _state;
     private Process? _workload;
+    private string? _healthKill; // why the health watcher killed the workload, if it did
 
     private ShimHost(string dir)
     {
@@ -132,8 +133,6 @@ public sealed class ShimHost
         _healthKill = null;
         return reason;
     }
-
-    private string? _healthKill;
 
     private async Task WatchHealthAsync(CancellationToken cancellationToken)
     {
