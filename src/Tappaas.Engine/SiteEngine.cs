@@ -3,6 +3,7 @@ using Tappaas.Abstractions.Providers;
 using Tappaas.Abstractions.State;
 using Tappaas.Engine.Apply;
 using Tappaas.Engine.Site;
+using Tappaas.Model.Loading;
 using Tappaas.Model.Diagnostics;
 using Tappaas.Model.Json;
 using Tappaas.Model.Modules;
@@ -111,7 +112,7 @@ public sealed partial class SiteEngine(SiteLayout layout, IStateStore store, IPr
     }
 
     /// <summary>The site's configuration and zones (from the config folder).</summary>
-    public (SiteConfiguration? Site, ZoneSet? Zones, IReadOnlyList<Diagnostic> Diagnostics) ReadSite() => SiteFiles.Read(Layout);
+    public (SiteConfiguration? Site, ZoneSet? Zones, IReadOnlyList<Diagnostic> Diagnostics) ReadSite() => SiteFiles.Read(Layout.ConfigDir);
 
     private static ModuleDefinition Parse(string name, string json) => StepContext.Parse(name, json);
 

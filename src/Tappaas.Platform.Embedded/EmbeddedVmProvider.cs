@@ -1,6 +1,5 @@
 using Tappaas.Abstractions.Providers;
-using Tappaas.Model.Diagnostics;
-using Tappaas.Model.Json;
+using Tappaas.Model.Loading;
 using Tappaas.Model.Modules;
 using Tappaas.Model.Zones;
 using Tappaas.Platform.Embedded.Cgroups;
@@ -195,11 +194,7 @@ public sealed class EmbeddedVmProvider(string siteFolder, bool isolate) : IResou
 
     private static List<string> Guests(ModuleDefinition module, int replicas) => [.. Enumerable.Range(0, Math.Max(replicas, 0)).Select(i => $"{module.Name}-{i}")];
 
-    private ZoneSet? Zones()
-    {
-        var file = Path.Combine(siteFolder, "config", "zones.json");
-        return JsonSource.ParseFile(file, file).Root is JObject z ? ZonesReader.Read(z, new DiagnosticSink(file, new DiagnosticBag())) : null;
-    }
+    private ZoneSet? Zones() => SiteFiles.Read(Path.Combine(siteFolder, "config")).Zones;
 
     private static int FreePort()
     {

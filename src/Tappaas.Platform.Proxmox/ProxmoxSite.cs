@@ -1,5 +1,4 @@
-using Tappaas.Model.Diagnostics;
-using Tappaas.Model.Json;
+using Tappaas.Model.Loading;
 using Tappaas.Model.Site;
 using Tappaas.Model.Zones;
 
@@ -18,10 +17,8 @@ internal sealed record ProxmoxSite(ZoneSet? Zones, SiteConfiguration? Configurat
 
     public static ProxmoxSite Load(string siteFolder)
     {
-        var bag = new DiagnosticBag();
         var config = Path.Combine(siteFolder, "config");
-        var zones = JsonSource.ParseFile(Path.Combine(config, "zones.json"), "zones.json").Root is JObject z ? ZonesReader.Read(z, new DiagnosticSink("zones.json", bag)) : null;
-        var site = JsonSource.ParseFile(Path.Combine(config, "configuration.json"), "configuration.json").Root is JObject c ? SiteConfigurationReader.Read(c, new DiagnosticSink("configuration.json", bag)) : null;
+        var (site, zones, _) = SiteFiles.Read(config);
         var keys = Path.Combine(config, "sshkeys.pub");
         return new ProxmoxSite(zones, site, File.Exists(keys) ? File.ReadAllText(keys).Trim() : null);
     }

@@ -1,5 +1,6 @@
 using Tappaas.Abstractions.Providers;
 using Tappaas.Engine.Site;
+using Tappaas.Model.Loading;
 using Tappaas.Hooks;
 using Tappaas.Model.Json;
 using Tappaas.Model.Modules;
@@ -19,7 +20,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         Layout = new SiteLayout(Path.Combine(_dir.Path, "site"));
         SiteInitializer.Initialize(Layout, "example.org", new Dictionary<string, string> { ["cluster:*"] = "fake" }, []);
         Store = new SqliteStateStore(Layout.StatePath, TimeProvider.System);
-        var (site, _, _) = SiteFiles.Read(Layout);
+        var (site, _, _) = SiteFiles.Read(Layout.ConfigDir);
         var runner = new HookRunner(TimeSpan.FromSeconds(20));
         Engine = new SiteEngine(Layout, Store, new Factory(site!, Layout.Root, runner), new ModuleHookScripts(runner), TimeProvider.System);
     }

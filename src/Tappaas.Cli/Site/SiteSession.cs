@@ -1,5 +1,6 @@
 using Tappaas.Engine;
 using Tappaas.Engine.Site;
+using Tappaas.Model.Loading;
 using Tappaas.Hooks;
 using Tappaas.State;
 
@@ -36,7 +37,7 @@ internal sealed class SiteSession : IAsyncDisposable
         await store.MigrateAsync(cancellationToken);
         var timeout = int.TryParse(Environment.GetEnvironmentVariable("TAPPAAS_HOOK_TIMEOUT"), out var seconds) ? TimeSpan.FromSeconds(seconds) : HookRunner.DefaultTimeout;
         var runner = new HookRunner(timeout);
-        var (site, _, _) = SiteFiles.Read(layout);
+        var (site, _, _) = SiteFiles.Read(layout.ConfigDir);
         var providers = new SiteProviderFactory(site, layout.Root, runner, TimeProvider.System);
         var engine = new SiteEngine(layout, store, providers, new ModuleHookScripts(runner), TimeProvider.System);
         return (new SiteSession(engine, store, providers), null);
