@@ -98,7 +98,7 @@ public static partial class CatalogReader
         if (e["moduleName"] is { } mn && (mn is not JString s || !ModuleName().IsMatch(s.Value)))
         {
             sink.Error(DiagnosticCodes.CatalogValueInvalid, JsonPathText.Member(path, "moduleName"), e.Property("moduleName")!.NamePosition,
-                $"moduleName {Show(mn)} is not a module name (a letter, then letters, digits and dashes)", "write e.g. \"nextcloud\"");
+                $"moduleName {mn.Display} is not a module name (a letter, then letters, digits and dashes)", "write e.g. \"nextcloud\"");
         }
 
         long? vmid = null;
@@ -108,7 +108,7 @@ public static partial class CatalogReader
             if (vmid is null or < 0)
             {
                 sink.Error(DiagnosticCodes.CatalogValueInvalid, JsonPathText.Member(path, "vmid"), e.Property("vmid")!.NamePosition,
-                    $"catalog entry \"{name}\" has vmid {Show(v)}, expected a whole number of at least 0{(full ? " or null" : "")}", "write e.g. 310");
+                    $"catalog entry \"{name}\" has vmid {v.Display}, expected a whole number of at least 0{(full ? " or null" : "")}", "write e.g. 310");
                 vmid = null;
             }
         }
@@ -124,7 +124,7 @@ public static partial class CatalogReader
         if (e["category"] is { } c && (c is not JString cs || !Category().IsMatch(cs.Value)))
         {
             sink.Error(DiagnosticCodes.CatalogValueInvalid, JsonPathText.Member(path, "category"), e.Property("category")!.NamePosition,
-                $"catalog entry \"{name}\" has category {Show(c)}; categories are lowercase words with dashes", "write e.g. \"file-sharing\"");
+                $"catalog entry \"{name}\" has category {c.Display}; categories are lowercase words with dashes", "write e.g. \"file-sharing\"");
         }
 
         return new CatalogEntry(section, name, Lenient.Text(e["moduleJson"]), vmid, stack);
@@ -143,12 +143,10 @@ public static partial class CatalogReader
         }
 
         sink.Error(DiagnosticCodes.CatalogValueInvalid, JsonPathText.Member(path, field), e.Property(field)!.NamePosition,
-            $"catalog entry \"{name}\" has {field} {Show(node)}, which is not one of {string.Join(", ", values)}",
+            $"catalog entry \"{name}\" has {field} {node.Display}, which is not one of {string.Join(", ", values)}",
             $"use one of {string.Join(", ", values)}, or add the value to the catalog schema first");
         return node.ScalarText;
     }
-
-    private static string Show(JNode node) => node is JString s ? $"\"{s.Value}\"" : node.ScalarText ?? node.KindName;
 
     [GeneratedRegex("^[a-zA-Z][a-zA-Z0-9-]*$")]
     private static partial Regex ModuleName();

@@ -46,6 +46,9 @@ public abstract class JNode
     /// <summary>Structural equality: same kinds, same member order, same scalar text.</summary>
     public abstract bool DeepEquals(JNode? other);
 
+    /// <summary>The value as messages show it: strings quoted, other scalars as written, containers by kind.</summary>
+    public string Display => this is JString s ? $"\"{s.Value}\"" : ScalarText ?? KindName;
+
     /// <summary>A short name of the kind for messages ("a string", "an array", …).</summary>
     public string KindName => Kind switch
     {

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Tappaas.Model.Json;
 
 namespace Tappaas.Model.Modules;
@@ -8,7 +6,7 @@ namespace Tappaas.Model.Modules;
 /// A module as authored: the parsed file, its flat fields and typed accessors for the fields the platform
 /// reads. Values are read leniently, as upstream reads them ("4096" is 4096, "false" is false).
 /// </summary>
-public sealed partial class ModuleDefinition
+public sealed class ModuleDefinition
 {
     private readonly Dictionary<string, FlatField> _byName;
 
@@ -76,8 +74,7 @@ public sealed partial class ModuleDefinition
     public string? Text(string name) => Field(name)?.Value.ScalarText;
 
     /// <summary>The field as a whole number, accepting numeric strings; null when absent or not a whole number.</summary>
-    public long? Integer(string name) =>
-        Text(name) is { } t && IntegerText().IsMatch(t) && long.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : null;
+    public long? Integer(string name) => Lenient.Integer(Field(name)?.Value);
 
     /// <summary>The field as a boolean, accepting "true"/"false"; null when absent or neither.</summary>
     public bool? Boolean(string name) => Text(name) switch
@@ -99,7 +96,4 @@ public sealed partial class ModuleDefinition
 
     /// <summary>The module in flat form.</summary>
     public JObject ToFlat() => ModuleFlattener.ToObject(Fields);
-
-    [GeneratedRegex("^-?[0-9]+$")]
-    private static partial Regex IntegerText();
 }

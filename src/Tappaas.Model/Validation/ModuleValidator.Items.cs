@@ -149,7 +149,7 @@ public static partial class ModuleValidator
 
         if (!IsPort(node))
         {
-            Item(sink, JsonPathText.Member(path, member), node, $"{member} {Show(node)} is not a port from 1 to 65535 or a range \"a:b\"", "write e.g. 8080 or \"8000:8010\"");
+            Item(sink, JsonPathText.Member(path, member), node, $"{member} {node.Display} is not a port from 1 to 65535 or a range \"a:b\"", "write e.g. 8080 or \"8000:8010\"");
         }
     }
 
@@ -168,7 +168,7 @@ public static partial class ModuleValidator
             if (!IsPort(ports.Items[i]))
             {
                 Item(sink, JsonPathText.Index(JsonPathText.Member(path, "ports"), i), ports.Items[i],
-                    $"port {Show(ports.Items[i])} is not a port from 1 to 65535 or a range \"a:b\"", "write e.g. 443 or \"8000:8010\"");
+                    $"port {ports.Items[i].Display} is not a port from 1 to 65535 or a range \"a:b\"", "write e.g. 443 or \"8000:8010\"");
             }
         }
     }
@@ -194,7 +194,7 @@ public static partial class ModuleValidator
     {
         if (o[member] is { } node && (node is not JString s || !values.Contains(s.Value)))
         {
-            Item(sink, JsonPathText.Member(path, member), node, $"{member} {Show(node)} is not one of {string.Join(", ", values)}", $"use one of {string.Join(", ", values)}");
+            Item(sink, JsonPathText.Member(path, member), node, $"{member} {node.Display} is not one of {string.Join(", ", values)}", $"use one of {string.Join(", ", values)}");
         }
     }
 
@@ -233,14 +233,12 @@ public static partial class ModuleValidator
     {
         if (o[member] is { } node && node.ScalarText is not ("true" or "false"))
         {
-            Item(sink, JsonPathText.Member(path, member), node, $"{member} is {Show(node)}, expected true or false", $"write \"{member}\": false");
+            Item(sink, JsonPathText.Member(path, member), node, $"{member} is {node.Display}, expected true or false", $"write \"{member}\": false");
         }
     }
 
     private static void Item(DiagnosticSink sink, string path, JNode node, string message, string hint) =>
         sink.Error(DiagnosticCodes.InvalidItem, path, node.Position, message, hint);
-
-    private static string Show(JNode node) => node is JString s ? $"\"{s.Value}\"" : node.ScalarText ?? node.KindName;
 
     private static string ExampleFor(FieldDefinition def) => def.Name switch
     {
