@@ -16,12 +16,21 @@ namespace Tappaas.Platform.Embedded;
 /// supervised process on loopback. Each guest has a detached supervisor, so guests outlive the CLI and daemon and are
 /// found again by their state files.
 /// </summary>
-public sealed class EmbeddedVmProvider(string siteFolder, bool isolate) : IResourceProvider
+public sealed class EmbeddedVmProvider(EmbeddedPlatform platform) : IResourceProvider
 {
-    private readonly GuestRuntime _runtime = new(siteFolder);
+    private readonly GuestRuntime _runtime = platform.Runtime;
+    private readonly GuestNetwork _network = new(platform.Names);
+    private readonly string _siteFolder = platform.SiteFolder;
+    private readonly bool _isolate = platform.Isolate;
+
+    /// <summary>A provider on its own platform object (tests and tools).</summary>
+    public EmbeddedVmProvider(string siteFolder, bool isolate)
+        : this(new EmbeddedPlatform(siteFolder, isolate))
+    {
+    }
 
     /// <summary>True when this host can isolate guests (root, ip, unshare).</summary>
-    public static bool CanIsolate => Environment.UserName == "root" && File.Exists("/usr/sbin/ip") && File.Exists("/usr/bin/unshare");
+    public static bool CanIsolate => EmbeddedPlatform.CanIsolate;
 
     public GuestRuntime Runtime => _runtime;
 
@@ -62,6 +71,11 @@ public sealed class EmbeddedVmProvider(string siteFolder, bool isolate) : IResou
                 started.Add(guest);
             }
 
+            if (_isolate)
+            {
+                await platform.Network.RefreshAsync(module, null, cancellationToken); // its addresses in the firewall and DNS
+            }
+
             foreach (var guest in Guests(module, workload.Replicas))
             {
                 var state = await _runtime.WaitReadyAsync(guest, Deadline(workload), cancellationToken);
@@ -85,7 +99,7 @@ public sealed class EmbeddedVmProvider(string siteFolder, bool isolate) : IResou
     /// <inheritdoc />
     public async ValueTask<OperationResult> DeleteAsync(ProviderRequest request, CancellationToken cancellationToken)
     {
-        var addresses = new AddressBook(siteFolder);
+        var addresses = new AddressBook(_siteFolder);
         var gone = new List<string>();
         foreach (var dir in Directory.Exists(_runtime.GuestsDir) ? Directory.GetDirectories(_runtime.GuestsDir, request.Consumer.Name + "-*") : [])
         {
@@ -99,13 +113,18 @@ public sealed class EmbeddedVmProvider(string siteFolder, bool isolate) : IResou
             var spec = _runtime.Spec(guest);
             if (spec?.Isolation == "namespaces")
             {
-                await GuestNetwork.DeleteAsync(guest, cancellationToken);
+                await _network.DeleteAsync(guest, cancellationToken);
             }
 
-            new Cgroup(spec?.CgroupMode ?? CgroupMode.None, guest).Delete();
+            new Cgroup(spec?.CgroupMode ?? CgroupMode.None, spec?.CgroupName ?? platform.Names.Cgroup(guest)).Delete();
             addresses.Release(guest);
             Directory.Delete(dir, recursive: true);
             gone.Add(guest);
+        }
+
+        if (_isolate && gone.Count > 0)
+        {
+            await platform.Network.RefreshAsync(null, request.Consumer.Name, cancellationToken);
         }
 
         return OperationResult.Ok(gone.Count == 0 ? "no guests to remove" : $"removed {string.Join(", ", gone)}");
@@ -124,7 +143,7 @@ public sealed class EmbeddedVmProvider(string siteFolder, bool isolate) : IResou
 
     private async Task<GuestSpecFile> PrepareAsync(ModuleDefinition module, WorkloadSpec workload, string guest, int replica, ProviderRequest request, ZoneSet? zones, CancellationToken cancellationToken)
     {
-        var data = Path.Combine(siteFolder, "disks", module.Name);
+        var data = Path.Combine(_siteFolder, "disks", module.Name);
         Directory.CreateDirectory(data);
         var env = new Dictionary<string, string>(workload.Env) { ["TAPPAAS_MODULE"] = module.Name, ["TAPPAAS_GUEST"] = guest, ["TAPPAAS_DATA"] = data, ["TAPPAAS_REPLICA"] = replica.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         var workDir = Path.GetFullPath(Path.Combine(request.ConsumerFolder, workload.WorkingDir ?? "."));
@@ -138,16 +157,16 @@ public sealed class EmbeddedVmProvider(string siteFolder, bool isolate) : IResou
         string address;
         string isolation;
         var cgroupMode = CgroupMode.None;
-        if (isolate)
+        if (_isolate)
         {
             var zone = zones?.Find(module.Zone0) ?? throw new ArgumentException($"zone \"{module.Zone0}\" is not in the site's zones.json");
             var prefix = string.Join('.', (zone.Ip ?? throw new ArgumentException($"zone \"{zone.Name}\" has no subnet")).Split('/')[0].Split('.').Take(3));
             var gateway = $"{prefix}.1";
-            address = new AddressBook(siteFolder).Allocate(guest, prefix, zone.DhcpStart, zone.DhcpEnd, replica == 0 ? module.Text("ip") : null);
-            await GuestNetwork.EnsureBridgeAsync(zone.Name, gateway, cancellationToken);
+            address = new AddressBook(_siteFolder).Allocate(guest, prefix, zone.DhcpStart, zone.DhcpEnd, replica == 0 ? module.Text("ip") : null);
+            await _network.EnsureBridgeAsync(zone.Name, gateway, cancellationToken);
             if (!_runtime.SupervisorAlive(guest))
             {
-                await GuestNetwork.CreateAsync(guest, zone.Name, address, gateway, module.VmName, cancellationToken);
+                await _network.CreateAsync(guest, zone.Name, address, gateway, module.VmName, cancellationToken);
             }
 
             isolation = "namespaces";
@@ -175,12 +194,12 @@ public sealed class EmbeddedVmProvider(string siteFolder, bool isolate) : IResou
 
         var memory = module.Integer("memory") ?? 4096;
         var cores = (int)(module.Integer("cores") ?? 2);
-        new Cgroup(cgroupMode, guest).Create(memory, cores);
+        new Cgroup(cgroupMode, platform.Names.Cgroup(guest)).Create(memory, cores);
         return new GuestSpecFile
         {
             Guest = guest, Module = module.Name, Command = workload.Command, Args = args, Env = env, WorkingDir = workDir,
-            Isolation = isolation, Namespace = isolate ? GuestNetwork.Namespace(guest) : null, Address = address, Hostname = module.VmName,
-            CgroupMode = cgroupMode, CgroupName = guest, MemoryMiB = memory, Cores = cores, Ports = ports,
+            Isolation = isolation, Namespace = _isolate ? _network.Namespace(guest) : null, Address = address, Hostname = module.VmName,
+            CgroupMode = cgroupMode, CgroupName = platform.Names.Cgroup(guest), MemoryMiB = memory, Cores = cores, Ports = ports,
             Liveness = workload.Liveness, Readiness = workload.Readiness, Restart = workload.Restart, StopGrace = workload.StopGrace,
         };
     }
@@ -194,7 +213,7 @@ public sealed class EmbeddedVmProvider(string siteFolder, bool isolate) : IResou
 
     private static List<string> Guests(ModuleDefinition module, int replicas) => [.. Enumerable.Range(0, Math.Max(replicas, 0)).Select(i => $"{module.Name}-{i}")];
 
-    private ZoneSet? Zones() => SiteFiles.Read(Path.Combine(siteFolder, "config")).Zones;
+    private ZoneSet? Zones() => SiteFiles.Read(Path.Combine(_siteFolder, "config")).Zones;
 
     private static int FreePort()
     {

@@ -31,9 +31,14 @@ internal static class ModuleLocator
         return (new ModuleSource(new ModuleDefinition(WorkspaceLoader.ModuleName(full), file, root), Path.GetDirectoryName(full)!, File.ReadAllText(full)), null);
     }
 
-    private static string? SearchRepositories(string name, SiteEngine engine)
+    /// <summary>The release folder of a module found in the site's repositories, or null.</summary>
+    public static string? FolderOf(string name, SiteLayout layout) => SearchRepositories(name, layout) is { } file ? Path.GetDirectoryName(Path.GetFullPath(file)) : null;
+
+    private static string? SearchRepositories(string name, SiteEngine engine) => SearchRepositories(name, engine.Layout);
+
+    private static string? SearchRepositories(string name, SiteLayout layout)
     {
-        var repos = ReadRepositoryPaths(engine.Layout);
+        var repos = ReadRepositoryPaths(layout);
         foreach (var repo in repos.Where(Directory.Exists))
         {
             var match = Directory.EnumerateFiles(repo, name + ".json", SearchOption.AllDirectories)

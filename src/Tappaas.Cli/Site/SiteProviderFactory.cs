@@ -22,13 +22,16 @@ internal sealed class SiteProviderFactory(SiteConfiguration? site, string siteFo
         return options is null ? (null, error) : (new PveClient(options, time), null);
     });
 
+    private readonly Lazy<EmbeddedPlatform> _embedded = new(() =>
+        new EmbeddedPlatform(siteFolder, EmbeddedPlatform.CanIsolate, name => ModuleLocator.FolderOf(name, new Engine.Site.SiteLayout(siteFolder))));
+
     public IResourceProvider Resolve(ServiceRef service, string providerFolder) =>
         (site?.BackendFor(service.Module, service.Service) ?? "hooks") switch
         {
             "fake" => _fake,
             "proxmox" => Proxmox(service),
-            "embedded" when service.ToString() == "cluster:vm" => new EmbeddedVmProvider(siteFolder, EmbeddedVmProvider.CanIsolate),
-            "embedded" => new UnavailableProvider($"the embedded platform implements cluster:vm so far, not {service}; map {service} to another backend in tappaas.backends"),
+            "embedded" => _embedded.Value.For(service)
+                ?? new UnavailableProvider($"the embedded platform implements cluster:vm, firewall:rules and firewall:dns so far, not {service}; map {service} to another backend in tappaas.backends"),
             _ => new HookScriptProvider(providerFolder, runner),
         };
 

@@ -31,6 +31,12 @@ public sealed record SiteConfiguration
     /// </summary>
     public IReadOnlyDictionary<string, string> Backends { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Our addition under <c>tappaas.embedded.instance</c>: a short tag that keeps the host objects of this site (bridges,
+    /// nftables table, DNS server) apart from another site's on the same host. Absent for the usual one site per host.
+    /// </summary>
+    public string? EmbeddedInstance { get; init; }
+
     /// <summary>The backend for a service: exact match, then <c>module:*</c>, then <c>*</c>, else <c>hooks</c>.</summary>
     public string BackendFor(string module, string service) =>
         Backends.GetValueOrDefault($"{module}:{service}") ?? Backends.GetValueOrDefault($"{module}:*") ?? Backends.GetValueOrDefault("*") ?? "hooks";

@@ -73,8 +73,10 @@ public static partial class SiteConfigurationReader
         }
 
         var backends = ReadBackends(t, sink);
+        var instance = ReadInstance(t, sink);
         return new SiteConfiguration
         {
+            EmbeddedInstance = instance,
             Backends = backends,
             File = sink.File,
             Version = Lenient.Text(t["version"]),
@@ -124,6 +126,27 @@ public static partial class SiteConfigurationReader
 
         return result;
     }
+
+    private static string? ReadInstance(JObject t, DiagnosticSink sink)
+    {
+        if ((t["embedded"] as JObject)?["instance"] is not { } node)
+        {
+            return null;
+        }
+
+        if (node is JString { Value: var v } && Instance().IsMatch(v))
+        {
+            return v;
+        }
+
+        sink.Error(DiagnosticCodes.SiteValueInvalid, "$.tappaas.embedded.instance", node.Position,
+            $"tappaas.embedded.instance is {node.Display}, expected 1 to 4 lowercase letters or digits",
+            "write e.g. \"instance\": \"b2\" (it separates the host objects of two sites on one host), or remove it");
+        return null;
+    }
+
+    [GeneratedRegex("^[a-z0-9]{1,4}$")]
+    private static partial Regex Instance();
 
     [GeneratedRegex("^[a-zA-Z][a-zA-Z0-9-]*:([a-zA-Z][a-zA-Z0-9-]*|\\*)$")]
     private static partial Regex BackendKey();

@@ -1,25 +1,21 @@
-using System.Security.Cryptography;
-using System.Text;
 using Tappaas.Platform.Embedded.Runtime;
 
 namespace Tappaas.Platform.Embedded.Network;
 
 /// <summary>
-/// Per-zone Linux bridges (<c>tpz-&lt;zone&gt;</c> holding the zone's gateway <c>.1</c>) and, per guest, a network namespace
+/// Per-zone Linux bridges (named by <see cref="HostNames"/>) holding the zone's gateway <c>.1</c>) and, per guest, a network namespace
 /// with a veth whose host end sits on the bridge and whose guest end is <c>eth0</c> with the guest's address and a default
 /// route via the gateway. Names are derived from the zone and guest, so every step can look before it creates.
 /// </summary>
-internal static class GuestNetwork
+internal sealed class GuestNetwork(HostNames names)
 {
-    public static string Bridge(string zone) => zone.Length <= 11 ? $"tpz-{zone}" : $"tpz-{Hash(zone)}";
+    public string Namespace(string guest) => names.Namespace(guest);
 
-    public static string Namespace(string guest) => $"tp-{guest}";
-
-    public static (string Host, string Guest) Veth(string guest) => ($"tv{Hash(guest)}h", $"tv{Hash(guest)}g");
-
-    public static async Task EnsureBridgeAsync(string zone, string gateway, CancellationToken cancellationToken)
+    public async Task EnsureBridgeAsync(string zone, string gateway, CancellationToken cancellationToken)
     {
-        var bridge = Bridge(zone);
+        var bridge = names.Bridge(zone);
+        // Routing between zone bridges (and out of internet zones) needs forwarding; the site firewall decides what passes.
+        await File.WriteAllTextAsync("/proc/sys/net/ipv4/ip_forward", "1", cancellationToken);
         if ((await Sh.RunAsync("ip", ["link", "show", bridge], cancellationToken)).Code != 0)
         {
             await Sh.MustAsync("ip", ["link", "add", bridge, "type", "bridge"], cancellationToken);
@@ -34,7 +30,7 @@ internal static class GuestNetwork
         await Sh.MustAsync("ip", ["link", "set", bridge, "up"], cancellationToken);
     }
 
-    public static async Task CreateAsync(string guest, string zone, string address, string gateway, string hostname, CancellationToken cancellationToken)
+    public async Task CreateAsync(string guest, string zone, string address, string gateway, string hostname, CancellationToken cancellationToken)
     {
         var ns = Namespace(guest);
         // ip netns exec binds /etc/netns/<ns>/* over /etc: the guest's resolver is its zone gateway (where the platform's
@@ -43,7 +39,7 @@ internal static class GuestNetwork
         Directory.CreateDirectory(etc);
         await File.WriteAllTextAsync(Path.Combine(etc, "resolv.conf"), $"nameserver {gateway}\nsearch {zone}.internal\noptions timeout:1 attempts:1\n", cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(etc, "hosts"), $"127.0.0.1 localhost\n{address} {hostname}.{zone}.internal {hostname}\n", cancellationToken);
-        var (host, peer) = Veth(guest);
+        var (host, peer) = names.Veth(guest);
         if ((await Sh.RunAsync("ip", ["netns", "pids", ns], cancellationToken)).Code == 0)
         {
             await DeleteAsync(guest, cancellationToken); // a leftover of a crash: start clean
@@ -51,7 +47,7 @@ internal static class GuestNetwork
 
         await Sh.MustAsync("ip", ["netns", "add", ns], cancellationToken);
         await Sh.MustAsync("ip", ["link", "add", host, "type", "veth", "peer", "name", peer], cancellationToken);
-        await Sh.MustAsync("ip", ["link", "set", host, "master", Bridge(zone)], cancellationToken);
+        await Sh.MustAsync("ip", ["link", "set", host, "master", names.Bridge(zone)], cancellationToken);
         await Sh.MustAsync("ip", ["link", "set", host, "up"], cancellationToken);
         await Sh.MustAsync("ip", ["link", "set", peer, "netns", ns], cancellationToken);
         await Sh.MustAsync("ip", ["-n", ns, "link", "set", peer, "name", "eth0"], cancellationToken);
@@ -61,16 +57,14 @@ internal static class GuestNetwork
         await Sh.MustAsync("ip", ["-n", ns, "route", "add", "default", "via", gateway], cancellationToken);
     }
 
-    public static async Task DeleteAsync(string guest, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string guest, CancellationToken cancellationToken)
     {
         await Sh.RunAsync("ip", ["netns", "del", Namespace(guest)], cancellationToken);
-        await Sh.RunAsync("ip", ["link", "del", Veth(guest).Host], cancellationToken);
+        await Sh.RunAsync("ip", ["link", "del", names.Veth(guest).Host], cancellationToken);
         var etc = Path.Combine("/etc/netns", Namespace(guest));
         if (Directory.Exists(etc))
         {
             Directory.Delete(etc, recursive: true);
         }
     }
-
-    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8].ToLowerInvariant();
 }

@@ -1,0 +1,60 @@
+using Tappaas.Abstractions.Providers;
+using Tappaas.Model.Loading;
+using Tappaas.Model.Modules;
+using Tappaas.Platform.Embedded.Network;
+using Tappaas.Platform.Embedded.Runtime;
+
+namespace Tappaas.Platform.Embedded;
+
+/// <summary>
+/// The embedded platform of one site: guests (<c>cluster:vm</c>), the site firewall (<c>firewall:rules</c>) and the
+/// site DNS (<c>firewall:dns</c>), sharing the site's host object names and its network state.
+/// </summary>
+public sealed class EmbeddedPlatform
+{
+    /// <param name="siteFolder">The site folder.</param>
+    /// <param name="isolate">Namespaces, bridges, cgroups, firewall and DNS (root); otherwise supervised processes on loopback.</param>
+    /// <param name="moduleFolder">Finds a module's release folder by name (for its services' pinhole.json); null when unknown.</param>
+    public EmbeddedPlatform(string siteFolder, bool isolate, Func<string, string?>? moduleFolder = null)
+    {
+        SiteFolder = siteFolder;
+        Isolate = isolate;
+        Names = new HostNames(SiteFiles.Read(Path.Combine(siteFolder, "config")).Site?.EmbeddedInstance);
+        Runtime = new GuestRuntime(siteFolder);
+        Network = new SiteNetwork(this, moduleFolder ?? (_ => null));
+        Vm = new EmbeddedVmProvider(this);
+        Rules = new EmbeddedRulesProvider(this);
+        Dns = new EmbeddedDnsProvider(this);
+    }
+
+    /// <summary>True when this host can isolate guests (root, ip, unshare).</summary>
+    public static bool CanIsolate => Environment.UserName == "root" && File.Exists("/usr/sbin/ip") && File.Exists("/usr/bin/unshare");
+
+    public string SiteFolder { get; }
+
+    public bool Isolate { get; }
+
+    public HostNames Names { get; }
+
+    public GuestRuntime Runtime { get; }
+
+    public SiteNetwork Network { get; }
+
+    /// <summary><c>cluster:vm</c>.</summary>
+    public EmbeddedVmProvider Vm { get; }
+
+    /// <summary><c>firewall:rules</c>.</summary>
+    public IResourceProvider Rules { get; }
+
+    /// <summary><c>firewall:dns</c>.</summary>
+    public IResourceProvider Dns { get; }
+
+    /// <summary>The provider of a service, or null when the embedded platform does not implement it.</summary>
+    public IResourceProvider? For(ServiceRef service) => service.ToString() switch
+    {
+        "cluster:vm" => Vm,
+        "firewall:rules" => Rules,
+        "firewall:dns" => Dns,
+        _ => null,
+    };
+}
