@@ -32,6 +32,7 @@ internal static class CliApp
             ClusterCommands.Migrate(output, error),
             ClusterCommands.Evacuate(output, error),
             LogsCommand.Create(output, error),
+            SecretCommands.Create(output, error),
         };
         root.Options.Add(SiteOptions.Site);
         root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces of unexpected errors.", Recursive = true });

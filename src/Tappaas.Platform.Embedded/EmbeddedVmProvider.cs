@@ -1,4 +1,5 @@
 using Tappaas.Abstractions.Providers;
+using Tappaas.Abstractions.Secrets;
 using Tappaas.Model.Loading;
 using Tappaas.Model.Modules;
 using Tappaas.Model.Zones;
@@ -52,6 +53,18 @@ public sealed class EmbeddedVmProvider(EmbeddedPlatform platform) : IResourcePro
         if (Workload(module) is not { } workload)
         {
             return OperationResult.Fail(OperationStatus.Fatal, $"module \"{module.Name}\" has no workload block; the embedded platform needs to know what to run (see docs/module-format.md)");
+        }
+
+        var missing = workload.Env.Values.SelectMany(SiteSecrets.References).Distinct().Where(n => new SiteSecrets(_siteFolder).Get(n) is null).ToList();
+        if (missing.Count > 0)
+        {
+            return OperationResult.Fail(OperationStatus.Fatal,
+                $"module \"{module.Name}\" refers to secret(s) {string.Join(", ", missing)} that the site's secret store does not hold; set each with: tappaas secret set NAME (the value is read from standard input)");
+        }
+
+        if (await DependenciesReadyAsync(module, Deadline(workload), cancellationToken) is { } waiting)
+        {
+            return OperationResult.Fail(OperationStatus.Fatal, waiting);
         }
 
         try
@@ -201,7 +214,38 @@ public sealed class EmbeddedVmProvider(EmbeddedPlatform platform) : IResourcePro
             Isolation = isolation, Namespace = _isolate ? _network.Namespace(guest) : null, Address = address, Hostname = module.VmName,
             CgroupMode = cgroupMode, CgroupName = platform.Names.Cgroup(guest), MemoryMiB = memory, Cores = cores, Ports = ports,
             Liveness = workload.Liveness, Readiness = workload.Readiness, Restart = workload.Restart, StopGrace = workload.StopGrace,
+            SiteFolder = _siteFolder, DataDir = data, DiskLimitBytes = DiskSize.Bytes(module.Text("diskSize")), DiskCheckInterval = workload.DiskCheckInterval,
         };
+    }
+
+    /// <summary>
+    /// Readiness gates dependants: a module's guests start only when every module it depends on that runs guests here
+    /// has a ready guest. Returns why it could not start, or null.
+    /// </summary>
+    private async Task<string?> DependenciesReadyAsync(ModuleDefinition module, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        foreach (var dependency in module.DependsOn.Select(d => d.Module).Distinct().Where(m => m != module.Name))
+        {
+            var guests = _runtime.GuestsOf(dependency);
+            if (guests.Count == 0)
+            {
+                continue; // a platform service (cluster, firewall), not a module with guests
+            }
+
+            var until = DateTime.UtcNow + deadline;
+            while (!guests.Any(g => _runtime.State(g) is { Ready: true } && _runtime.SupervisorAlive(g)))
+            {
+                if (DateTime.UtcNow > until)
+                {
+                    var states = string.Join("; ", guests.Select(g => $"{g}: {_runtime.State(g)?.Status ?? "absent"} {_runtime.State(g)?.Reason}".Trim()));
+                    return $"{module.Name} waits for {dependency}, which has no ready guest ({states}); see tappaas logs {dependency}";
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+
+        return null;
     }
 
     private static bool SameSpec(GuestSpecFile? running, GuestSpecFile wanted) =>

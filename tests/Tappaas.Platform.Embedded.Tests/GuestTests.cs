@@ -143,7 +143,7 @@ public sealed class GuestTests(ITestOutputHelper log)
         Assert.DoesNotContain("tp-webdel-0", namespaces, StringComparison.Ordinal);
     }
 
-    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout)
+    internal static async Task WaitAsync(Func<bool> condition, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;
         while (!condition())

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tappaas.Cli.Output;
+using Tappaas.Platform.Embedded.Runtime;
 
 namespace Tappaas.Cli.Commands;
 
@@ -23,6 +24,13 @@ internal static class InspectCommands
                     modules = modules.Select(m => new { name = m.Name, revision = m.Revision, status = m.Status, updatedAt = m.UpdatedAt }),
                     runs = runs.Select(r => new { id = r.Id, command = r.Command, status = r.Status, startedAt = r.StartedAt }),
                     locked = holder is null ? null : $"{holder.Host}:{holder.ProcessId} ({holder.Command})",
+                    guests = Guests(session).Select(g => new
+                    {
+                        guest = g.Guest, module = g.Spec.Module, status = g.State?.Status ?? "absent", ready = g.State?.Ready ?? false, reason = g.State?.Reason,
+                        supervised = g.Supervised, isolation = g.Spec.Isolation, address = g.Spec.Address, cgroup = g.State?.Cgroup, memoryMiB = g.Spec.MemoryMiB,
+                        cores = g.Spec.Cores, restarts = g.State?.Restarts ?? 0, workloadPid = g.State?.WorkloadPid, diskBytes = g.State?.DiskBytes, diskLimitBytes = g.Spec.DiskLimitBytes,
+                        diskOver = g.State?.DiskOver ?? false,
+                    }),
                 });
                 return ExitCodes.Ok;
             }
@@ -43,9 +51,27 @@ internal static class InspectCommands
                 output.WriteLine($"  run {r.Id}: {r.Command} {r.Status} ({r.StartedAt:u})");
             }
 
+            foreach (var g in Guests(session))
+            {
+                var state = g.State;
+                var health = state is null ? "absent" : $"{state.Status}{(state.Ready ? " ready" : "")}{(g.Supervised ? "" : " (no supervisor)")}";
+                var disk = state is null ? "" : $", disk {DiskUsage.Text(state.DiskBytes)}{(g.Spec.DiskLimitBytes is { } l ? " of " + DiskUsage.Text(l) : "")}{(state.DiskOver ? " OVER" : "")}";
+                output.WriteLine($"  guest {g.Guest,-20} {health}, isolation: {g.Spec.Isolation}, {g.Spec.Address}, cgroup: {state?.Cgroup ?? "none"}, restarts {state?.Restarts ?? 0}{disk}");
+                if (state is { Reason.Length: > 0 } && state.Status != "running")
+                {
+                    output.WriteLine($"        reason: {state.Reason}");
+                }
+            }
+
             return ExitCodes.Ok;
         }, ct));
         return command;
+    }
+
+    private static IEnumerable<(string Guest, GuestSpecFile Spec, GuestState? State, bool Supervised)> Guests(Site.SiteSession session)
+    {
+        var runtime = new GuestRuntime(session.Layout.Root);
+        return runtime.All().Select(g => (g.Guest, g.Spec, runtime.State(g.Guest), runtime.SupervisorAlive(g.Guest)));
     }
 
     public static Command History(TextWriter output, TextWriter error)

@@ -7,7 +7,7 @@ namespace Tappaas.Model.Validation;
 /// <summary>Checks the <c>workload</c> block (our extension of the module file for the embedded platform).</summary>
 internal static partial class WorkloadRules
 {
-    private static readonly string[] s_members = ["command", "args", "env", "workingDir", "ports", "health", "restart", "replicas", "stopGrace"];
+    private static readonly string[] s_members = ["command", "args", "env", "workingDir", "ports", "health", "restart", "replicas", "stopGrace", "diskCheckInterval"];
 
     public static void Check(JObject w, string path, DiagnosticSink sink)
     {
@@ -64,7 +64,7 @@ internal static partial class WorkloadRules
             }
         }
 
-        foreach (var (name, node) in new[] { ("stopGrace", w["stopGrace"]), ("restart.interval", (w["restart"] as JObject)?["interval"]), ("restart.delay", (w["restart"] as JObject)?["delay"]), ("restart.maxDelay", (w["restart"] as JObject)?["maxDelay"]) })
+        foreach (var (name, node) in new[] { ("stopGrace", w["stopGrace"]), ("diskCheckInterval", w["diskCheckInterval"]), ("restart.interval", (w["restart"] as JObject)?["interval"]), ("restart.delay", (w["restart"] as JObject)?["delay"]), ("restart.maxDelay", (w["restart"] as JObject)?["maxDelay"]) })
         {
             CheckDuration(node, JsonPathText.Member(path, name), sink);
         }

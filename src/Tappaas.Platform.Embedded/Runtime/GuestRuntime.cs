@@ -36,6 +36,19 @@ public sealed class GuestRuntime(string siteFolder)
         return File.Exists(file) ? JsonSerializer.Deserialize<GuestSpecFile>(File.ReadAllText(file)) : null;
     }
 
+    /// <summary>The guests of a module (by their spec), in replica order.</summary>
+    public IReadOnlyList<string> GuestsOf(string module) =>
+        Directory.Exists(GuestsDir)
+            ? [.. Directory.GetDirectories(GuestsDir, module + "-*").Select(Path.GetFileName).OfType<string>().Where(g => Spec(g)?.Module == module).Order(StringComparer.Ordinal)]
+            : [];
+
+    /// <summary>Every guest of the site with its module.</summary>
+    public IReadOnlyList<(string Guest, GuestSpecFile Spec)> All() =>
+        Directory.Exists(GuestsDir)
+            ? [.. Directory.GetDirectories(GuestsDir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)
+                .Select(g => (g, Spec(g))).Where(t => t.Item2 is not null).Select(t => (t.g, t.Item2!))]
+            : [];
+
     /// <summary>Writes the spec and starts a detached supervisor for it.</summary>
     public void Start(GuestSpecFile spec)
     {

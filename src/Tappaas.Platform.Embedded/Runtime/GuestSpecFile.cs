@@ -47,6 +47,18 @@ public sealed record GuestSpecFile
 
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The site folder (its secret store resolves <c>${secret:NAME}</c> in <see cref="Env"/> at each start).</summary>
+    public string? SiteFolder { get; init; }
+
+    /// <summary>The guest's disk: its data folder, measured by the shim.</summary>
+    public string? DataDir { get; init; }
+
+    /// <summary>The module's <c>diskSize</c> in bytes; crossing it is an event.</summary>
+    public long? DiskLimitBytes { get; init; }
+
+    /// <summary>How often the disk is measured.</summary>
+    public TimeSpan DiskCheckInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Rotate stdout/stderr logs at this size.</summary>
     public long LogBytes { get; init; } = 4 * 1024 * 1024;
 
@@ -82,4 +94,10 @@ public sealed record GuestState
     public string Address { get; init; } = "";
 
     public string Cgroup { get; init; } = "";
+
+    /// <summary>Bytes used by the guest's disk at the last measurement.</summary>
+    public long DiskBytes { get; init; }
+
+    /// <summary>True while the disk is over the module's <c>diskSize</c>.</summary>
+    public bool DiskOver { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Tappaas.Abstractions.Secrets;
 using Tappaas.Platform.Embedded.Cgroups;
 using Tappaas.Platform.Embedded.Health;
 
@@ -19,6 +20,7 @@ public sealed class ShimHost
     private readonly RotatingLog _log;
     private readonly Random _random = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
     private GuestState _state;
     private Process? _workload;
     private string? _healthKill; // why the health watcher killed the workload, if it did
@@ -50,6 +52,7 @@ public sealed class ShimHost
     private async Task SuperviseAsync()
     {
         var restarts = new List<DateTimeOffset>();
+        var disk = Task.Run(() => WatchDiskAsync(_stop.Token));
         while (!_stop.IsCancellationRequested)
         {
             var oomBefore = _cgroup.OomKills();
@@ -68,14 +71,16 @@ public sealed class ShimHost
             restarts.RemoveAll(t => now - t > _spec.Restart.Interval);
             if (restarts.Count >= _spec.Restart.Attempts)
             {
-                Save(_state with { Status = "failed", Ready = false, WorkloadPid = 0, Reason = $"{reason}; gave up after {restarts.Count} restarts within {_spec.Restart.Interval.TotalSeconds:0} s" });
+                Update(s => s with { Status = "failed", Ready = false, WorkloadPid = 0, Reason = $"{reason}; gave up after {restarts.Count} restarts within {_spec.Restart.Interval.TotalSeconds:0} s" });
                 Event("failed", _state.Reason);
+                await _stop.CancelAsync();
+                await disk;
                 return;
             }
 
             restarts.Add(now);
             var delay = _spec.Restart.DelayFor(restarts.Count, _random);
-            Save(_state with { Status = "restarting", Ready = false, WorkloadPid = 0, Restarts = _state.Restarts + 1, Reason = reason });
+            Update(s => s with { Status = "restarting", Ready = false, WorkloadPid = 0, Restarts = s.Restarts + 1, Reason = reason });
             Event("restarting", $"{reason}; restart {restarts.Count} in {delay.TotalMilliseconds:0} ms");
             try
             {
@@ -87,14 +92,24 @@ public sealed class ShimHost
             }
         }
 
-        Save(_state with { Status = "stopped", Ready = false, WorkloadPid = 0, Reason = "stopped on request" });
+        await disk;
+        Update(s => s with { Status = "stopped", Ready = false, WorkloadPid = 0, Reason = "stopped on request" });
         Event("stopped", "stopped on request");
     }
 
     /// <summary>Starts the workload and waits for it to end; returns why it ended.</summary>
     private async Task<string> RunOnceAsync()
     {
-        var psi = StartInfo();
+        ProcessStartInfo psi;
+        try
+        {
+            psi = StartInfo();
+        }
+        catch (InvalidOperationException ex)
+        {
+            return $"cannot start {_spec.Command}: {ex.Message}";
+        }
+
         _workload = new Process { StartInfo = psi };
         _workload.OutputDataReceived += (_, e) => { if (e.Data is not null) { _log.Write("out", e.Data); } };
         _workload.ErrorDataReceived += (_, e) => { if (e.Data is not null) { _log.Write("err", e.Data); } };
@@ -109,7 +124,7 @@ public sealed class ShimHost
 
         _workload.BeginOutputReadLine();
         _workload.BeginErrorReadLine();
-        Save(_state with { Status = "running", Ready = _spec.Readiness is null && _spec.Liveness is null, WorkloadPid = _workload.Id, StartedAt = DateTimeOffset.UtcNow, ReadySince = null });
+        Update(s => s with { Status = "running", Ready = _spec.Readiness is null && _spec.Liveness is null, WorkloadPid = _workload.Id, StartedAt = DateTimeOffset.UtcNow, ReadySince = null });
         Event("started", $"pid {_workload.Id}");
 
         using var running = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
@@ -120,7 +135,7 @@ public sealed class ShimHost
             await _workload.WaitForExitAsync(_stop.Token);
             _workload.WaitForExit();
             reason = _healthKill ?? $"exited with code {_workload.ExitCode}";
-            Save(_state with { LastExitCode = _workload.ExitCode });
+            Update(s => s with { LastExitCode = _workload.ExitCode });
         }
         catch (OperationCanceledException)
         {
@@ -187,7 +202,7 @@ public sealed class ShimHost
         var ready = passes >= successThreshold;
         if (ready != _state.Ready)
         {
-            Save(_state with { Ready = ready, ReadySince = ready ? DateTimeOffset.UtcNow : null });
+            Update(s => s with { Ready = ready, ReadySince = ready ? DateTimeOffset.UtcNow : null });
             Event(ready ? "ready" : "not-ready", ready ? "readiness check passed" : "readiness check failed");
         }
     }
@@ -245,20 +260,58 @@ public sealed class ShimHost
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         psi.RedirectStandardInput = true;
+        var secrets = new SiteSecrets(_spec.SiteFolder ?? Path.GetFullPath(Path.Combine(_dir, "..", "..")));
+        var missing = new List<string>();
         foreach (var (k, v) in _spec.Env)
         {
-            psi.Environment[k] = v;
+            // ${secret:NAME} is read from the site's secret store now, so the value is in no file but the store.
+            var (value, absent) = secrets.Resolve(v);
+            missing.AddRange(absent);
+            psi.Environment[k] = value;
         }
 
-        return psi;
+        return missing.Count == 0 ? psi : throw new InvalidOperationException($"secret(s) {string.Join(", ", missing)} are not in the site's secret store");
     }
 
-    private void Save(GuestState state)
+    private void Update(Func<GuestState, GuestState> change)
     {
-        _state = state;
-        var path = Path.Combine(_dir, "state.json");
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(state));
-        File.Move(path + ".tmp", path, overwrite: true);
+        lock (_gate)
+        {
+            _state = change(_state);
+            var path = Path.Combine(_dir, "state.json");
+            File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(_state));
+            File.Move(path + ".tmp", path, overwrite: true);
+        }
+    }
+
+    /// <summary>Measures the guest's disk (its data folder) and reports crossing <c>diskSize</c> as an event, once each way.</summary>
+    private async Task WatchDiskAsync(CancellationToken cancellationToken)
+    {
+        if (_spec.DataDir is not { } data)
+        {
+            return;
+        }
+
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var used = DiskUsage.Bytes(data);
+                var over = _spec.DiskLimitBytes is { } limit && used > limit;
+                if (over != _state.DiskOver)
+                {
+                    Event(over ? "disk-over" : "disk-ok", over
+                        ? $"disk usage {DiskUsage.Text(used)} is over diskSize {DiskUsage.Text(_spec.DiskLimitBytes!.Value)}; free space in {data} or raise diskSize"
+                        : $"disk usage {DiskUsage.Text(used)} is back under diskSize");
+                }
+
+                Update(s => s with { DiskBytes = used, DiskOver = over });
+                await Task.Delay(_spec.DiskCheckInterval, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private void Event(string kind, string message) =>

@@ -33,6 +33,9 @@ public sealed partial record WorkloadSpec
 
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the guest's disk usage is measured against <c>diskSize</c>.</summary>
+    public TimeSpan DiskCheckInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Reads the block; null when the module has none.</summary>
     public static WorkloadSpec? From(ModuleDefinition module)
     {
@@ -53,6 +56,7 @@ public sealed partial record WorkloadSpec
             Restart = RestartPolicySpec.From(w["restart"] as JObject),
             Replicas = (int)(Lenient.Integer(w["replicas"]) ?? 1),
             StopGrace = Duration(Lenient.Text(w["stopGrace"]), TimeSpan.FromSeconds(10)),
+            DiskCheckInterval = Duration(Lenient.Text(w["diskCheckInterval"]), TimeSpan.FromSeconds(30)),
         };
     }
 

@@ -114,21 +114,7 @@ internal sealed record GuestSpec
     }
 
     /// <summary>Size text like 32G in gibibytes (K, M, G, T); 0 when unknown.</summary>
-    public static double Gib(string? size)
-    {
-        if (string.IsNullOrEmpty(size))
-        {
-            return 0;
-        }
-
-        var unit = char.ToUpperInvariant(size[^1]);
-        if (!double.TryParse(char.IsDigit(unit) ? size : size[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
-        {
-            return 0;
-        }
-
-        return unit switch { 'K' => n / (1024 * 1024), 'M' => n / 1024, 'T' => n * 1024, _ => n };
-    }
+    public static double Gib(string? size) => Tappaas.Model.Modules.DiskSize.Gib(size);
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Text;
+using Tappaas.Abstractions.Secrets;
+using Tappaas.Model.Json;
+using Tappaas.Model.Modules;
+
+namespace Tappaas.Platform.Embedded.Tests;
+
+/// <summary>Secrets in a guest's environment, disk usage against diskSize, and readiness gating of dependants (loopback guests).</summary>
+public sealed class WorkloadFeatureTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_secret_reaches_the_guest_environment_but_no_file_of_the_platform()
+    {
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        var workload = """{"command": "/bin/sh", "args": ["-c", "printf %s \"$TOKEN\" > $TAPPAAS_DATA/token; echo started; exec sleep 600"], "env": {"TOKEN": "${secret:api-token}"}}""";
+        var module = EmbeddedHarness.Module("sec", workload);
+
+        var refused = await h.InstallAsync(provider, module);
+        Assert.False(refused.Succeeded);
+        Assert.Contains("api-token", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("tappaas secret set", refused.Message, StringComparison.Ordinal);
+
+        const string value = "s3cr3t-Value-4711";
+        new SiteSecrets(h.Layout.Root).Set("api-token", value);
+        var result = await h.InstallAsync(provider, module);
+        Assert.True(result.Succeeded, result.Message);
+        var token = Path.Combine(h.Layout.Root, "disks", "sec", "token");
+        await GuestTests.WaitAsync(() => File.Exists(token) && File.ReadAllText(token) == value, TimeSpan.FromSeconds(10));
+
+        foreach (var file in Directory.GetFiles(Path.Combine(h.Layout.Root, "guests"), "*", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain(value, await File.ReadAllTextAsync(file, Ct), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("${secret:api-token}", await File.ReadAllTextAsync(Path.Combine(h.Layout.Root, "guests", "sec-0", "spec.json"), Ct), StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(h.Layout.Root, "secrets", "api-token")));
+        }
+    }
+
+    [Fact]
+    public async Task A_disk_over_diskSize_is_reported_and_an_event_says_so()
+    {
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        var workload = """{"command": "/bin/sh", "args": ["-c", "head -c 300000 /dev/zero > $TAPPAAS_DATA/small; exec sleep 600"], "diskCheckInterval": "100ms"}""";
+        var module = EmbeddedHarness.Module("disk", workload, extra: ", \"diskSize\": \"1M\"");
+        Assert.True((await h.InstallAsync(provider, module)).Succeeded);
+        await GuestTests.WaitAsync(() => provider.Runtime.State("disk-0") is { DiskBytes: >= 300000 }, TimeSpan.FromSeconds(10));
+        Assert.False(provider.Runtime.State("disk-0")!.DiskOver);
+
+        var big = Path.Combine(h.Layout.Root, "disks", "disk", "big");
+        await File.WriteAllBytesAsync(big, new byte[2 * 1024 * 1024], Ct);
+        await GuestTests.WaitAsync(() => provider.Runtime.State("disk-0") is { DiskOver: true }, TimeSpan.FromSeconds(10));
+        var events = await File.ReadAllTextAsync(Path.Combine(h.Layout.Root, "guests", "disk-0", "events.log"), Ct);
+        Assert.Contains("disk-over", events, StringComparison.Ordinal);
+        Assert.Contains("over diskSize 1.0 MiB", events, StringComparison.Ordinal);
+
+        File.Delete(big);
+        await GuestTests.WaitAsync(() => provider.Runtime.State("disk-0") is { DiskOver: false }, TimeSpan.FromSeconds(10));
+        Assert.Contains("disk-ok", await File.ReadAllTextAsync(Path.Combine(h.Layout.Root, "guests", "disk-0", "events.log"), Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dependant_starts_only_once_the_module_it_depends_on_is_ready()
+    {
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        var flag = Path.Combine(h.Layout.Root, "dep-ready");
+        await File.WriteAllTextAsync(flag, "", Ct);
+        var dep = EmbeddedHarness.Module("gdep", "{\"command\": \"/bin/sleep\", \"args\": [\"600\"], \"health\": {\"readiness\": {\"exec\": {\"command\": [\"test\", \"-f\", \"" + flag + "\"]}, \"interval\": \"100ms\"}}}");
+        Assert.True((await h.InstallAsync(provider, dep)).Succeeded);
+
+        File.Delete(flag);
+        await GuestTests.WaitAsync(() => provider.Runtime.State("gdep-0") is { Ready: false }, TimeSpan.FromSeconds(10));
+        var user = new ModuleDefinition("guser", "guser.json", (JObject)JsonSource.Parse("guser", Encoding.UTF8.GetBytes(
+            "{\"vmid\": 401, \"zone0\": \"srvHome\", \"dependsOn\": [\"cluster:vm\", \"gdep:svc\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"workload\": {\"command\": \"/bin/sleep\", \"args\": [\"600\"]}}}}")).Root!);
+        var install = h.InstallAsync(provider, user);
+        await Task.Delay(1500, Ct);
+        Assert.False(install.IsCompleted);
+        Assert.Null(provider.Runtime.State("guser-0")); // not started while gdep is not ready
+
+        var readyAt = DateTimeOffset.UtcNow;
+        await File.WriteAllTextAsync(flag, "", Ct);
+        var result = await install;
+        Assert.True(result.Succeeded, result.Message);
+        Assert.True(provider.Runtime.State("guser-0")!.StartedAt >= readyAt);
+    }
+}
