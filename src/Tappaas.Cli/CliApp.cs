@@ -33,6 +33,7 @@ internal static class CliApp
             ClusterCommands.Evacuate(output, error),
             LogsCommand.Create(output, error),
             SecretCommands.Create(output, error),
+            SchemaCommand.Create(output),
         };
         root.Options.Add(SiteOptions.Site);
         root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces of unexpected errors.", Recursive = true });
