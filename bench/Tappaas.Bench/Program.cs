@@ -5,11 +5,12 @@ return which switch
 {
     "model" => ModelBenchmark.Run(args.Skip(1).ToArray()),
     "engine" => await EngineBenchmark.RunAsync(),
+    "embedded" => await EmbeddedBenchmark.RunAsync(),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine");
+    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine | embedded");
     return 2;
 }

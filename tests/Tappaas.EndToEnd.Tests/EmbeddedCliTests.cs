@@ -45,4 +45,56 @@ public sealed class EmbeddedCliTests
             Directory.Delete(site, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Guests_survive_a_killed_control_process_and_are_reattached_not_restarted()
+    {
+        using var fx = new SiteFixture();
+        var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--backend", "firewall:*=embedded", "--repository", fx.Modules)).Code);
+            fx.Write("firewall/firewall.json", """{"description": "firewall", "version": "1.0", "provides": ["rules", "dns"]}""");
+            fx.Write("kept/kept.json", """
+                {"description": "kept", "version": "1.0", "vmid": 451, "zone0": "srvWork", "ip": "10.2.20.21", "dependsOn": ["cluster:vm", "firewall:rules", "firewall:dns"],
+                 "ports": [{"port": 8082, "description": "web"}], "ingress": [{"from": "dmz", "ports": [8082], "description": "the proxy"}],
+                 "config": {"cluster:vm": {"image": "none", "memory": 512, "cores": 1, "workload": {
+                   "command": "/usr/bin/python3", "args": ["-m", "http.server", "${port:http}", "--directory", "/etc"], "ports": {"http": 8082},
+                   "health": {"readiness": {"tcp": {"port": "http"}, "interval": "200ms"}}}}}}
+                """);
+            Assert.Equal(0, (await Cli.RunAsync(site, "install", "cluster", "firewall")).Code);
+
+            // Killed (SIGKILL) right after the guest started: journal lines 1-2 stage the config, 3-4 are the cluster:vm step.
+            var crashed = await Cli.RunAsync(site, new Dictionary<string, string> { ["TAPPAAS_CRASH_AFTER_JOURNAL"] = "4" }, "install", "kept");
+            Assert.Equal(137, crashed.Code);
+            var before = State(site);
+            Assert.True(before.GetProperty("Ready").GetBoolean());
+            var url = $"http://{before.GetProperty("Address").GetString()}:8082/";
+            using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+            Assert.Contains("Directory listing", await http.GetStringAsync(url, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+            var resumed = await Cli.RunAsync(site, "resume");
+            Assert.True(resumed.Code == 0, resumed.Output);
+            var after = State(site);
+            Assert.Equal(before.GetProperty("WorkloadPid").GetInt32(), after.GetProperty("WorkloadPid").GetInt32());
+            Assert.Equal(before.GetProperty("ShimPid").GetInt32(), after.GetProperty("ShimPid").GetInt32());
+            Assert.Equal(0, after.GetProperty("Restarts").GetInt32());
+            Assert.Contains("Directory listing", await http.GetStringAsync(url, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+            // The rest of the run happened: its rule is in the site's firewall and its name in the site's DNS.
+            var test = await Cli.RunAsync(site, "test", "kept");
+            Assert.True(test.Code == 0, test.Output);
+            Assert.Contains("tappaas-module:kept:ingress:dmz:8082", await File.ReadAllTextAsync(Path.Combine(site, "firewall", "ruleset.nft"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+            var status = await Cli.RunAsync(site, "status");
+            Assert.Contains("isolation: namespaces", status.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Cli.RunAsync(site, "delete", "kept", "--remove", "--yes");
+            Directory.Delete(site, recursive: true);
+        }
+    }
+
+    private static JsonElement State(string site) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(site, "guests", "kept-0", "state.json"))).RootElement.Clone();
 }
