@@ -18,33 +18,17 @@ internal sealed class EmbeddedDnsProvider(EmbeddedPlatform platform) : IResource
         return new ReadResponse(problem is null, Name(request), problem ?? "answers");
     }
 
-    public async ValueTask<OperationResult> InstallAsync(ProviderRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await platform.Network.RefreshAsync(request.Consumer, null, cancellationToken);
-            return await TestAsync(request, cancellationToken);
-        }
-        catch (InvalidOperationException ex)
-        {
-            return OperationResult.Fail(OperationStatus.Fatal, ex.Message);
-        }
-    }
+    public async ValueTask<OperationResult> InstallAsync(ProviderRequest request, CancellationToken cancellationToken) =>
+        (await platform.Network.TryRefreshAsync(request.Consumer, null, cancellationToken)).Error is { } error
+            ? OperationResult.Fail(OperationStatus.Fatal, error)
+            : await TestAsync(request, cancellationToken);
 
     public ValueTask<OperationResult> UpdateAsync(ProviderRequest request, CancellationToken cancellationToken) => InstallAsync(request, cancellationToken);
 
-    public async ValueTask<OperationResult> DeleteAsync(ProviderRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await platform.Network.RefreshAsync(null, request.Consumer.Name, cancellationToken);
-            return OperationResult.Ok($"{Name(request)} removed");
-        }
-        catch (InvalidOperationException ex)
-        {
-            return OperationResult.Fail(OperationStatus.Fatal, ex.Message);
-        }
-    }
+    public async ValueTask<OperationResult> DeleteAsync(ProviderRequest request, CancellationToken cancellationToken) =>
+        (await platform.Network.TryRefreshAsync(null, request.Consumer.Name, cancellationToken)).Error is { } error
+            ? OperationResult.Fail(OperationStatus.Fatal, error)
+            : OperationResult.Ok($"{Name(request)} removed");
 
     public async ValueTask<OperationResult> TestAsync(ProviderRequest request, CancellationToken cancellationToken)
     {

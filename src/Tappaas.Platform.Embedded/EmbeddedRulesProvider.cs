@@ -21,40 +21,30 @@ internal sealed class EmbeddedRulesProvider(EmbeddedPlatform platform) : IResour
 
     public async ValueTask<OperationResult> InstallAsync(ProviderRequest request, CancellationToken cancellationToken)
     {
-        try
+        var (policy, error) = await platform.Network.TryRefreshAsync(request.Consumer, null, cancellationToken);
+        if (policy is null)
         {
-            var policy = await platform.Network.RefreshAsync(request.Consumer, null, cancellationToken);
-            var issues = policy.IssuesOf(request.Consumer.Name).ToList();
-            if (issues.FirstOrDefault(i => i.IsError) is not null)
-            {
-                return OperationResult.Fail(OperationStatus.Fatal, string.Join("; ", issues.Where(i => i.IsError)));
-            }
+            return OperationResult.Fail(OperationStatus.Fatal, error!);
+        }
 
-            var mine = policy.ModuleRules.Count(r => Owns(request, r));
-            var note = platform.Isolate ? "" : " (isolation: none — loopback guests are not filtered)";
-            var warnings = issues.Count > 0 ? "; " + string.Join("; ", issues) : "";
-            return OperationResult.Ok($"{mine} rule(s) for {request.Consumer.VmName}{note}{warnings}");
-        }
-        catch (InvalidOperationException ex)
+        var issues = policy.IssuesOf(request.Consumer.Name).ToList();
+        if (issues.Any(i => i.IsError))
         {
-            return OperationResult.Fail(OperationStatus.Fatal, ex.Message);
+            return OperationResult.Fail(OperationStatus.Fatal, string.Join("; ", issues.Where(i => i.IsError)));
         }
+
+        var mine = policy.ModuleRules.Count(r => Owns(request, r));
+        var note = platform.Isolate ? "" : " (isolation: none — loopback guests are not filtered)";
+        var warnings = issues.Count > 0 ? "; " + string.Join("; ", issues) : "";
+        return OperationResult.Ok($"{mine} rule(s) for {request.Consumer.VmName}{note}{warnings}");
     }
 
     public ValueTask<OperationResult> UpdateAsync(ProviderRequest request, CancellationToken cancellationToken) => InstallAsync(request, cancellationToken);
 
-    public async ValueTask<OperationResult> DeleteAsync(ProviderRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await platform.Network.RefreshAsync(null, request.Consumer.Name, cancellationToken);
-            return OperationResult.Ok($"rules of {request.Consumer.VmName} removed");
-        }
-        catch (InvalidOperationException ex)
-        {
-            return OperationResult.Fail(OperationStatus.Fatal, ex.Message);
-        }
-    }
+    public async ValueTask<OperationResult> DeleteAsync(ProviderRequest request, CancellationToken cancellationToken) =>
+        (await platform.Network.TryRefreshAsync(null, request.Consumer.Name, cancellationToken)).Error is { } error
+            ? OperationResult.Fail(OperationStatus.Fatal, error)
+            : OperationResult.Ok($"rules of {request.Consumer.VmName} removed");
 
     public async ValueTask<OperationResult> TestAsync(ProviderRequest request, CancellationToken cancellationToken)
     {

@@ -63,6 +63,19 @@ public sealed class SiteNetwork(EmbeddedPlatform platform, Func<string, string?>
         return policy;
     }
 
+    /// <summary><see cref="RefreshAsync"/> for a provider step: the policy, or why the host refused it.</summary>
+    public async Task<(FirewallPolicy? Policy, string? Error)> TryRefreshAsync(ModuleDefinition? upsert, string? removed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await RefreshAsync(upsert, removed, cancellationToken), null);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
+
     /// <summary>The policy for the installed modules (with <paramref name="upsert"/>, without <paramref name="removed"/>), not applied.</summary>
     public (FirewallPolicy Policy, List<ModuleDefinition> Modules, Dictionary<string, IReadOnlyList<(string Guest, string Address)>> Guests, ZoneSet Zones, string? Domain) Compile(
         ModuleDefinition? upsert, string? removed)
