@@ -34,6 +34,9 @@ internal static class CliApp
             LogsCommand.Create(output, error),
             SecretCommands.Create(output, error),
             SchemaCommand.Create(output),
+            BackupCommands.Backup(output, error),
+            BackupCommands.Backups(output, error),
+            BackupCommands.Restore(output, error),
         };
         root.Options.Add(SiteOptions.Site);
         root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces of unexpected errors.", Recursive = true });

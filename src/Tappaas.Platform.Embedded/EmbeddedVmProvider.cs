@@ -17,7 +17,7 @@ namespace Tappaas.Platform.Embedded;
 /// supervised process on loopback. Each guest has a detached supervisor, so guests outlive the CLI and daemon and are
 /// found again by their state files.
 /// </summary>
-public sealed class EmbeddedVmProvider(EmbeddedPlatform platform) : IResourceProvider
+public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IResourceProvider, ISnapshotProvider
 {
     private readonly GuestRuntime _runtime = platform.Runtime;
     private readonly GuestNetwork _network = new(platform.Names);
@@ -36,7 +36,7 @@ public sealed class EmbeddedVmProvider(EmbeddedPlatform platform) : IResourcePro
     public GuestRuntime Runtime => _runtime;
 
     /// <inheritdoc />
-    public ProviderInfo Info => new("embedded", ProviderCapabilities.Test);
+    public ProviderInfo Info => new("embedded", ProviderCapabilities.Test | ProviderCapabilities.Snapshot);
 
     /// <inheritdoc />
     public ValueTask<ReadResponse> ReadAsync(ProviderRequest request, CancellationToken cancellationToken)
@@ -172,7 +172,7 @@ public sealed class EmbeddedVmProvider(EmbeddedPlatform platform) : IResourcePro
         var cgroupMode = CgroupMode.None;
         if (_isolate)
         {
-            var zone = zones?.Find(module.Zone0) ?? throw new ArgumentException($"zone \"{module.Zone0}\" is not in the site's zones.json");
+            var zone = zones?.Find(module.Zone0) ?? (module.Zone0 == ScratchZone.Name ? ScratchZone : null) ?? throw new ArgumentException($"zone \"{module.Zone0}\" is not in the site's zones.json");
             var prefix = string.Join('.', (zone.Ip ?? throw new ArgumentException($"zone \"{zone.Name}\" has no subnet")).Split('/')[0].Split('.').Take(3));
             var gateway = $"{prefix}.1";
             address = new AddressBook(_siteFolder).Allocate(guest, prefix, zone.DhcpStart, zone.DhcpEnd, replica == 0 ? module.Text("ip") : null);
@@ -247,6 +247,15 @@ public sealed class EmbeddedVmProvider(EmbeddedPlatform platform) : IResourcePro
 
         return null;
     }
+
+    /// <summary>
+    /// The zone of scratch guests (restore verification): a subnet of its own that no zone lists in access-to and that
+    /// has no internet, so the site firewall drops everything it would send or receive; only the host reaches it.
+    /// </summary>
+    public static ZoneDefinition ScratchZone { get; } = new()
+    {
+        Name = "tappaasVerify", State = ZoneState.Active, Ip = "10.255.254.0/24", AccessTo = [], PinholeAllowedFrom = [], Description = "scratch guests for restore verification",
+    };
 
     private static bool SameSpec(GuestSpecFile? running, GuestSpecFile wanted) =>
         running is not null && System.Text.Json.JsonSerializer.Serialize(running) == System.Text.Json.JsonSerializer.Serialize(wanted);

@@ -25,13 +25,16 @@ internal sealed class SiteProviderFactory(SiteConfiguration? site, string siteFo
     private readonly Lazy<EmbeddedPlatform> _embedded = new(() =>
         new EmbeddedPlatform(siteFolder, EmbeddedPlatform.CanIsolate, name => ModuleLocator.FolderOf(name, new Engine.Site.SiteLayout(siteFolder))));
 
+    /// <summary>The site's embedded platform (created on first use).</summary>
+    public EmbeddedPlatform Embedded => _embedded.Value;
+
     public IResourceProvider Resolve(ServiceRef service, string providerFolder) =>
         (site?.BackendFor(service.Module, service.Service) ?? "hooks") switch
         {
             "fake" => _fake,
             "proxmox" => Proxmox(service),
             "embedded" => _embedded.Value.For(service)
-                ?? new UnavailableProvider($"the embedded platform implements cluster:vm, firewall:rules and firewall:dns so far, not {service}; map {service} to another backend in tappaas.backends"),
+                ?? new UnavailableProvider($"the embedded platform implements cluster:vm, firewall:rules, firewall:dns and backup:vm so far, not {service}; map {service} to another backend in tappaas.backends"),
             _ => new HookScriptProvider(providerFolder, runner),
         };
 

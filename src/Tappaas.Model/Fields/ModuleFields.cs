@@ -94,6 +94,9 @@ public static partial class ModuleFields
         F("appVersion", FieldType.String, "Version of the application the module deploys (free text)."),
         F("windows", FieldType.Object, "Windows options, e.g. {\"enableRDP\": false}.", items: ItemRule.Windows, usedBy: [Svc("templates:windows")]),
         F("identity", FieldType.Object, "Single sign-on options for identity:identity.", def: "{}", items: ItemRule.Identity, usedBy: [Svc("identity:identity")]),
+        F("backupSchedule", FieldType.String, "When the module's disk is backed up (embedded platform): a cron expression; the site default otherwise.", def: "<tappaas.backup.schedule, else 0 3 * * *>", example: "0 3 * * *", usedBy: s_backup),
+        F("backupRetention", FieldType.Object, "Which backups are kept: {keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly}.", def: "<tappaas.backup.retention>", usedBy: s_backup),
+        F("verifySchedule", FieldType.String, "When the newest backup is restored into a scratch guest and health-checked: a cron expression.", def: "<tappaas.backup.verifySchedule, else none>", example: "0 5 * * 0", usedBy: s_backup),
         F("workload", FieldType.Object, "What the guest runs on the embedded platform: command, args, env, ports, health, restart, replicas.", items: ItemRule.Workload, usedBy: s_vm),
         F("config", FieldType.Object, "Fields grouped per dependency: {\"module:service\": {field: value}}.", pinned: true),
     ];

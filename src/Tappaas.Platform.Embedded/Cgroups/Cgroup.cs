@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Tappaas.Platform.Embedded.Cgroups;
 
 /// <summary>
-/// A guest's cgroup on cgroup v2 (<c>/sys/fs/cgroup/tappaas/&lt;guest&gt;</c>) or v1 (the same path under the memory and
-/// cpu hierarchies): memory limit, CPU quota from cores, membership, OOM kill count, usage, kill-all.
+/// A guest's cgroup on cgroup v2 (<c>/sys/fs/cgroup/tappaas/&lt;guest&gt;</c>) or v1 (the same path under the memory,
+/// cpu and freezer hierarchies): memory limit, CPU quota from cores, membership, OOM kill count, usage, freeze, kill-all.
 /// </summary>
 public sealed class Cgroup(CgroupMode mode, string name, string root = "/sys/fs/cgroup")
 {
@@ -29,11 +29,11 @@ public sealed class Cgroup(CgroupMode mode, string name, string root = "/sys/fs/
         return Directory.Exists(Path.Combine(root, "memory")) && File.Exists(Path.Combine(root, "memory", "cgroup.procs")) ? CgroupMode.V1 : CgroupMode.None;
     }
 
-    /// <summary>The cgroup folders a process must join (one for v2, memory and cpu for v1).</summary>
+    /// <summary>The cgroup folders a process must join (one for v2; memory, cpu and freezer for v1).</summary>
     public IReadOnlyList<string> Dirs => Mode switch
     {
         CgroupMode.V2 => [Path.Combine(root, "tappaas", Name)],
-        CgroupMode.V1 => [.. new[] { "memory", "cpu" }.Where(c => Directory.Exists(Path.Combine(root, c))).Select(c => Path.Combine(root, c, "tappaas", Name))],
+        CgroupMode.V1 => [.. new[] { "memory", "cpu", "freezer" }.Where(c => Directory.Exists(Path.Combine(root, c))).Select(c => Path.Combine(root, c, "tappaas", Name))],
         _ => [],
     };
 
@@ -99,6 +99,32 @@ public sealed class Cgroup(CgroupMode mode, string name, string root = "/sys/fs/
             _ => null,
         };
         return file is not null && File.Exists(file) && long.TryParse(File.ReadAllText(file).Trim(), out var v) ? v : 0;
+    }
+
+    /// <summary>
+    /// Pauses (<paramref name="frozen"/>) or resumes every process of the guest — cgroup v2's <c>cgroup.freeze</c> or v1's
+    /// freezer — and waits until the kernel reports the new state. False when the host offers no freezer for the guest.
+    /// </summary>
+    public async Task<bool> FreezeAsync(bool frozen, CancellationToken cancellationToken)
+    {
+        var (file, value, done) = Mode switch
+        {
+            CgroupMode.V2 => (Path.Combine(Dirs[0], "cgroup.freeze"), frozen ? "1" : "0", (Func<string, bool>)(_ => File.ReadAllText(Path.Combine(Dirs[0], "cgroup.events")).Contains(frozen ? "frozen 1" : "frozen 0", StringComparison.Ordinal))),
+            CgroupMode.V1 => (Path.Combine(root, "freezer", "tappaas", Name, "freezer.state"), frozen ? "FROZEN" : "THAWED", f => File.ReadAllText(f).Trim() == (frozen ? "FROZEN" : "THAWED")),
+            _ => (null, "", _ => true),
+        };
+        if (file is null || !File.Exists(file))
+        {
+            return false;
+        }
+
+        File.WriteAllText(file, value);
+        for (var i = 0; i < 200 && !done(file); i++)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+
+        return done(file);
     }
 
     /// <summary>Kills every process in the cgroup.</summary>

@@ -12,6 +12,13 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    /// <summary>The first child of a process (Linux <c>/proc/PID/task/PID/children</c>), if it has one.</summary>
+    public static int? FirstChild(int pid)
+    {
+        var file = $"/proc/{pid}/task/{pid}/children";
+        return File.Exists(file) && File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() is { } first && int.TryParse(first, out var child) ? child : null;
+    }
+
     /// <summary>True when a process with this id exists.</summary>
     public static bool Alive(int pid) => pid > 0 && Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 }

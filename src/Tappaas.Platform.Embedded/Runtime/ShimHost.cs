@@ -214,7 +214,8 @@ public sealed class ShimHost
             return;
         }
 
-        Native.Kill(_workload.Id, Native.SigTerm);
+        // In a guest, unshare (the workload process) ignores SIGTERM while it waits; the guest's init, its child, forwards it.
+        Native.Kill(_spec.Isolation == "namespaces" ? Native.FirstChild(_workload.Id) ?? _workload.Id : _workload.Id, Native.SigTerm);
         using var grace = new CancellationTokenSource(_spec.StopGrace);
         try
         {
@@ -248,7 +249,10 @@ public sealed class ShimHost
         {
             var join = string.Join(" ", _cgroup.Dirs.Select(d => $"echo $$ > {d}/cgroup.procs;"));
             // cd first: the working folder keeps working even if it lies under the /tmp that is then replaced by a private one.
-            var inner = $"cd '{_spec.WorkingDir}' && mount -t tmpfs -o mode=1777 tmpfs /tmp && hostname {_spec.Hostname} && exec \"$@\"";
+            // The shell is PID 1 of the guest's PID namespace, where the kernel drops signals a process has no handler for
+            // (most workloads have none for SIGTERM): it runs the workload as its child and forwards SIGTERM and SIGINT.
+            var inner = $"cd '{_spec.WorkingDir}' && mount -t tmpfs -o mode=1777 tmpfs /tmp && hostname {_spec.Hostname} || exit 125; " +
+                "\"$@\" & c=$!; trap \"kill -TERM $c 2>/dev/null\" TERM INT; wait $c; s=$?; while kill -0 $c 2>/dev/null; do wait $c; s=$?; done; exit $s";
             var script = $"{join} exec ip netns exec {_spec.Namespace} unshare --mount --uts --pid --fork --kill-child=SIGTERM --mount-proc --propagation private /bin/sh -c '{inner}' tappaas-init \"$@\"";
             psi = new ProcessStartInfo("/bin/sh", ["-c", script, "tappaas-guest", _spec.Command, .. _spec.Args]);
         }

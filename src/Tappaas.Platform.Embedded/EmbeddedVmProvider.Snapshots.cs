@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Tappaas.Abstractions.Providers;
+using Tappaas.Platform.Embedded.Cgroups;
+using Tappaas.Platform.Embedded.Runtime;
+
+namespace Tappaas.Platform.Embedded;
+
+/// <summary>
+/// Pre-update snapshots of a guest's disk: a copy (reflinked where the filesystem can) of the module's data folder,
+/// taken with the guests paused, plus the guests' specs, under <c>&lt;site&gt;/snapshots/&lt;module&gt;/&lt;id&gt;</c>.
+/// Restoring stops the guests, puts the disk back and starts the guests as they were.
+/// </summary>
+public sealed partial class EmbeddedVmProvider
+{
+    private string SnapshotsDir(string module) => Path.Combine(_siteFolder, "snapshots", module);
+
+    private string Disk(string module) => Path.Combine(_siteFolder, "disks", module);
+
+    /// <inheritdoc />
+    public async ValueTask<string> CreateSnapshotAsync(ProviderRequest request, CancellationToken cancellationToken)
+    {
+        var module = request.Consumer.Name;
+        var id = $"tappaas-{platform.Time.GetUtcNow():yyyyMMdd-HHmmssfff}";
+        var target = Path.Combine(SnapshotsDir(module), id);
+        Directory.CreateDirectory(Path.Combine(target, "specs"));
+        foreach (var guest in _runtime.GuestsOf(module))
+        {
+            File.Copy(Path.Combine(_runtime.GuestDir(guest), "spec.json"), Path.Combine(target, "specs", guest + ".json"));
+        }
+
+        var disk = Disk(module);
+        Directory.CreateDirectory(disk);
+        await using (await PauseAsync(module, cancellationToken))
+        {
+            await Sh.MustAsync("cp", ["-a", "--reflink=auto", disk, Path.Combine(target, "disk")], cancellationToken);
+        }
+
+        return id;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<OperationResult> RestoreSnapshotAsync(ProviderRequest request, string snapshotId, CancellationToken cancellationToken)
+    {
+        var module = request.Consumer.Name;
+        var source = Path.Combine(SnapshotsDir(module), snapshotId);
+        if (!Directory.Exists(Path.Combine(source, "disk")))
+        {
+            return OperationResult.Fail(OperationStatus.Fatal, $"snapshot {snapshotId} of {module} is not in {SnapshotsDir(module)}");
+        }
+
+        try
+        {
+            var specs = Directory.GetFiles(Path.Combine(source, "specs"), "*.json").Order(StringComparer.Ordinal)
+                .Select(f => JsonSerializer.Deserialize<GuestSpecFile>(File.ReadAllText(f))!).ToList();
+            await ReplaceDiskAsync(module, async staging => await Sh.MustAsync("cp", ["-a", "--reflink=auto", Path.Combine(source, "disk"), staging], cancellationToken), specs, cancellationToken);
+            return OperationResult.Ok($"{module}: disk and guests restored from {snapshotId}");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
+        {
+            return OperationResult.Fail(OperationStatus.Fatal, $"restoring {snapshotId} of {module}: {ex.Message}");
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask PruneSnapshotsAsync(ProviderRequest request, int keep, CancellationToken cancellationToken)
+    {
+        var dir = SnapshotsDir(request.Consumer.Name);
+        foreach (var old in Directory.Exists(dir) ? Directory.GetDirectories(dir, "tappaas-*").Order(StringComparer.Ordinal).SkipLast(Math.Max(keep, 0)) : [])
+        {
+            Directory.Delete(old, recursive: true);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops the module's guests, fills a staging folder with <paramref name="fill"/>, swaps it in as the module's disk and
+    /// starts the guests with <paramref name="specs"/> (their current specs when null), waiting until they are ready.
+    /// </summary>
+    public async Task ReplaceDiskAsync(string module, Func<string, Task> fill, IReadOnlyList<GuestSpecFile>? specs, CancellationToken cancellationToken)
+    {
+        var current = _runtime.GuestsOf(module);
+        specs ??= [.. current.Select(g => _runtime.Spec(g)).OfType<GuestSpecFile>()];
+        var disk = Disk(module);
+        var staging = disk + ".restoring";
+        var old = disk + ".replaced";
+        foreach (var path in new[] { staging, old }.Where(Directory.Exists))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+
+        await fill(staging); // before the guests stop: a failed restore leaves them serving
+        foreach (var guest in current)
+        {
+            await _runtime.StopAsync(guest, cancellationToken);
+        }
+
+        if (Directory.Exists(disk))
+        {
+            Directory.Move(disk, old);
+        }
+
+        Directory.Move(staging, disk);
+        if (Directory.Exists(old))
+        {
+            Directory.Delete(old, recursive: true);
+        }
+
+        foreach (var spec in specs)
+        {
+            _runtime.Start(spec);
+        }
+
+        foreach (var spec in specs)
+        {
+            var state = await _runtime.WaitReadyAsync(spec.Guest, TimeSpan.FromSeconds(60) + ((spec.Readiness ?? spec.Liveness)?.StartGrace ?? TimeSpan.Zero), cancellationToken);
+            if (state is not { Ready: true })
+            {
+                throw new InvalidOperationException($"guest {spec.Guest} did not become ready after the restore: {state?.Status} {state?.Reason}".Trim());
+            }
+        }
+    }
+
+    /// <summary>Pauses the module's running guests (cgroup freezer) until disposed; a no-op where there is no freezer.</summary>
+    public async Task<IAsyncDisposable> PauseAsync(string module, CancellationToken cancellationToken)
+    {
+        var frozen = new List<Cgroup>();
+        foreach (var guest in _runtime.GuestsOf(module))
+        {
+            if (_runtime.Spec(guest) is { CgroupMode: not CgroupMode.None } spec && _runtime.SupervisorAlive(guest))
+            {
+                var cgroup = new Cgroup(spec.CgroupMode, spec.CgroupName);
+                if (await cgroup.FreezeAsync(true, cancellationToken))
+                {
+                    frozen.Add(cgroup);
+                }
+            }
+        }
+
+        return new Thaw(frozen);
+    }
+
+    private sealed class Thaw(List<Cgroup> frozen) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var cgroup in frozen)
+            {
+                await cgroup.FreezeAsync(false, CancellationToken.None);
+            }
+        }
+    }
+}
