@@ -6,11 +6,12 @@ return which switch
     "model" => ModelBenchmark.Run(args.Skip(1).ToArray()),
     "engine" => await EngineBenchmark.RunAsync(),
     "embedded" => await EmbeddedBenchmark.RunAsync(),
+    "backup" => await BackupBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine | embedded");
+    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine | embedded | backup [--mib N]");
     return 2;
 }

@@ -80,7 +80,6 @@ public sealed partial class EmbeddedVmProvider
     public async Task ReplaceDiskAsync(string module, Func<string, Task> fill, IReadOnlyList<GuestSpecFile>? specs, CancellationToken cancellationToken)
     {
         var current = _runtime.GuestsOf(module);
-        specs ??= [.. current.Select(g => _runtime.Spec(g)).OfType<GuestSpecFile>()];
         var disk = Disk(module);
         var staging = disk + ".restoring";
         var old = disk + ".replaced";
@@ -90,7 +89,22 @@ public sealed partial class EmbeddedVmProvider
         }
 
         await fill(staging); // before the guests stop: a failed restore leaves them serving
-        foreach (var guest in current)
+
+        // Same guests: hold their workloads (the supervisors stay); other guests (a snapshot's): stop and start them.
+        var held = new List<string>();
+        if (specs is null)
+        {
+            foreach (var guest in current)
+            {
+                if (await _runtime.HoldAsync(guest, cancellationToken))
+                {
+                    held.Add(guest);
+                }
+            }
+        }
+
+        var restart = specs ?? [.. current.Except(held).Select(g => _runtime.Spec(g)).OfType<GuestSpecFile>()];
+        foreach (var guest in current.Except(held))
         {
             await _runtime.StopAsync(guest, cancellationToken);
         }
@@ -101,22 +115,28 @@ public sealed partial class EmbeddedVmProvider
         }
 
         Directory.Move(staging, disk);
-        if (Directory.Exists(old))
+        foreach (var guest in held)
         {
-            Directory.Delete(old, recursive: true);
+            _runtime.Release(guest);
         }
 
-        foreach (var spec in specs)
+        foreach (var spec in restart)
         {
             _runtime.Start(spec);
         }
 
-        foreach (var spec in specs)
+        if (Directory.Exists(old))
         {
-            var state = await _runtime.WaitReadyAsync(spec.Guest, TimeSpan.FromSeconds(60) + ((spec.Readiness ?? spec.Liveness)?.StartGrace ?? TimeSpan.Zero), cancellationToken);
+            Directory.Delete(old, recursive: true); // while the guests start
+        }
+
+        foreach (var guest in held.Concat(restart.Select(s => s.Guest)))
+        {
+            var spec = _runtime.Spec(guest);
+            var state = await _runtime.WaitReadyAsync(guest, TimeSpan.FromSeconds(60) + ((spec?.Readiness ?? spec?.Liveness)?.StartGrace ?? TimeSpan.Zero), cancellationToken);
             if (state is not { Ready: true })
             {
-                throw new InvalidOperationException($"guest {spec.Guest} did not become ready after the restore: {state?.Status} {state?.Reason}".Trim());
+                throw new InvalidOperationException($"guest {guest} did not become ready after the restore: {state?.Status} {state?.Reason}".Trim());
             }
         }
     }

@@ -15,13 +15,20 @@ internal sealed class BackupHarness : IAsyncDisposable
     private readonly TempDir _dir = new("/var/tmp");
     private readonly List<ModuleDefinition> _installed = [];
 
-    public BackupHarness(TimeProvider? time = null)
+    public BackupHarness(TimeProvider? time = null, string? offsite = null)
     {
         Layout = new SiteLayout(Path.Combine(_dir.Path, "site"));
         SiteInitializer.Initialize(Layout, "example.org", new Dictionary<string, string>(), []);
         Folder = Path.Combine(_dir.Path, "module");
         Directory.CreateDirectory(Folder);
-        Platform = new EmbeddedPlatform(Layout.Root, isolate: false, time: time);
+        if (offsite is not null)
+        {
+            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Layout.ConfigurationFile))!;
+            config["tappaas"]!["backup"] = new System.Text.Json.Nodes.JsonObject { ["offsite"] = Path.Combine(_dir.Path, offsite) };
+            File.WriteAllText(Layout.ConfigurationFile, config.ToJsonString());
+        }
+
+        Platform = new EmbeddedPlatform(Layout.Root, isolate: false, moduleFolder: _ => Folder, time: time);
         Store = new SqliteStateStore(Layout.StatePath, TimeProvider.System);
         Store.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
         Service = new BackupService(Platform, Store);
@@ -47,6 +54,8 @@ internal sealed class BackupHarness : IAsyncDisposable
         new(name, name + ".json", (JObject)JsonSource.Parse(name, Encoding.UTF8.GetBytes(
             "{\"vmid\": 400, \"zone0\": \"srvHome\", \"dependsOn\": [" + deps + "]" + extra +
             ", \"config\": {\"cluster:vm\": {\"image\": \"x\", \"cores\": 1, \"memory\": 256, \"workload\": " + workload + "}}}")).Root!);
+
+    public string Root => _dir.Path;
 
     public string Disk(string module) => Path.Combine(Layout.Root, "disks", module);
 

@@ -157,6 +157,32 @@ public sealed class BackupTests
     }
 
     [Fact]
+    public async Task Backups_are_copied_off_site_and_module_hooks_quiesce_around_the_snapshot()
+    {
+        if (ResticMissing is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var h = new BackupHarness(offsite: "offsite");
+        await File.WriteAllTextAsync(Path.Combine(h.Folder, "pre-backup.sh"), "echo flushed > \"$PWD/../site/disks/$1/quiesced\"\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(h.Folder, "post-backup.sh"), "rm \"$PWD/../site/disks/$1/quiesced\"\n", Ct);
+        await h.InstallAsync(BackupHarness.Module("hooked"));
+
+        var backup = await h.Service.BackupAsync("hooked", Ct);
+        Assert.True(backup.Succeeded, backup.Message);
+        Assert.Contains("quiesced by pre-backup.sh", backup.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(h.Disk("hooked"), "quiesced"))); // post-backup.sh ran after the snapshot
+
+        Assert.True((await h.Service.RestoreAsync("hooked", null, Ct)).Succeeded);
+        Assert.Equal("flushed", (await File.ReadAllTextAsync(Path.Combine(h.Disk("hooked"), "quiesced"), Ct)).Trim()); // pre-backup.sh ran before it
+
+        var offsite = new ResticRepository(Path.Combine(h.Root, "offsite"), Path.Combine(h.Layout.Root, "secrets", BackupService.PasswordSecret), Path.Combine(h.Root, "cache"));
+        var copied = await offsite.SnapshotsAsync(BackupService.Tag("hooked"), Ct);
+        Assert.Single(copied);
+    }
+
+    [Fact]
     public async Task A_bad_schedule_fails_the_backup_service_step_with_its_path()
     {
         await using var h = new BackupHarness();

@@ -149,7 +149,7 @@ internal static class BackupCommands
         var file = Path.Combine(folder, newName + ".json");
         await File.WriteAllTextAsync(file, text, token);
 
-        ResticSnapshot snapshot;
+        RestoredSnapshot snapshot;
         try
         {
             snapshot = await Service(session).RestoreDiskAsAsync(module, snapshotId, newName, token);
@@ -168,10 +168,10 @@ internal static class BackupCommands
             return ExitCodes.Failed;
         }
 
-        await session.Store.AppendEventAsync(newName, "restored", $"restored from {module}'s backup {snapshot.ShortId} of {snapshot.Time:u}", token);
+        await session.Store.AppendEventAsync(newName, "restored", $"restored from {module}'s backup {snapshot.ShortId} of {snapshot.Time?.ToUniversalTime():u}", token);
         if (!json)
         {
-            output.WriteLine($"restored {module}'s backup {snapshot.ShortId} ({snapshot.Time.ToUniversalTime():u}) as {newName}");
+            output.WriteLine($"restored {module}'s backup {snapshot.ShortId} ({snapshot.Time?.ToUniversalTime():u}) as {newName}");
         }
 
         return ExitCodes.Ok;

@@ -145,6 +145,9 @@ internal static class StepExecutor
 
         var id = await snap.CreateSnapshotAsync(p.Request, cancellationToken);
         context.Snapshots[step.Module] = id;
+        // snapshotRetention: older pre-update snapshots go; the newest (this run's safety net) always stays.
+        var keep = Model.Loading.SiteFiles.Read(context.Layout.ConfigDir).Site?.SnapshotRetention ?? 5;
+        await snap.PruneSnapshotsAsync(p.Request, Math.Max(1, keep), cancellationToken);
         return OperationResult.Ok($"snapshot={id}");
     }
 }

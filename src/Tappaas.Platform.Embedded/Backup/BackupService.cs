@@ -104,8 +104,11 @@ public sealed class BackupService(EmbeddedPlatform platform, IStateStore? store)
             }
 
             paused = platform.Time.GetElapsedTime(pause).TotalSeconds;
-            // A snapshot is only as good as the repository: check its structure with a fresh cache, so damage is found now.
-            await repository.CheckAsync(readData: false, cancellationToken);
+            if (!repository.IsLocal)
+            {
+                // A snapshot is only as good as the repository: check a remote one's structure with a fresh cache, so damage is found now.
+                await repository.CheckAsync(readData: false, cancellationToken);
+            }
             var forgotten = await repository.ForgetAsync(Tag(module), policy.Retention, cancellationToken);
             if (Lenient.Text(SiteDefaults()?["offsite"]) is { Length: > 0 } offsite)
             {
@@ -131,26 +134,6 @@ public sealed class BackupService(EmbeddedPlatform platform, IStateStore? store)
     public async Task<IReadOnlyList<ResticSnapshot>> ListAsync(string? module, CancellationToken cancellationToken) =>
         await (await RepositoryAsync(cancellationToken)).SnapshotsAsync(module is null ? "tappaas" : Tag(module), cancellationToken);
 
-    /// <summary>Finds a module's snapshot by id or id prefix (the newest when null).</summary>
-    public async Task<ResticSnapshot> FindAsync(string module, string? id, CancellationToken cancellationToken)
-    {
-        var snapshots = await ListAsync(module, cancellationToken);
-        if (snapshots.Count == 0)
-        {
-            throw new ResticException($"{module} has no backups; make one with: tappaas backup {module}");
-        }
-
-        if (id is null)
-        {
-            return snapshots[^1];
-        }
-
-        var matches = snapshots.Where(s => s.Id.StartsWith(id, StringComparison.Ordinal)).ToList();
-        return matches.Count == 1 ? matches[0] : throw new ResticException(matches.Count == 0
-            ? $"{module} has no backup {id}; tappaas backups {module} lists them"
-            : $"backup id {id} is ambiguous for {module}; give more characters");
-    }
-
     /// <summary>Restores a module's disk in place: the guests stop, the disk is replaced, the guests start and must become healthy.</summary>
     public async Task<BackupOutcome> RestoreAsync(string module, string? snapshotId, CancellationToken cancellationToken)
     {
@@ -160,12 +143,12 @@ public sealed class BackupService(EmbeddedPlatform platform, IStateStore? store)
         {
             Installed(module);
             var repository = await RepositoryAsync(cancellationToken);
-            var snapshot = await FindAsync(module, snapshotId, cancellationToken);
-            await platform.Vm.ReplaceDiskAsync(module, staging => repository.RestoreAsync(snapshot, staging, cancellationToken), null, cancellationToken);
+            RestoredSnapshot? restored = null;
+            await platform.Vm.ReplaceDiskAsync(module, async staging => restored = await repository.RestoreAsync(snapshotId ?? "latest", Tag(module), module, staging, cancellationToken), null, cancellationToken);
             var outcome = new BackupOutcome
             {
-                Module = module, Succeeded = true, At = at, SnapshotId = snapshot.ShortId, Seconds = platform.Time.GetElapsedTime(started).TotalSeconds,
-                Message = $"restored {snapshot.ShortId} of {snapshot.Time:u}; guests healthy",
+                Module = module, Succeeded = true, At = at, SnapshotId = restored!.ShortId, Seconds = platform.Time.GetElapsedTime(started).TotalSeconds,
+                Message = $"restored {restored.ShortId}{(restored.Time is { } t ? $" of {t.ToUniversalTime():u}" : "")}; guests healthy",
             };
             await EventAsync(module, "restored", outcome.Message, cancellationToken);
             return outcome;
@@ -173,15 +156,14 @@ public sealed class BackupService(EmbeddedPlatform platform, IStateStore? store)
         catch (Exception ex) when (ex is ResticException or InvalidOperationException or IOException)
         {
             await EventAsync(module, "restore-failed", ex.Message, cancellationToken);
-            return new BackupOutcome { Module = module, Succeeded = false, At = at, Message = ex.Message };
+            return new BackupOutcome { Module = module, Succeeded = false, At = at, Message = Friendly(ex.Message, module) };
         }
     }
 
     /// <summary>Restores a module's backup as the disk of another (new) module, before that module is installed.</summary>
-    public async Task<ResticSnapshot> RestoreDiskAsAsync(string module, string? snapshotId, string newModule, CancellationToken cancellationToken)
+    public async Task<RestoredSnapshot> RestoreDiskAsAsync(string module, string? snapshotId, string newModule, CancellationToken cancellationToken)
     {
         var repository = await RepositoryAsync(cancellationToken);
-        var snapshot = await FindAsync(module, snapshotId, cancellationToken);
         var disk = Path.Combine(Site, "disks", newModule);
         if (Directory.Exists(disk) && Directory.EnumerateFileSystemEntries(disk).Any())
         {
@@ -193,9 +175,14 @@ public sealed class BackupService(EmbeddedPlatform platform, IStateStore? store)
             Directory.Delete(disk);
         }
 
-        await repository.RestoreAsync(snapshot, disk, cancellationToken);
-        return snapshot;
+        return await repository.RestoreAsync(snapshotId ?? "latest", Tag(module), module, disk, cancellationToken);
     }
+
+    /// <summary>restic's "no snapshot found" in the platform's words.</summary>
+    private static string Friendly(string message, string module) =>
+        message.Contains("no snapshot found", StringComparison.OrdinalIgnoreCase) || message.Contains("no matching ID", StringComparison.OrdinalIgnoreCase)
+            ? $"{module} has no such backup; tappaas backups {module} lists them ({message})"
+            : message;
 
     /// <summary>
     /// Restores the newest backup into a scratch guest in an isolated zone, waits for the module's health checks, reports
@@ -209,7 +196,6 @@ public sealed class BackupService(EmbeddedPlatform platform, IStateStore? store)
         try
         {
             var definition = Installed(module);
-            var snapshot = await FindAsync(module, null, cancellationToken);
             var repository = await RepositoryAsync(cancellationToken);
             var started = platform.Time.GetTimestamp();
             var scratch = Scratch(definition, scratchName);
@@ -221,10 +207,10 @@ public sealed class BackupService(EmbeddedPlatform platform, IStateStore? store)
                 Directory.Delete(disk, recursive: true);
             }
 
-            await repository.RestoreAsync(snapshot, disk, cancellationToken);
+            var snapshot = await repository.RestoreAsync("latest", Tag(module), module, disk, cancellationToken);
             var result = await platform.Vm.InstallAsync(request, cancellationToken);
             var rto = platform.Time.GetElapsedTime(started).TotalSeconds;
-            var rpo = (at - snapshot.Time).TotalSeconds;
+            var rpo = (at - (snapshot.Time ?? at)).TotalSeconds;
             if (!result.Succeeded)
             {
                 throw new InvalidOperationException($"the restored copy of {snapshot.ShortId} did not pass its health checks: {result.Message}");
@@ -238,7 +224,7 @@ public sealed class BackupService(EmbeddedPlatform platform, IStateStore? store)
         }
         catch (Exception ex) when (ex is ResticException or InvalidOperationException or IOException or ArgumentException)
         {
-            return await RecordAsync(new BackupOutcome { Module = module, Succeeded = false, At = at, Message = ex.Message }, verify: true, cancellationToken);
+            return await RecordAsync(new BackupOutcome { Module = module, Succeeded = false, At = at, Message = Friendly(ex.Message, module) }, verify: true, cancellationToken);
         }
         finally
         {

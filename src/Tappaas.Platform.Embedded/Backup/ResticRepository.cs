@@ -21,6 +21,9 @@ public sealed record ResticSummary(
     [property: JsonPropertyName("total_bytes_processed")] long BytesProcessed,
     [property: JsonPropertyName("total_duration")] double Seconds);
 
+/// <summary>What a restore restored: the snapshot's short id, its time and the folder it holds.</summary>
+public sealed record RestoredSnapshot(string ShortId, DateTimeOffset? Time, string Path);
+
 /// <summary>Thrown when restic fails; the message carries restic's own words.</summary>
 public sealed class ResticException(string message) : Exception(message);
 
@@ -28,11 +31,14 @@ public sealed class ResticException(string message) : Exception(message);
 /// A restic repository (a local path or a <c>rest:</c> URL) driven through Debian's restic CLI. The password is read by
 /// restic from a file (the site secret), never passed on a command line or written to a log.
 /// </summary>
-public sealed class ResticRepository(string location, string passwordFile, string cacheDir)
+public sealed partial class ResticRepository(string location, string passwordFile, string cacheDir)
 {
     private static readonly JsonSerializerOptions s_json = new() { PropertyNameCaseInsensitive = true };
 
     public string Location { get; } = location;
+
+    /// <summary>A repository on a local path (no <c>rest:</c>, <c>sftp:</c>, <c>s3:</c>… prefix); restic's cache gains nothing there.</summary>
+    public bool IsLocal => Location.StartsWith('/');
 
     /// <summary>The restic binary, or null when it is not installed.</summary>
     public static string? Binary => new[] { "/usr/bin/restic", "/usr/local/bin/restic" }.FirstOrDefault(File.Exists);
@@ -40,6 +46,11 @@ public sealed class ResticRepository(string location, string passwordFile, strin
     /// <summary>Creates the repository unless it exists.</summary>
     public async Task EnsureAsync(CancellationToken cancellationToken)
     {
+        if (IsLocal && File.Exists(Path.Combine(Location, "config")))
+        {
+            return; // a local repository that exists; its key is checked by the first command that opens it
+        }
+
         var (code, _, error) = await RunAsync(["cat", "config"], null, cancellationToken);
         if (code == 0)
         {
@@ -58,7 +69,12 @@ public sealed class ResticRepository(string location, string passwordFile, strin
     /// <summary>Backs up a folder with tags; returns restic's summary.</summary>
     public async Task<ResticSummary> BackupAsync(string folder, IEnumerable<string> tags, CancellationToken cancellationToken)
     {
+        // Local: no cache, so backup reads the repository's own index and a damaged one fails the backup.
         var args = new List<string> { "backup", "--json", "--host", "tappaas" };
+        if (IsLocal)
+        {
+            args.Add("--no-cache");
+        }
         foreach (var tag in tags)
         {
             args.AddRange(["--tag", tag]);
@@ -86,8 +102,12 @@ public sealed class ResticRepository(string location, string passwordFile, strin
         return [.. (JsonSerializer.Deserialize<List<ResticSnapshot>>(output, s_json) ?? []).OrderBy(s => s.Time)];
     }
 
-    /// <summary>Restores a snapshot's folder as <paramref name="target"/> (which must not exist yet).</summary>
-    public async Task RestoreAsync(ResticSnapshot snapshot, string target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Restores a snapshot's folder as <paramref name="target"/> (which must not exist yet): <paramref name="snapshot"/> is an
+    /// id or id prefix, or <c>latest</c> (the newest with <paramref name="tag"/>). The folder must be <paramref name="folderName"/>,
+    /// so one module's backup is never restored as another's by a mistyped id.
+    /// </summary>
+    public async Task<RestoredSnapshot> RestoreAsync(string snapshot, string tag, string folderName, string target, CancellationToken cancellationToken)
     {
         var scratch = target.TrimEnd('/') + ".restic";
         if (Directory.Exists(scratch))
@@ -95,31 +115,62 @@ public sealed class ResticRepository(string location, string passwordFile, strin
             Directory.Delete(scratch, recursive: true);
         }
 
-        await MustAsync(["restore", snapshot.Id, "--target", scratch], null, cancellationToken);
-        var restored = Path.Combine(scratch, Path.GetFileName(snapshot.Paths[0].TrimEnd('/')));
-        if (!Directory.Exists(restored))
+        try
         {
-            throw new ResticException($"snapshot {snapshot.ShortId} does not hold the folder {snapshot.Paths[0]}");
-        }
+            var output = await MustAsync(["restore", snapshot, "--tag", tag, "--target", scratch], null, cancellationToken);
+            var m = RestoringLine().Match(output);
+            if (!m.Success)
+            {
+                throw new ResticException($"restic restore of {snapshot} printed no snapshot line");
+            }
 
-        Directory.Move(restored, target);
-        Directory.Delete(scratch, recursive: true);
+            var path = m.Groups["path"].Value.TrimEnd('/');
+            if (Path.GetFileName(path) != folderName)
+            {
+                throw new ResticException($"snapshot {m.Groups["id"].Value} is a backup of {path}, not of {folderName}");
+            }
+
+            Directory.Move(Path.Combine(scratch, Path.GetFileName(path)), target); // backed up by name from its parent
+            var time = DateTimeOffset.TryParse(Fraction().Replace(m.Groups["time"].Value.Replace(" UTC", "", StringComparison.Ordinal), "$1"),
+                System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : (DateTimeOffset?)null;
+            return new RestoredSnapshot(m.Groups["id"].Value, time, path);
+        }
+        finally
+        {
+            if (Directory.Exists(scratch))
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
     }
 
-    /// <summary>Applies a retention policy to the snapshots with <paramref name="tag"/>; returns the ids removed.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"restoring <Snapshot (?<id>[0-9a-f]+) of \[(?<path>[^\]]*)\] at (?<time>.+?) by ")]
+    private static partial System.Text.RegularExpressions.Regex RestoringLine();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(\.[0-9]{1,7})[0-9]*")]
+    private static partial System.Text.RegularExpressions.Regex Fraction();
+
+    /// <summary>Applies a retention policy to the snapshots with <paramref name="tag"/>; returns the ids removed (pruned only when there are some).</summary>
     public async Task<IReadOnlyList<string>> ForgetAsync(string tag, RetentionPolicy policy, CancellationToken cancellationToken)
     {
-        var before = (await SnapshotsAsync(tag, cancellationToken)).Select(s => s.Id).ToList();
-        var args = new List<string> { "forget", "--tag", tag, "--prune" };
+        var args = new List<string> { "forget", "--json", "--tag", tag };
         foreach (var (flag, value) in policy.Flags())
         {
             args.AddRange([flag, value.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
 
-        await MustAsync(args, null, cancellationToken);
-        var after = (await SnapshotsAsync(tag, cancellationToken)).Select(s => s.Id).ToHashSet();
-        return [.. before.Where(id => !after.Contains(id))];
+        var output = await MustAsync(args, null, cancellationToken);
+        var groups = JsonSerializer.Deserialize<List<ForgetGroup>>(output.Split('\n').FirstOrDefault(l => l.StartsWith('[')) ?? "[]", s_json) ?? [];
+        var removed = groups.SelectMany(g => g.Remove ?? []).Select(s => s.ShortId).ToList();
+        if (removed.Count > 0)
+        {
+            await MustAsync(["prune"], null, cancellationToken);
+        }
+
+        return removed;
     }
+
+    private sealed record ForgetGroup([property: JsonPropertyName("remove")] List<ResticSnapshot>? Remove);
 
     /// <summary>Copies snapshots with <paramref name="tag"/> into another repository (the off-site copy).</summary>
     public async Task CopyToAsync(ResticRepository destination, string tag, CancellationToken cancellationToken)

@@ -93,6 +93,37 @@ public sealed class GuestRuntime(string siteFolder)
         }
     }
 
+    /// <summary>
+    /// Stops the guest's workload but keeps its supervisor (status <c>held</c>) until <see cref="Release"/>. False when
+    /// the supervisor did not hold within the guest's stop grace (the caller then stops and starts it instead).
+    /// </summary>
+    public async Task<bool> HoldAsync(string guest, CancellationToken cancellationToken)
+    {
+        if (State(guest) is not { ShimPid: > 0 } s || !SupervisorAlive(guest))
+        {
+            return false;
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(GuestDir(guest), "hold"), "", cancellationToken);
+        Native.Kill(s.ShimPid, Native.SigHup);
+        var deadline = DateTime.UtcNow + (Spec(guest)?.StopGrace ?? TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (State(guest) is { Status: "held" })
+            {
+                return true;
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+
+        Release(guest);
+        return false;
+    }
+
+    /// <summary>Lets a held guest start again.</summary>
+    public void Release(string guest) => File.Delete(Path.Combine(GuestDir(guest), "hold"));
+
     /// <summary>Waits until the guest is ready, failed or the deadline passes; returns the last state.</summary>
     public async Task<GuestState?> WaitReadyAsync(string guest, TimeSpan deadline, CancellationToken cancellationToken)
     {

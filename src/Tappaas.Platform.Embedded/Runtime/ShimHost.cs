@@ -45,6 +45,7 @@ public sealed class ShimHost
         var host = new ShimHost(guestDir);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; host._stop.Cancel(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; host._stop.Cancel(); });
+        using var hold = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; host.RequestHold(); });
         await host.SuperviseAsync();
         return 0;
     }
@@ -60,6 +61,12 @@ public sealed class ShimHost
             if (_stop.IsCancellationRequested)
             {
                 break;
+            }
+
+            if (_holding)
+            {
+                await HoldAsync();
+                continue; // asked for, not a failure: no back-off, no restart count
             }
 
             if (_cgroup.OomKills() > oomBefore)
@@ -275,6 +282,44 @@ public sealed class ShimHost
         }
 
         return missing.Count == 0 ? psi : throw new InvalidOperationException($"secret(s) {string.Join(", ", missing)} are not in the site's secret store");
+    }
+
+    private bool _holding;
+    private Task _holdStop = Task.CompletedTask;
+
+    /// <summary>
+    /// SIGHUP with a <c>hold</c> file in the guest folder: stop the workload gracefully and keep it stopped (status
+    /// <c>held</c>) until the file is removed, then start it again — the supervisor itself stays, so a disk can be
+    /// swapped under a guest without losing its supervision, logs or counters.
+    /// </summary>
+    private void RequestHold()
+    {
+        if (!File.Exists(Path.Combine(_dir, "hold")) || _holding)
+        {
+            return;
+        }
+
+        _holding = true;
+        _holdStop = StopWorkloadAsync();
+    }
+
+    private async Task HoldAsync()
+    {
+        await _holdStop; // its clean-up (kill what is left in the cgroup) must not hit the next start
+        Update(s => s with { Status = "held", Ready = false, WorkloadPid = 0, Reason = "held on request (disk restore)" });
+        Event("held", "stopped on request while its disk is replaced");
+        while (File.Exists(Path.Combine(_dir, "hold")) && !_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(20, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _holding = false;
     }
 
     private void Update(Func<GuestState, GuestState> change)

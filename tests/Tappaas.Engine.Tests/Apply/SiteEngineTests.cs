@@ -87,6 +87,23 @@ public sealed class SiteEngineTests
     }
 
     [Fact]
+    public async Task Updates_keep_only_snapshotRetention_pre_update_snapshots()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        var config = File.ReadAllText(h.Layout.ConfigurationFile);
+        Assert.Contains("\"snapshotRetention\": 5", config, StringComparison.Ordinal);
+        File.WriteAllText(h.Layout.ConfigurationFile, config.Replace("\"snapshotRetention\": 5", "\"snapshotRetention\": 2", StringComparison.Ordinal));
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster), h.Module("app", EngineHarness.App(cores: 1))], new EngineOptions(), Ct);
+        for (var cores = 2; cores <= 5; cores++)
+        {
+            h.Module("app", EngineHarness.App(cores: cores));
+            Assert.Equal(ApplyStatus.Succeeded, (await h.Engine.UpdateAsync("app", new EngineOptions(), Ct)).Status);
+        }
+
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(h.Layout.Root, "fake", "snapshots", "app")).Length);
+    }
+
+    [Fact]
     public async Task Update_keeps_operator_changes_and_adopts_release_values()
     {
         await using var h = await EngineHarness.CreateAsync();
