@@ -100,6 +100,10 @@ public sealed class BackupTests
         var status = h.Service.Status.Read()["fragile"];
         Assert.False(status.LastBackup!.Succeeded);
         Assert.False(status.LastVerify!.Succeeded);
+        var metrics = await File.ReadAllTextAsync(h.Service.Status.MetricsFile, Ct);
+        Assert.Contains("tappaas_backup_last_success{module=\"fragile\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("tappaas_backup_failures_total{module=\"fragile\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("tappaas_backup_verify_failures_total{module=\"fragile\"} 1", metrics, StringComparison.Ordinal);
         var events = (await h.Store.ReadEventsAsync(0, 100, Ct)).Where(e => e.Module == "fragile").ToList();
         Assert.Contains(events, e => e.Kind == "backup-failed");
         Assert.Contains(events, e => e.Kind == "verify-failed");
@@ -125,6 +129,7 @@ public sealed class BackupTests
         Assert.True(verify.RestoreSeconds > 0);
         Assert.True(verify.DataAgeSeconds >= 0);
         Assert.Contains("RTO", verify.Message, StringComparison.Ordinal);
+        Assert.Contains("tappaas_backup_verify_last_success{module=\"checked\"} 1", await File.ReadAllTextAsync(h.Service.Status.MetricsFile, Ct), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(h.Layout.Root, "guests", "verify-checked-0")));
         Assert.False(Directory.Exists(h.Disk("verify-checked")));
         Assert.Equal("running", h.Platform.Runtime.State("checked-0")!.Status); // the original was not touched
