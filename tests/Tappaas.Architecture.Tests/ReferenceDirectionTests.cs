@@ -15,8 +15,9 @@ public sealed class ReferenceDirectionTests
         ["Tappaas.Providers.Fake"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         ["Tappaas.Platform.Proxmox"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         ["Tappaas.Platform.Embedded"] = ["Tappaas.Abstractions", "Tappaas.Model"],
-        // In-process mode (until the daemon lands) the CLI is the composition root.
-        ["tappaas"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded"],
+        // The composition root of a site (store, providers, engine), shared by the CLI's in-process mode and the daemon.
+        ["Tappaas.Composition"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded"],
+        ["tappaas"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded", "Tappaas.Composition"],
     };
 
     [Theory]

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Tappaas.Cli.Output;
-using Tappaas.Cli.Site;
+using Tappaas.Composition;
 using Tappaas.Engine;
 using Tappaas.Engine.Apply;
 using Tappaas.Model.Json;

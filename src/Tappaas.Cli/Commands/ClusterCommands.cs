@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Tappaas.Abstractions.Providers;
 using Tappaas.Cli.Output;
-using Tappaas.Cli.Site;
+using Tappaas.Composition;
 using Tappaas.Engine.Apply;
 using Tappaas.Model.Json;
 using Tappaas.Model.Modules;

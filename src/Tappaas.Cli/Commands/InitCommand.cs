@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Tappaas.Cli.Site;
+using Tappaas.Composition;
 using Tappaas.Engine.Site;
 
 namespace Tappaas.Cli.Commands;

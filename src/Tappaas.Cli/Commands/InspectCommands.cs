@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tappaas.Cli.Output;
+using Tappaas.Composition;
 using Tappaas.Platform.Embedded.Runtime;
 
 namespace Tappaas.Cli.Commands;
@@ -68,7 +69,7 @@ internal static class InspectCommands
         return command;
     }
 
-    private static IEnumerable<(string Guest, GuestSpecFile Spec, GuestState? State, bool Supervised)> Guests(Site.SiteSession session)
+    private static IEnumerable<(string Guest, GuestSpecFile Spec, GuestState? State, bool Supervised)> Guests(SiteSession session)
     {
         var runtime = new GuestRuntime(session.Layout.Root);
         return runtime.All().Select(g => (g.Guest, g.Spec, runtime.State(g.Guest), runtime.SupervisorAlive(g.Guest)));

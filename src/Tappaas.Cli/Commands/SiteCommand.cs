@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Tappaas.Cli.Output;
-using Tappaas.Cli.Site;
+using Tappaas.Composition;
 
 namespace Tappaas.Cli.Commands;
 

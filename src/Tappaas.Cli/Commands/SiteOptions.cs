@@ -1,3 +1,4 @@
+using Tappaas.Composition;
 using System.CommandLine;
 using Tappaas.Abstractions.Providers;
 
@@ -19,5 +20,5 @@ internal static class SiteOptions
         TestDeep = deep,
     };
 
-    public static string Root(ParseResult r) => Tappaas.Cli.Site.SiteSession.Resolve(r.GetValue(Site));
+    public static string Root(ParseResult r) => SiteSession.Resolve(r.GetValue(Site));
 }

@@ -4,10 +4,10 @@ using Tappaas.Model.Json;
 using Tappaas.Model.Loading;
 using Tappaas.Model.Modules;
 
-namespace Tappaas.Cli.Site;
+namespace Tappaas.Composition;
 
 /// <summary>Finds a module release from what the operator typed: a module file, its folder, or a name found in the site's repositories.</summary>
-internal static class ModuleLocator
+public static class ModuleLocator
 {
     public static (ModuleSource? Source, string? Error) Find(string argument, SiteEngine engine)
     {

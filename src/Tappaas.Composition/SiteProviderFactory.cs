@@ -10,10 +10,10 @@ using Tappaas.Platform.Proxmox.Guests;
 using Tappaas.Platform.Proxmox.Ha;
 using Tappaas.Providers.Fake;
 
-namespace Tappaas.Cli.Site;
+namespace Tappaas.Composition;
 
 /// <summary>Resolves a service to the backend the site configuration names for it (<c>tappaas.backends</c>), defaulting to the providing module's hook scripts.</summary>
-internal sealed class SiteProviderFactory(SiteConfiguration? site, string siteFolder, HookRunner runner, TimeProvider time) : IProviderFactory, IDisposable
+public sealed class SiteProviderFactory(SiteConfiguration? site, string siteFolder, HookRunner runner, TimeProvider time) : IProviderFactory, IDisposable
 {
     private readonly FakeProvider _fake = new(siteFolder, time);
     private readonly Lazy<(PveClient? Client, string? Error)> _pve = new(() =>

@@ -4,10 +4,10 @@ using Tappaas.Model.Loading;
 using Tappaas.Hooks;
 using Tappaas.State;
 
-namespace Tappaas.Cli.Site;
+namespace Tappaas.Composition;
 
 /// <summary>The composition root for in-process commands: a site folder's store, providers, hooks and engine.</summary>
-internal sealed class SiteSession : IAsyncDisposable
+public sealed class SiteSession : IAsyncDisposable
 {
     private SiteSession(SiteEngine engine, SqliteStateStore store, SiteProviderFactory providers)
     {
