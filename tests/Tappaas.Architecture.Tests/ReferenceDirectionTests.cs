@@ -17,6 +17,7 @@ public sealed class ReferenceDirectionTests
         ["Tappaas.Platform.Embedded"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         // The composition root of a site (store, providers, engine), shared by the CLI's in-process mode and the daemon.
         ["Tappaas.Composition"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded"],
+        ["tappaasd"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Platform.Embedded", "Tappaas.Composition", "Tappaas.Shim"],
         ["tappaas"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded", "Tappaas.Composition"],
     };
 

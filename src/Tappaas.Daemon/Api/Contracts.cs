@@ -1,0 +1,30 @@
+namespace Tappaas.Daemon.Api;
+
+// The API's own types (version 1): stable for clients, separate from the engine's records.
+
+/// <summary>The daemon's health.</summary>
+public sealed record HealthV1(string Status, string Site, DateTimeOffset Time);
+
+/// <summary>An installed module.</summary>
+public sealed record ModuleV1(string Name, int Revision, string Status, DateTimeOffset UpdatedAt);
+
+/// <summary>An installed module with its recorded definition and guests.</summary>
+public sealed record ModuleDetailV1(string Name, int Revision, string Status, DateTimeOffset UpdatedAt, System.Text.Json.Nodes.JsonNode? Definition, IReadOnlyList<GuestV1> Guests);
+
+/// <summary>A guest of the embedded platform.</summary>
+public sealed record GuestV1(string Guest, string Status, bool Ready, string Isolation, string Address, int Restarts, string? Reason);
+
+/// <summary>One applied revision of a module.</summary>
+public sealed record RevisionV1(int Revision, string Reason, DateTimeOffset AppliedAt);
+
+/// <summary>Something that happened, with its cause.</summary>
+public sealed record EventV1(long Id, string Module, string Kind, string Message, DateTimeOffset At);
+
+/// <summary>The result of a backup, verify or restore.</summary>
+public sealed record BackupResultV1(string Module, bool Succeeded, string Message, string? Snapshot, double Seconds);
+
+/// <summary>A request for a new API token.</summary>
+public sealed record TokenRequestV1(string Name, string Role);
+
+/// <summary>A new API token: its secret is shown this once.</summary>
+public sealed record TokenCreatedV1(string Name, string Role, string Token);

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Authentication;
+using Tappaas.Composition;
+using Tappaas.Daemon.Api;
+using Tappaas.Daemon.Security;
+
+namespace Tappaas.Daemon;
+
+/// <summary>What the daemon serves: one site, on one address.</summary>
+public sealed record DaemonOptions(string Site, string Listen);
+
+/// <summary>
+/// The daemon: the site's engine and embedded platform behind a REST API under <c>/api/v1</c> (OpenAPI at
+/// <c>/api/v1/openapi.json</c>), bearer tokens with roles, RFC 9457 problem details for every error. Stopping it
+/// leaves the guests running: their supervisors are separate processes.
+/// </summary>
+public static class DaemonApp
+{
+    public static async Task<WebApplication> BuildAsync(DaemonOptions options, TextWriter announce, Action<WebApplicationBuilder>? configure = null)
+    {
+        var (session, error) = await SiteSession.OpenAsync(options.Site, CancellationToken.None);
+        if (session is null)
+        {
+            throw new InvalidOperationException(error);
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Listen);
+        builder.Services.AddSingleton(session);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new TokenStore(session.Layout.Root, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddAuthentication(BearerAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null);
+        builder.Services.AddAuthorization(Policies.Add);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi("v1");
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/api/v1/openapi.json");
+        Endpoints.Map(app);
+
+        var tokens = app.Services.GetRequiredService<TokenStore>();
+        if (tokens.List().Count == 0)
+        {
+            var token = tokens.Create("admin", TokenRole.Admin);
+            await announce.WriteLineAsync($"first start: created the admin API token (shown once, store it now): {token}");
+        }
+
+        app.Lifetime.ApplicationStopped.Register(() => session.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        return app;
+    }
+}

@@ -1,0 +1,35 @@
+using Tappaas.Daemon;
+
+// tappaasd [--site DIR] [--listen URL]: the TAPPaaS daemon in the foreground (a service manager runs it as a service).
+string? site = null;
+var listen = "http://127.0.0.1:7780";
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--site" when i + 1 < args.Length:
+            site = args[++i];
+            break;
+        case "--listen" when i + 1 < args.Length:
+            listen = args[++i];
+            break;
+        default:
+            Console.Error.WriteLine($"error: unknown argument {args[i]}; usage: tappaasd [--site DIR] [--listen http://127.0.0.1:7780]");
+            return 2;
+    }
+}
+
+try
+{
+    var app = await DaemonApp.BuildAsync(new DaemonOptions(Tappaas.Composition.SiteSession.Resolve(site), listen), Console.Out);
+    await app.RunAsync();
+    return 0;
+}
+catch (InvalidOperationException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 1;
+}
+
+/// <summary>The daemon's entry point (public for the test host).</summary>
+public partial class Program;

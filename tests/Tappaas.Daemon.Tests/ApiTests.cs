@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Tappaas.Abstractions.Secrets;
+
+namespace Tappaas.Daemon.Tests;
+
+/// <summary>The REST API: tokens and roles, problem details, the module and event views, OpenAPI, and no secret in any output.</summary>
+public sealed class ApiTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Health_needs_no_token_everything_else_does()
+    {
+        await using var h = await DaemonHarness.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await h.Client().GetAsync("/api/v1/health", Ct)).StatusCode);
+
+        var anonymous = await h.Client().GetAsync("/api/v1/modules", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await h.Client("tpk_not-a-token").GetAsync("/api/v1/modules", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await h.Client(h.AdminToken).GetAsync("/api/v1/modules", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Roles_decide_who_may_change_things_and_tokens_are_stored_hashed()
+    {
+        await using var h = await DaemonHarness.StartAsync();
+        var created = await h.Client(h.AdminToken).PostAsJsonAsync("/api/v1/tokens", new { name = "dashboard", role = "viewer" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var viewer = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+
+        Assert.Equal(HttpStatusCode.OK, (await h.Client(viewer).GetAsync("/api/v1/modules", Ct)).StatusCode);
+        var forbidden = await h.Client(viewer).PostAsync("/api/v1/modules/app/backup", null, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal("application/problem+json", forbidden.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Forbidden, (await h.Client(viewer).PostAsJsonAsync("/api/v1/tokens", new { name = "x", role = "admin" }, Ct)).StatusCode);
+
+        var bad = await h.Client(h.AdminToken).PostAsJsonAsync("/api/v1/tokens", new { name = "x", role = "root" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("viewer, operator or admin", await bad.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        var file = await File.ReadAllTextAsync(Path.Combine(h.Layout.Root, "secrets", "tokens.json"), Ct);
+        Assert.DoesNotContain(viewer, file, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.AdminToken, file, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(h.Layout.Root, "secrets", "tokens.json")));
+    }
+
+    [Fact]
+    public async Task The_first_token_is_shown_once()
+    {
+        await using var h = await DaemonHarness.StartAsync();
+        Assert.StartsWith("tpk_", h.AdminToken, StringComparison.Ordinal);
+        await h.RestartAsync();
+        Assert.Equal("", h.Announced);
+        Assert.Equal(HttpStatusCode.OK, (await h.Client(h.AdminToken).GetAsync("/api/v1/modules", Ct)).StatusCode); // still valid after a restart
+    }
+
+    [Fact]
+    public async Task A_secret_set_on_a_module_never_appears_in_any_output()
+    {
+        await using var h = await DaemonHarness.StartAsync();
+        const string value = "hunter2-Very-Secret-7731";
+        new SiteSecrets(h.Layout.Root).Set("db-password", value);
+        await h.Session.Store.SaveModuleAsync("app", """{"vmid": 400, "config": {"cluster:vm": {"workload": {"command": "/bin/true", "env": {"DB_PASSWORD": "${secret:db-password}"}}}}}""", "installed", "test", Ct);
+        await h.Session.Store.AppendEventAsync("app", "installed", "app installed", Ct);
+
+        var client = h.Client(h.AdminToken);
+        var outputs = new List<string>();
+        foreach (var path in new[] { "/api/v1/modules", "/api/v1/modules/app", "/api/v1/modules/app/history", "/api/v1/events", "/api/v1/openapi.json" })
+        {
+            var response = await client.GetAsync(path, Ct);
+            Assert.True(response.IsSuccessStatusCode, path);
+            outputs.Add(await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        Assert.Contains("${secret:db-password}", outputs[1], StringComparison.Ordinal);
+        Assert.All(outputs, o => Assert.DoesNotContain(value, o, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Unknown_modules_are_404_problems_and_the_openapi_document_lists_the_routes()
+    {
+        await using var h = await DaemonHarness.StartAsync();
+        var missing = await h.Client(h.AdminToken).GetAsync("/api/v1/modules/nope", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        var problem = await missing.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("no such module", problem.GetProperty("title").GetString());
+        Assert.Contains("nope", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var openapi = await h.Client().GetStringAsync("/api/v1/openapi.json", Ct);
+        Assert.Contains("/api/v1/modules/{name}", openapi, StringComparison.Ordinal);
+        Assert.Contains("/api/v1/events/stream", openapi, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_event_stream_delivers_new_events()
+    {
+        await using var h = await DaemonHarness.StartAsync();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(TimeSpan.FromSeconds(20));
+        using var response = await h.Client(h.AdminToken).GetAsync("/api/v1/events/stream", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        await h.Session.Store.AppendEventAsync("app", "backup", "snapshot 1234 saved", cts.Token);
+        string? line;
+        while ((line = await reader.ReadLineAsync(cts.Token)) is not null && !line.StartsWith("data: ", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.NotNull(line);
+        Assert.Contains("snapshot 1234 saved", line, StringComparison.Ordinal);
+    }
+}

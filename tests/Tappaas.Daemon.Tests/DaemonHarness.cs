@@ -1,0 +1,71 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Tappaas.Composition;
+using Tappaas.Engine.Site;
+using Tappaas.TestUtilities;
+
+namespace Tappaas.Daemon.Tests;
+
+/// <summary>A site and the daemon serving it in-process (test server), with the admin token it printed at first start.</summary>
+internal sealed class DaemonHarness : IAsyncDisposable
+{
+    private readonly TempDir _dir = new("/var/tmp");
+    private WebApplication? _app;
+
+    public SiteLayout Layout { get; private set; } = null!;
+
+    public string AdminToken { get; private set; } = "";
+
+    public string Announced { get; private set; } = "";
+
+    public SiteSession Session => (SiteSession)_app!.Services.GetService(typeof(SiteSession))!;
+
+    public static async Task<DaemonHarness> StartAsync()
+    {
+        var h = new DaemonHarness();
+        h.Layout = new SiteLayout(Path.Combine(h._dir.Path, "site"));
+        SiteInitializer.Initialize(h.Layout, "example.org", new Dictionary<string, string>(), []);
+        await h.RestartAsync();
+        h.AdminToken = h.Announced.Split(": ").Last().Trim();
+        return h;
+    }
+
+    /// <summary>Stops the daemon (if running) and starts it again on the same site.</summary>
+    public async Task RestartAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        var announce = new StringWriter();
+        _app = await DaemonApp.BuildAsync(new DaemonOptions(Layout.Root, "http://127.0.0.1:0"), announce, b => b.WebHost.UseTestServer());
+        await _app.StartAsync();
+        Announced = announce.ToString();
+    }
+
+    public HttpClient Client(string? token = null)
+    {
+        var client = _app!.GetTestClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        _dir.Dispose();
+    }
+}
