@@ -22,11 +22,22 @@ internal sealed class DaemonHarness : IAsyncDisposable
 
     public SiteSession Session => (SiteSession)_app!.Services.GetService(typeof(SiteSession))!;
 
+    /// <summary>The site's module repository (a folder per module).</summary>
+    public string Repository => Path.Combine(_dir.Path, "modules");
+
+    /// <summary>Writes a module release into the repository.</summary>
+    public void Release(string name, string json)
+    {
+        Directory.CreateDirectory(Path.Combine(Repository, name));
+        File.WriteAllText(Path.Combine(Repository, name, name + ".json"), json);
+    }
+
     public static async Task<DaemonHarness> StartAsync()
     {
         var h = new DaemonHarness();
         h.Layout = new SiteLayout(Path.Combine(h._dir.Path, "site"));
-        SiteInitializer.Initialize(h.Layout, "example.org", new Dictionary<string, string>(), []);
+        Directory.CreateDirectory(h.Repository);
+        SiteInitializer.Initialize(h.Layout, "example.org", new Dictionary<string, string> { ["cluster:*"] = "fake" }, [h.Repository]);
         await h.RestartAsync();
         h.AdminToken = h.Announced.Split(": ").Last().Trim();
         return h;

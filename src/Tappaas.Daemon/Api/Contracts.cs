@@ -28,3 +28,21 @@ public sealed record TokenRequestV1(string Name, string Role);
 
 /// <summary>A new API token: its secret is shown this once.</summary>
 public sealed record TokenCreatedV1(string Name, string Role, string Token);
+
+/// <summary>A problem found in a definition or a run.</summary>
+public sealed record DiagnosticV1(string Severity, string Code, string Message, string Hint, string? File, int? Line);
+
+/// <summary>How an install, update, delete or apply ended.</summary>
+public sealed record ApplyResultV1(string Status, long? RunId, IReadOnlyList<DiagnosticV1> Diagnostics);
+
+/// <summary>Which modules to plan or apply (names in the site's repositories, folders or module files).</summary>
+public sealed record PlanRequestV1(IReadOnlyList<string> Modules);
+
+/// <summary>A saved plan to apply: valid only while the site is still at <see cref="StateRevision"/>.</summary>
+public sealed record ApplyRequestV1(IReadOnlyList<string> Modules, long StateRevision);
+
+/// <summary>A plan: the changes, made from one state revision.</summary>
+public sealed record PlanV1(long StateRevision, IReadOnlyList<PlannedChangeV1> Changes);
+
+/// <summary>One planned change with its reasons.</summary>
+public sealed record PlannedChangeV1(string Address, string Action, IReadOnlyList<string> Reasons);

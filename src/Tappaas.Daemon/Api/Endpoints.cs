@@ -52,6 +52,8 @@ internal static class Endpoints
             Backup(await new BackupService(site.Providers.Embedded, site.Store).VerifyAsync(name, ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Restore the newest backup into a scratch guest and check its health.");
 
+        LifecycleEndpoints.Map(v1);
+
         v1.MapPost("/tokens", (TokenRequestV1 request, TokenStore tokens) =>
         {
             if (!Enum.TryParse<TokenRole>(request.Role, ignoreCase: true, out var role) || string.IsNullOrWhiteSpace(request.Name))
