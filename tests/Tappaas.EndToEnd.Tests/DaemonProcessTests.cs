@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Tappaas.EndToEnd.Tests;
+
+/// <summary>The real daemon process: guests installed through its API keep serving when it is killed, and a new daemon re-attaches to them.</summary>
+public sealed class DaemonProcessTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Killing_the_daemon_leaves_guests_serving_and_a_restarted_daemon_reattaches_to_the_same_processes()
+    {
+        using var fx = new SiteFixture();
+        var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        Process? daemon = null;
+        try
+        {
+            Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--repository", fx.Modules)).Code);
+            EmbeddedSites.Separate(site, "e4", 160);
+            fx.Write("web/web.json", """
+                {"description": "web", "version": "1.0", "vmid": 470, "zone0": "srvWork", "dependsOn": ["cluster:vm"],
+                 "config": {"cluster:vm": {"image": "none", "memory": 512, "cores": 1, "workload": {
+                   "command": "/usr/bin/python3", "args": ["-m", "http.server", "${port:http}", "--directory", "/etc"], "ports": {"http": 8083},
+                   "health": {"readiness": {"tcp": {"port": "http"}, "interval": "200ms"}}}}}}
+                """);
+            var listen = $"http://127.0.0.1:{FreePort()}";
+            string token;
+            (daemon, token) = await StartDaemonAsync(site, listen);
+            using var api = new HttpClient { BaseAddress = new Uri(listen), Timeout = TimeSpan.FromSeconds(90) };
+            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            Assert.True((await api.PostAsync("/api/v1/modules/cluster/install", null, Ct)).IsSuccessStatusCode);
+            var install = await api.PostAsync("/api/v1/modules/web/install", null, Ct);
+            Assert.True(install.IsSuccessStatusCode, await install.Content.ReadAsStringAsync(Ct));
+
+            var guest = (await api.GetFromJsonAsync<JsonElement>("/api/v1/modules/web", Ct)).GetProperty("guests")[0];
+            var page = $"http://{guest.GetProperty("address").GetString()}:8083/";
+            var before = State(site);
+
+            daemon.Kill(); // SIGKILL: no shutdown code runs
+            await daemon.WaitForExitAsync(Ct);
+            using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+            Assert.Contains("Directory listing", await http.GetStringAsync(page, Ct), StringComparison.Ordinal);
+
+            (daemon, var again) = await StartDaemonAsync(site, listen);
+            Assert.Null(again); // the first token was shown once; the old one still works
+            var update = await api.PostAsync("/api/v1/modules/web/update", null, Ct);
+            Assert.True(update.IsSuccessStatusCode, await update.Content.ReadAsStringAsync(Ct));
+            var after = State(site);
+            Assert.Equal(before.GetProperty("WorkloadPid").GetInt32(), after.GetProperty("WorkloadPid").GetInt32());
+            Assert.Equal(before.GetProperty("ShimPid").GetInt32(), after.GetProperty("ShimPid").GetInt32());
+            Assert.Equal(0, after.GetProperty("Restarts").GetInt32());
+            var view = (await api.GetFromJsonAsync<JsonElement>("/api/v1/modules/web", Ct)).GetProperty("guests")[0];
+            Assert.True(view.GetProperty("ready").GetBoolean());
+            Assert.True((await api.DeleteAsync("/api/v1/modules/web?remove=true", Ct)).IsSuccessStatusCode);
+        }
+        finally
+        {
+            if (daemon is { HasExited: false })
+            {
+                daemon.Kill();
+            }
+
+            await Cli.RunAsync(site, "delete", "web", "--remove", "--yes");
+            Directory.Delete(site, recursive: true);
+        }
+    }
+
+    private static async Task<(Process Daemon, string Token)> StartDaemonAsync(string site, string listen)
+    {
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "tappaasd.dll"), "--site", site, "--listen", listen])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+        };
+        var daemon = Process.Start(psi)!;
+        string? token = null;
+        daemon.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("tpk_", StringComparison.Ordinal) == true)
+            {
+                token = e.Data[e.Data.IndexOf("tpk_", StringComparison.Ordinal)..].Trim();
+            }
+        };
+        daemon.BeginOutputReadLine();
+        daemon.BeginErrorReadLine();
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        for (var i = 0; i < 150; i++)
+        {
+            try
+            {
+                if ((await probe.GetAsync(listen + "/api/v1/health", Ct)).IsSuccessStatusCode)
+                {
+                    return (daemon, token!);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        throw new TimeoutException("the daemon did not answer /api/v1/health within 15 s");
+    }
+
+    private static JsonElement State(string site) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(site, "guests", "web-0", "state.json"))).RootElement.Clone();
+
+    private static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
