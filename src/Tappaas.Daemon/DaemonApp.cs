@@ -5,8 +5,8 @@ using Tappaas.Daemon.Security;
 
 namespace Tappaas.Daemon;
 
-/// <summary>What the daemon serves: one site, on one address.</summary>
-public sealed record DaemonOptions(string Site, string Listen);
+/// <summary>What the daemon serves: one site, on one address; how often it reconciles (<see cref="Timeout.InfiniteTimeSpan"/>: only on request).</summary>
+public sealed record DaemonOptions(string Site, string Listen, TimeSpan? ReconcileInterval = null);
 
 /// <summary>
 /// The daemon: the site's engine and embedded platform behind a REST API under <c>/api/v1</c> (OpenAPI at
@@ -33,6 +33,9 @@ public static class DaemonApp
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<Reconciler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -32,12 +32,22 @@ internal sealed class DaemonHarness : IAsyncDisposable
         File.WriteAllText(Path.Combine(Repository, name, name + ".json"), json);
     }
 
-    public static async Task<DaemonHarness> StartAsync()
+    /// <param name="instance">An embedded instance tag and subnet offset, for tests that start guests (their host objects stay apart).</param>
+    public static async Task<DaemonHarness> StartAsync((string Tag, int Offset)? instance = null)
     {
         var h = new DaemonHarness();
         h.Layout = new SiteLayout(Path.Combine(h._dir.Path, "site"));
         Directory.CreateDirectory(h.Repository);
         SiteInitializer.Initialize(h.Layout, "example.org", new Dictionary<string, string> { ["cluster:*"] = "fake" }, [h.Repository]);
+        if (instance is { } i)
+        {
+            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(h.Layout.ConfigurationFile))!;
+            config["tappaas"]!["embedded"] = new System.Text.Json.Nodes.JsonObject { ["instance"] = i.Tag };
+            File.WriteAllText(h.Layout.ConfigurationFile, config.ToJsonString());
+            File.WriteAllText(h.Layout.ZonesFile, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(h.Layout.ZonesFile),
+                "\"10\\.([0-9]+)\\.([0-9]+)\\.0/24\"", m => $"\"10.{int.Parse(m.Groups[1].Value) + i.Offset}.{m.Groups[2].Value}.0/24\""));
+        }
+
         await h.RestartAsync();
         h.AdminToken = h.Announced.Split(": ").Last().Trim();
         return h;
@@ -53,10 +63,13 @@ internal sealed class DaemonHarness : IAsyncDisposable
         }
 
         var announce = new StringWriter();
-        _app = await DaemonApp.BuildAsync(new DaemonOptions(Layout.Root, "http://127.0.0.1:0"), announce, b => b.WebHost.UseTestServer());
+        _app = await DaemonApp.BuildAsync(new DaemonOptions(Layout.Root, "http://127.0.0.1:0", Timeout.InfiniteTimeSpan), announce, b => b.WebHost.UseTestServer());
         await _app.StartAsync();
         Announced = announce.ToString();
     }
+
+    public T Service<T>()
+        where T : notnull => (T)_app!.Services.GetService(typeof(T))!;
 
     public HttpClient Client(string? token = null)
     {
