@@ -33,6 +33,9 @@ public sealed class LifecycleTests
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/modules/app/update", null, Ct)).StatusCode);
         Assert.Equal(2, (await admin.GetFromJsonAsync<JsonElement>("/api/v1/modules/app", Ct)).GetProperty("revision").GetInt32());
 
+        var metrics = await admin.GetStringAsync("/metrics", Ct);
+        Assert.Matches("tappaas_apply_last_duration_seconds\\{command=\"update\",status=\"succeeded\"\\} [0-9.]+", metrics);
+
         Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync("/api/v1/modules/app?remove=true", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/modules/app", Ct)).StatusCode);
     }

@@ -37,6 +37,17 @@ public sealed class ReconcilerTests
             Assert.Contains(events, e => e.Module == "keep" && e.Kind == "recovered" && e.Message.Contains("had no supervisor", StringComparison.Ordinal));
 
             Assert.Empty(await h.Service<Reconciler>().RunOnceAsync(Ct)); // supervised again: nothing to do
+
+            // The guest in Prometheus' view.
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await h.Client().GetAsync("/metrics", Ct)).StatusCode);
+            var metrics = await h.Client(h.AdminToken).GetStringAsync("/metrics", Ct);
+            Assert.Contains("tappaas_guest_up{guest=\"keep-0\",module=\"keep\"} 1", metrics, StringComparison.Ordinal);
+            Assert.Contains("tappaas_guest_restarts_total{guest=\"keep-0\",module=\"keep\"} 0", metrics, StringComparison.Ordinal);
+            if (platform.Runtime.Spec("keep-0")!.CgroupMode != Platform.Embedded.Cgroups.CgroupMode.None)
+            {
+                Assert.Matches("tappaas_guest_memory_bytes\\{guest=\"keep-0\",module=\"keep\"\\} [1-9][0-9]*", metrics);
+                Assert.Contains("tappaas_guest_cpu_seconds_total{guest=\"keep-0\"", metrics, StringComparison.Ordinal);
+            }
         }
         finally
         {

@@ -14,6 +14,8 @@ internal static class Endpoints
         app.MapGet("/api/v1/health", (SiteSession site, TimeProvider time) => new HealthV1("ok", site.Layout.Root, time.GetUtcNow()))
             .AllowAnonymous().WithSummary("Liveness of the daemon (no token needed).");
 
+        app.MapGet("/metrics", MetricsEndpoint.RenderAsync).RequireAuthorization(Policies.Viewer).WithSummary("Prometheus metrics (guests, runs, backups).");
+
         var v1 = app.MapGroup("/api/v1").RequireAuthorization(Policies.Viewer);
         v1.MapGet("/modules", async (SiteSession site, CancellationToken ct) =>
             (await site.Store.ListModulesAsync(ct)).Select(m => new ModuleV1(m.Name, m.Revision, m.Status, m.UpdatedAt)))

@@ -4,7 +4,7 @@ namespace Tappaas.Platform.Embedded.Cgroups;
 
 /// <summary>
 /// A guest's cgroup on cgroup v2 (<c>/sys/fs/cgroup/tappaas/&lt;guest&gt;</c>) or v1 (the same path under the memory,
-/// cpu and freezer hierarchies): memory limit, CPU quota from cores, membership, OOM kill count, usage, freeze, kill-all.
+/// cpu, cpuacct and freezer hierarchies): memory limit, CPU quota from cores, membership, OOM kill count, usage, freeze, kill-all.
 /// </summary>
 public sealed class Cgroup(CgroupMode mode, string name, string root = "/sys/fs/cgroup")
 {
@@ -29,11 +29,11 @@ public sealed class Cgroup(CgroupMode mode, string name, string root = "/sys/fs/
         return Directory.Exists(Path.Combine(root, "memory")) && File.Exists(Path.Combine(root, "memory", "cgroup.procs")) ? CgroupMode.V1 : CgroupMode.None;
     }
 
-    /// <summary>The cgroup folders a process must join (one for v2; memory, cpu and freezer for v1).</summary>
+    /// <summary>The cgroup folders a process must join (one for v2; memory, cpu, cpuacct and freezer for v1).</summary>
     public IReadOnlyList<string> Dirs => Mode switch
     {
         CgroupMode.V2 => [Path.Combine(root, "tappaas", Name)],
-        CgroupMode.V1 => [.. new[] { "memory", "cpu", "freezer" }.Where(c => Directory.Exists(Path.Combine(root, c))).Select(c => Path.Combine(root, c, "tappaas", Name))],
+        CgroupMode.V1 => [.. new[] { "memory", "cpu", "cpuacct", "freezer" }.Where(c => Directory.Exists(Path.Combine(root, c))).Select(c => Path.Combine(root, c, "tappaas", Name))],
         _ => [],
     };
 
@@ -125,6 +125,22 @@ public sealed class Cgroup(CgroupMode mode, string name, string root = "/sys/fs/
         }
 
         return done(file);
+    }
+
+    /// <summary>CPU time used by the guest's processes, in seconds (v2 <c>cpu.stat</c>, v1 <c>cpuacct.usage</c>).</summary>
+    public double CpuSeconds()
+    {
+        switch (Mode)
+        {
+            case CgroupMode.V2 when File.Exists(Path.Combine(Dirs[0], "cpu.stat")):
+                var line = File.ReadAllLines(Path.Combine(Dirs[0], "cpu.stat")).FirstOrDefault(l => l.StartsWith("usage_usec ", StringComparison.Ordinal));
+                return line is null ? 0 : long.Parse(line[11..], CultureInfo.InvariantCulture) / 1e6;
+            case CgroupMode.V1:
+                var file = Path.Combine(root, "cpuacct", "tappaas", Name, "cpuacct.usage");
+                return File.Exists(file) && long.TryParse(File.ReadAllText(file).Trim(), out var ns) ? ns / 1e9 : 0;
+            default:
+                return 0;
+        }
     }
 
     /// <summary>Kills every process in the cgroup.</summary>
