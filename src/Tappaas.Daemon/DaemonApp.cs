@@ -5,8 +5,13 @@ using Tappaas.Daemon.Security;
 
 namespace Tappaas.Daemon;
 
-/// <summary>What the daemon serves: one site, on one address; how often it reconciles (<see cref="Timeout.InfiniteTimeSpan"/>: only on request).</summary>
-public sealed record DaemonOptions(string Site, string Listen, TimeSpan? ReconcileInterval = null);
+/// <summary>What the daemon serves.</summary>
+/// <param name="Site">The site folder.</param>
+/// <param name="Listen">The API's address.</param>
+/// <param name="ReconcileInterval">How often the reconciler runs (default 10 s; <see cref="Timeout.InfiniteTimeSpan"/>: only on request).</param>
+/// <param name="ProxyHttps">The reverse proxy's HTTPS listener (e.g. <c>https://0.0.0.0:443</c>); no proxy when null.</param>
+/// <param name="ProxyHttp">Its plain HTTP listener, which redirects to HTTPS.</param>
+public sealed record DaemonOptions(string Site, string Listen, TimeSpan? ReconcileInterval = null, string? ProxyHttps = null, string? ProxyHttp = null);
 
 /// <summary>
 /// The daemon: the site's engine and embedded platform behind a REST API under <c>/api/v1</c> (OpenAPI at
@@ -34,6 +39,10 @@ public static class DaemonApp
         builder.Services.AddOpenApi("v1");
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()));
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(sp => new Proxy.SiteCertificateAuthority(session.Layout.Root,
+            Model.Loading.SiteFiles.Read(session.Layout.ConfigDir).Site?.Domain ?? "site", sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<Proxy.ProxyServer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Proxy.ProxyServer>());
         builder.Services.AddSingleton<Reconciler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
         configure?.Invoke(builder);

@@ -3,6 +3,8 @@ using Tappaas.Daemon;
 // tappaasd [--site DIR] [--listen URL]: the TAPPaaS daemon in the foreground (a service manager runs it as a service).
 string? site = null;
 var listen = "http://127.0.0.1:7780";
+string? proxyHttps = null;
+string? proxyHttp = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -13,15 +15,21 @@ for (var i = 0; i < args.Length; i++)
         case "--listen" when i + 1 < args.Length:
             listen = args[++i];
             break;
+        case "--proxy-https" when i + 1 < args.Length:
+            proxyHttps = args[++i];
+            break;
+        case "--proxy-http" when i + 1 < args.Length:
+            proxyHttp = args[++i];
+            break;
         default:
-            Console.Error.WriteLine($"error: unknown argument {args[i]}; usage: tappaasd [--site DIR] [--listen http://127.0.0.1:7780]");
+            Console.Error.WriteLine($"error: unknown argument {args[i]}; usage: tappaasd [--site DIR] [--listen http://127.0.0.1:7780] [--proxy-https https://0.0.0.0:443] [--proxy-http http://0.0.0.0:80]");
             return 2;
     }
 }
 
 try
 {
-    var app = await DaemonApp.BuildAsync(new DaemonOptions(Tappaas.Composition.SiteSession.Resolve(site), listen), Console.Out);
+    var app = await DaemonApp.BuildAsync(new DaemonOptions(Tappaas.Composition.SiteSession.Resolve(site), listen, ProxyHttps: proxyHttps, ProxyHttp: proxyHttp), Console.Out);
     await app.RunAsync();
     return 0;
 }

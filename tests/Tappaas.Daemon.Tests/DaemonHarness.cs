@@ -13,6 +13,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
 {
     private readonly TempDir _dir = new("/var/tmp");
     private WebApplication? _app;
+    private (int Https, int Http)? _proxy;
 
     public SiteLayout Layout { get; private set; } = null!;
 
@@ -33,9 +34,9 @@ internal sealed class DaemonHarness : IAsyncDisposable
     }
 
     /// <param name="instance">An embedded instance tag and subnet offset, for tests that start guests (their host objects stay apart).</param>
-    public static async Task<DaemonHarness> StartAsync((string Tag, int Offset)? instance = null)
+    public static async Task<DaemonHarness> StartAsync((string Tag, int Offset)? instance = null, (int Https, int Http)? proxy = null)
     {
-        var h = new DaemonHarness();
+        var h = new DaemonHarness { _proxy = proxy };
         h.Layout = new SiteLayout(Path.Combine(h._dir.Path, "site"));
         Directory.CreateDirectory(h.Repository);
         SiteInitializer.Initialize(h.Layout, "example.org", new Dictionary<string, string> { ["cluster:*"] = "fake" }, [h.Repository]);
@@ -63,7 +64,8 @@ internal sealed class DaemonHarness : IAsyncDisposable
         }
 
         var announce = new StringWriter();
-        _app = await DaemonApp.BuildAsync(new DaemonOptions(Layout.Root, "http://127.0.0.1:0", Timeout.InfiniteTimeSpan), announce, b => b.WebHost.UseTestServer());
+        _app = await DaemonApp.BuildAsync(new DaemonOptions(Layout.Root, "http://127.0.0.1:0", Timeout.InfiniteTimeSpan,
+            _proxy is { } p ? $"https://127.0.0.1:{p.Https}" : null, _proxy is { } q ? $"http://127.0.0.1:{q.Http}" : null), announce, b => b.WebHost.UseTestServer());
         await _app.StartAsync();
         Announced = announce.ToString();
     }

@@ -14,6 +14,9 @@ internal static class Endpoints
         app.MapGet("/api/v1/health", (SiteSession site, TimeProvider time) => new HealthV1("ok", site.Layout.Root, time.GetUtcNow()))
             .AllowAnonymous().WithSummary("Liveness of the daemon (no token needed).");
 
+        app.MapGet("/api/v1/ca.crt", (Proxy.SiteCertificateAuthority ca) => Results.Text(ca.RootPem, "application/x-pem-file"))
+            .AllowAnonymous().WithSummary("The site CA's root certificate (public): import it to trust the site's HTTPS names.");
+
         app.MapGet("/metrics", MetricsEndpoint.RenderAsync).RequireAuthorization(Policies.Viewer).WithSummary("Prometheus metrics (guests, runs, backups).");
 
         var v1 = app.MapGroup("/api/v1").RequireAuthorization(Policies.Viewer);

@@ -1,0 +1,159 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Tappaas.Composition;
+using Tappaas.Model.Loading;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Tappaas.Daemon.Proxy;
+
+/// <summary>
+/// The reverse proxy (YARP) of the embedded platform, on its own listeners: HTTPS with a certificate from the site CA
+/// for each requested name (SNI), plain HTTP redirected to HTTPS. Routes follow the site (recomputed every second, so a
+/// guest that stops being ready leaves the rotation at once; in-flight requests finish); a client whose zone is not in
+/// the route's <c>proxyAllowedZones</c> gets 403.
+/// </summary>
+internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca, DaemonOptions options, ILogger<ProxyServer> log) : IHostedService
+{
+    private WebApplication? _app;
+    private CancellationTokenSource? _refresh;
+    private Task _loop = Task.CompletedTask;
+
+    public IReadOnlyList<ProxyRoute> Routes { get; private set; } = [];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.ProxyHttps is null)
+        {
+            return;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(Endpoint(options.ProxyHttps), l => l.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                ServerCertificateSelector = (_, name) => ca.ServerCertificate(string.IsNullOrEmpty(name) ? "localhost" : name),
+            }));
+            if (options.ProxyHttp is { } http)
+            {
+                k.Listen(Endpoint(http));
+            }
+        });
+        var config = new InMemoryConfigProvider([], []);
+        builder.Services.AddSingleton<IProxyConfigProvider>(config);
+        builder.Services.AddReverseProxy();
+        _app = builder.Build();
+        var httpsPort = Endpoint(options.ProxyHttps).Port;
+        _app.Use(async (context, next) =>
+        {
+            if (!context.Request.IsHttps)
+            {
+                var target = $"https://{context.Request.Host.Host}{(httpsPort == 443 ? "" : ":" + httpsPort)}{context.Request.PathBase}{context.Request.Path}{context.Request.QueryString}";
+                context.Response.Redirect(target, permanent: true, preserveMethod: true);
+                return;
+            }
+
+            var route = Routes.FirstOrDefault(r => string.Equals(r.Host, context.Request.Host.Host, StringComparison.OrdinalIgnoreCase));
+            if (route is null)
+            {
+                await Results.Problem(statusCode: 404, title: "no such site", detail: $"no module is published as {context.Request.Host.Host}").ExecuteAsync(context);
+                return;
+            }
+
+            var zones = SiteFiles.Read(site.Layout.ConfigDir).Zones;
+            var zone = ProxyRoutes.ZoneOf(context.Connection.RemoteIpAddress ?? IPAddress.None, zones);
+            if (!route.AllowedZones.Contains(zone))
+            {
+                await Results.Problem(statusCode: 403, title: "not from this zone",
+                    detail: $"{route.Host} is open to {string.Join(", ", route.AllowedZones)}; this client is in {zone}").ExecuteAsync(context);
+                return;
+            }
+
+            if (route.Destinations.Count == 0)
+            {
+                await Results.Problem(statusCode: 503, title: "no ready guest", detail: $"{route.Module} has no guest ready to serve").ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
+        _app.MapReverseProxy();
+        Refresh(config);
+        await _app.StartAsync(cancellationToken);
+        _refresh = new CancellationTokenSource();
+        _loop = Task.Run(async () =>
+        {
+            while (!_refresh.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _refresh.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                try
+                {
+                    Refresh(config);
+                }
+                catch (Exception ex) when (ex is IOException or InvalidOperationException)
+                {
+                    log.LogWarning("proxy routes not refreshed: {Message}", ex.Message);
+                }
+            }
+        }, CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_refresh is not null)
+        {
+            await _refresh.CancelAsync();
+            await _loop;
+        }
+
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken);
+            await _app.DisposeAsync();
+        }
+    }
+
+    private void Refresh(InMemoryConfigProvider config)
+    {
+        var routes = ProxyRoutes.Build(site.Providers.Embedded);
+        if (routes.SequenceEqual(Routes, RouteComparer.Instance))
+        {
+            return;
+        }
+
+        Routes = routes;
+        config.Update(
+            [.. routes.Select(r => new RouteConfig
+            {
+                RouteId = r.Module, ClusterId = r.Module, Match = new RouteMatch { Hosts = [r.Host] },
+                Transforms = r.PreserveHost ? [new Dictionary<string, string> { ["RequestHeaderOriginalHost"] = "true" }] : null,
+            })],
+            [.. routes.Select(r => new ClusterConfig
+            {
+                ClusterId = r.Module,
+                Destinations = r.Destinations.Select((d, i) => (d, i)).ToDictionary(t => $"{r.Module}-{t.i}", t => new DestinationConfig { Address = t.d.ToString() }),
+                HttpClient = r.UpstreamTls ? new HttpClientConfig { DangerousAcceptAnyServerCertificate = true } : null,
+                HttpRequest = r.Http1 ? new ForwarderRequestConfig { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact } : null,
+                LoadBalancingPolicy = "RoundRobin",
+            })]);
+    }
+
+    private static IPEndPoint Endpoint(string url)
+    {
+        var uri = new Uri(url);
+        return new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port);
+    }
+
+    private sealed class RouteComparer : IEqualityComparer<ProxyRoute>
+    {
+        public static RouteComparer Instance { get; } = new();
+
+        public bool Equals(ProxyRoute? x, ProxyRoute? y) =>
+            x is not null && y is not null && x with { Destinations = [], AllowedZones = [] } == y with { Destinations = [], AllowedZones = [] }
+            && x.Destinations.SequenceEqual(y.Destinations) && x.AllowedZones.SequenceEqual(y.AllowedZones);
+
+        public int GetHashCode(ProxyRoute obj) => obj.Host.GetHashCode(StringComparison.Ordinal);
+    }
+}

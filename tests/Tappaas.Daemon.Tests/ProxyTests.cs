@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Tappaas.Abstractions.Providers;
+using Tappaas.Model.Json;
+using Tappaas.Model.Modules;
+
+namespace Tappaas.Daemon.Tests;
+
+/// <summary>The reverse proxy: TLS from the site CA verified against the exported root, zone access, redirects, readiness.</summary>
+public sealed class ProxyTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_proxied_module_is_served_over_tls_from_the_site_ca_to_allowed_zones_only()
+    {
+        var (https, http) = (FreePort(), FreePort());
+        await using var h = await DaemonHarness.StartAsync(("d2", 200), (https, http));
+        var platform = h.Session.Providers.Embedded;
+        var shop = Module("shop", "shop.example.org", "[\"mgmt\"]");
+        var closed = Module("closed", "closed.example.org", "[\"home\"]");
+        var requests = new[] { shop, closed }.Select(m => new ProviderRequest(m, ServiceRef.Parse("cluster:vm"), h.Repository, h.Layout.Root, HookFlags.None)).ToList();
+        try
+        {
+            foreach (var (module, request) in new[] { shop, closed }.Zip(requests))
+            {
+                File.WriteAllText(h.Layout.ModuleFile(module.Name), JsonText.Write(module.Root));
+                Assert.True((await platform.Vm.InstallAsync(request, Ct)).Succeeded);
+            }
+
+            var rootPem = await h.Client().GetStringAsync("/api/v1/ca.crt", Ct); // public: no token
+            using var root = X509Certificate2.CreateFromPem(rootPem);
+            using var client = Client(https, root);
+
+            var page = await WaitForAsync(client, "https://shop.example.org/", HttpStatusCode.OK);
+            Assert.Contains("Directory listing", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+            var forbidden = await client.GetAsync("https://closed.example.org/", Ct);
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+            Assert.Contains("this client is in mgmt", await forbidden.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+            using var plain = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectCallback = ConnectTo(http) });
+            var redirect = await plain.GetAsync("http://shop.example.org/x?y=1", Ct);
+            Assert.Equal(HttpStatusCode.PermanentRedirect, redirect.StatusCode);
+            Assert.Equal($"https://shop.example.org:{https}/x?y=1", redirect.Headers.Location?.ToString());
+
+            // A guest that is not ready leaves the rotation.
+            await h.Session.Providers.Embedded.Runtime.StopAsync("shop-0", Ct);
+            await WaitForAsync(client, "https://shop.example.org/", HttpStatusCode.ServiceUnavailable);
+        }
+        finally
+        {
+            foreach (var request in requests)
+            {
+                await platform.Vm.DeleteAsync(request, CancellationToken.None);
+            }
+        }
+    }
+
+    private static ModuleDefinition Module(string name, string domain, string zones) =>
+        new(name, name + ".json", (JObject)JsonSource.Parse(name, Encoding.UTF8.GetBytes(
+            "{\"vmid\": 490, \"zone0\": \"srvHome\", \"proxyDomain\": \"" + domain + "\", \"proxyPort\": 8080, \"proxyAllowedZones\": " + zones +
+            ", \"dependsOn\": [\"cluster:vm\", \"firewall:proxy\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"memory\": 256, \"cores\": 1, " +
+            "\"workload\": {\"command\": \"/usr/bin/python3\", \"args\": [\"-m\", \"http.server\", \"${port:http}\", \"--directory\", \"/etc\"], \"ports\": {\"http\": 8080}, " +
+            "\"health\": {\"readiness\": {\"tcp\": {\"port\": \"http\"}, \"interval\": \"100ms\"}}, \"stopGrace\": \"1s\"}}}}")).Root!);
+
+    /// <summary>Trusts only the site's root and requires the name to match (no blanket acceptance).</summary>
+    private static HttpClient Client(int port, X509Certificate2 root) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = ConnectTo(port),
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(root);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(new X509Certificate2(certificate));
+            },
+        },
+    })
+    { Timeout = TimeSpan.FromSeconds(10) };
+
+    private static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectTo(int port) => async (_, ct) =>
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, port, ct);
+        return new NetworkStream(socket, ownsSocket: true);
+    };
+
+    private static async Task<HttpResponseMessage> WaitForAsync(HttpClient client, string url, HttpStatusCode status)
+    {
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 100; i++)
+        {
+            last = await client.GetAsync(url, Ct);
+            if (last.StatusCode == status)
+            {
+                return last;
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.Fail($"{url} answered {last?.StatusCode}, not {status}");
+        return last!;
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
