@@ -21,8 +21,22 @@ public sealed class SiteNetwork(EmbeddedPlatform platform, Func<string, string?>
     /// <summary>The ruleset last written (for operators and tests).</summary>
     public string RulesetPath => Path.Combine(FirewallDir, "ruleset.nft");
 
-    /// <summary>Host TCP ports guests may reach on their gateway (the proxy, once it runs).</summary>
-    public IReadOnlyList<int> HostPorts { get; init; } = [];
+    private string HostPortsFile => Path.Combine(FirewallDir, "host-ports.json");
+
+    /// <summary>Host TCP ports guests may reach on their gateway (the proxy's), as the daemon announced them.</summary>
+    public IReadOnlyList<int> HostPorts =>
+        File.Exists(HostPortsFile) ? System.Text.Json.JsonSerializer.Deserialize<List<int>>(File.ReadAllText(HostPortsFile)) ?? [] : [];
+
+    /// <summary>Announces the host ports guests may reach (the daemon's proxy listeners) and applies the firewall with them.</summary>
+    public async Task SetHostPortsAsync(IReadOnlyList<int> ports, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(FirewallDir);
+        await File.WriteAllTextAsync(HostPortsFile, System.Text.Json.JsonSerializer.Serialize(ports.Distinct().Order()), cancellationToken);
+        if (platform.Isolate)
+        {
+            await RefreshAsync(null, null, cancellationToken);
+        }
+    }
 
     public DnsServer Dns => new(platform.Names);
 

@@ -14,6 +14,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
     private readonly TempDir _dir = new("/var/tmp");
     private WebApplication? _app;
     private (int Https, int Http)? _proxy;
+    private string _proxyAddress = "127.0.0.1";
 
     public SiteLayout Layout { get; private set; } = null!;
 
@@ -34,9 +35,9 @@ internal sealed class DaemonHarness : IAsyncDisposable
     }
 
     /// <param name="instance">An embedded instance tag and subnet offset, for tests that start guests (their host objects stay apart).</param>
-    public static async Task<DaemonHarness> StartAsync((string Tag, int Offset)? instance = null, (int Https, int Http)? proxy = null)
+    public static async Task<DaemonHarness> StartAsync((string Tag, int Offset)? instance = null, (int Https, int Http)? proxy = null, bool listenAll = false)
     {
-        var h = new DaemonHarness { _proxy = proxy };
+        var h = new DaemonHarness { _proxy = proxy, _proxyAddress = listenAll ? "0.0.0.0" : "127.0.0.1" };
         h.Layout = new SiteLayout(Path.Combine(h._dir.Path, "site"));
         Directory.CreateDirectory(h.Repository);
         SiteInitializer.Initialize(h.Layout, "example.org", new Dictionary<string, string> { ["cluster:*"] = "fake" }, [h.Repository]);
@@ -65,7 +66,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
 
         var announce = new StringWriter();
         _app = await DaemonApp.BuildAsync(new DaemonOptions(Layout.Root, "http://127.0.0.1:0", Timeout.InfiniteTimeSpan,
-            _proxy is { } p ? $"https://127.0.0.1:{p.Https}" : null, _proxy is { } q ? $"http://127.0.0.1:{q.Http}" : null), announce, b => b.WebHost.UseTestServer());
+            _proxy is { } p ? $"https://{_proxyAddress}:{p.Https}" : null, _proxy is { } q ? $"http://{_proxyAddress}:{q.Http}" : null), announce, b => b.WebHost.UseTestServer());
         await _app.StartAsync();
         Announced = announce.ToString();
     }

@@ -60,6 +60,66 @@ public sealed class ProxyTests
         }
     }
 
+    [Fact]
+    public async Task Guests_reach_the_proxy_on_their_gateway_by_name_and_only_allowed_zones_get_the_page()
+    {
+        if (!Platform.Embedded.EmbeddedPlatform.CanIsolate)
+        {
+            Assert.Skip(TestUtilities.Prerequisites.Missing("root with iproute2, nftables and dnsmasq (zone networking)"));
+        }
+
+        var (https, http) = (FreePort(), FreePort());
+        await using var h = await DaemonHarness.StartAsync(("d3", 210), (https, http), listenAll: true);
+        var platform = h.Session.Providers.Embedded;
+        var modules = new[]
+        {
+            Module("shop", "shop.example.org", "[\"home\"]"),
+            Sleeper("athome", "home"),
+            Sleeper("atwork", "work"),
+        };
+        var requests = modules.Select(m => new ProviderRequest(m, ServiceRef.Parse("cluster:vm"), h.Repository, h.Layout.Root, HookFlags.None)).ToList();
+        try
+        {
+            foreach (var (module, request) in modules.Zip(requests))
+            {
+                File.WriteAllText(h.Layout.ModuleFile(module.Name), JsonText.Write(module.Root));
+                Assert.True((await platform.Vm.InstallAsync(request, Ct)).Succeeded);
+            }
+
+            var proxy = h.Service<Proxy.ProxyServer>();
+            for (var i = 0; i < 50 && !proxy.Routes.Any(r => r.Host == "shop.example.org" && r.Destinations.Count > 0); i++)
+            {
+                await Task.Delay(100, Ct); // routes follow the site within a second
+            }
+
+            var root = Path.Combine(h.Layout.Root, "root.pem");
+            await File.WriteAllTextAsync(root, await h.Client().GetStringAsync("/api/v1/ca.crt", Ct), Ct);
+            Assert.Equal("200", await FetchFromGuestAsync(platform, "athome-0", $"https://shop.example.org:{https}/", root));
+            Assert.Equal("403", await FetchFromGuestAsync(platform, "atwork-0", $"https://shop.example.org:{https}/", root));
+        }
+        finally
+        {
+            foreach (var request in requests)
+            {
+                await platform.Vm.DeleteAsync(request, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>From inside a guest: resolve with its own resolver, verify TLS against the site root, return the status.</summary>
+    private static async Task<string> FetchFromGuestAsync(Platform.Embedded.EmbeddedPlatform platform, string guest, string url, string rootPem)
+    {
+        var script = "import ssl,sys,urllib.request,urllib.error\nctx=ssl.create_default_context(cafile=sys.argv[2])\n" +
+                     "try:\n print(urllib.request.urlopen(sys.argv[1], context=ctx, timeout=5).status)\nexcept urllib.error.HTTPError as e:\n print(e.code)";
+        var (code, output) = await TestUtilities.ProcessRunner.RunAsync("ip", ["netns", "exec", platform.Names.Namespace(guest), "/usr/bin/python3", "-c", script, url, rootPem]);
+        return code == 0 ? output.Trim() : $"exit {code}: {output}";
+    }
+
+    private static ModuleDefinition Sleeper(string name, string zone) =>
+        new(name, name + ".json", (JObject)JsonSource.Parse(name, Encoding.UTF8.GetBytes(
+            "{\"vmid\": 491, \"zone0\": \"" + zone + "\", \"dependsOn\": [\"cluster:vm\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"memory\": 256, \"cores\": 1, " +
+            "\"workload\": {\"command\": \"/bin/sleep\", \"args\": [\"600\"], \"stopGrace\": \"1s\"}}}}")).Root!);
+
     private static ModuleDefinition Module(string name, string domain, string zones) =>
         new(name, name + ".json", (JObject)JsonSource.Parse(name, Encoding.UTF8.GetBytes(
             "{\"vmid\": 490, \"zone0\": \"srvHome\", \"proxyDomain\": \"" + domain + "\", \"proxyPort\": 8080, \"proxyAllowedZones\": " + zones +

@@ -82,6 +82,9 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
         _app.MapReverseProxy();
         Refresh(config);
         await _app.StartAsync(cancellationToken);
+        // Guests reach the proxy on their zone gateway: open its ports in the site firewall's input chain.
+        await site.Providers.Embedded.Network.SetHostPortsAsync(
+            [httpsPort, .. options.ProxyHttp is { } h ? [Endpoint(h).Port] : Array.Empty<int>()], cancellationToken);
         _refresh = new CancellationTokenSource();
         _loop = Task.Run(async () =>
         {
