@@ -145,13 +145,14 @@ public sealed class BackupTests
 
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 27, 3, 30, 0, TimeSpan.Zero));
         await using var h = new BackupHarness(clock);
-        await h.InstallAsync(BackupHarness.Module("nightly", extra: ", \"backupSchedule\": \"0 3 * * *\""));
+        await h.InstallAsync(BackupHarness.Module("nightly", extra: ", \"backupSchedule\": \"0 3 * * *\", \"verifySchedule\": \"0 3 * * *\""));
         await h.InstallAsync(BackupHarness.Module("firewall", deps: "\"cluster:vm\""));
         await h.InstallAsync(BackupHarness.Module("backup", deps: "\"cluster:vm\"", extra: ", \"alwaysBackup\": [\"firewall\"]"));
         await h.InstallAsync(BackupHarness.Module("ignored", deps: "\"cluster:vm\""));
 
         var first = await h.Service.RunDueAsync(Ct);
-        Assert.Equal(["firewall", "nightly"], first.Select(r => r.Outcome.Module).Order(StringComparer.Ordinal));
+        Assert.Equal(["firewall", "nightly"], first.Where(r => !r.Verify).Select(r => r.Outcome.Module).Order(StringComparer.Ordinal));
+        Assert.Equal(["nightly"], first.Where(r => r.Verify).Select(r => r.Outcome.Module)); // its restore is verified on schedule too
         Assert.All(first, r => Assert.True(r.Outcome.Succeeded, r.Outcome.Message));
 
         clock.Now = clock.Now.AddHours(1);
@@ -224,6 +225,24 @@ public sealed class BackupTests
 
         await h.Platform.Vm.PruneSnapshotsAsync(request, 2, Ct);
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(h.Layout.Root, "snapshots", "snap")).Length);
+    }
+
+    [Fact]
+    public void Policies_come_from_the_module_else_the_site_defaults_else_daily_with_the_default_retention()
+    {
+        var site = (JObject)JsonSource.Parse("configuration.json", Encoding.UTF8.GetBytes("""{"schedule": "30 2 * * 1", "retention": {"keepLast": 9}, "verifySchedule": "0 6 * * 0"}""")).Root!;
+        var plain = BackupHarness.Module("plain");
+        var own = BackupHarness.Module("own", extra: ", \"backupSchedule\": \"15 4 * * *\", \"backupRetention\": {\"keepDaily\": 3}, \"verifySchedule\": \"none\"");
+
+        var (fromSite, _) = BackupPolicy.For(plain, site);
+        Assert.Equal(("30 2 * * 1", "keep-last 9", "0 6 * * 0"), (fromSite!.ScheduleText, fromSite.Retention.ToString(), fromSite.VerifyText));
+        var (fromModule, _) = BackupPolicy.For(own, site);
+        Assert.Equal(("15 4 * * *", "keep-daily 3", (string?)null), (fromModule!.ScheduleText, fromModule.Retention.ToString(), fromModule.VerifyText));
+        var (defaults, _) = BackupPolicy.For(plain, null);
+        Assert.Equal(("0 3 * * *", RetentionPolicy.Default.ToString()), (defaults!.ScheduleText, defaults.Retention.ToString()));
+
+        var (_, error) = BackupPolicy.For(plain, (JObject)JsonSource.Parse("c", Encoding.UTF8.GetBytes("""{"retention": {"keepForever": 1}}""")).Root!);
+        Assert.Contains("keepForever", error, StringComparison.Ordinal);
     }
 
     private static string Tree(string folder) => string.Join("\n",
