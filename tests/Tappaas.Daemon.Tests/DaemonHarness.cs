@@ -43,11 +43,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
         SiteInitializer.Initialize(h.Layout, "example.org", new Dictionary<string, string> { ["cluster:*"] = "fake" }, [h.Repository]);
         if (instance is { } i)
         {
-            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(h.Layout.ConfigurationFile))!;
-            config["tappaas"]!["embedded"] = new System.Text.Json.Nodes.JsonObject { ["instance"] = i.Tag };
-            File.WriteAllText(h.Layout.ConfigurationFile, config.ToJsonString());
-            File.WriteAllText(h.Layout.ZonesFile, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(h.Layout.ZonesFile),
-                "\"10\\.([0-9]+)\\.([0-9]+)\\.0/24\"", m => $"\"10.{int.Parse(m.Groups[1].Value) + i.Offset}.{m.Groups[2].Value}.0/24\""));
+            EmbeddedSites.Separate(h.Layout.Root, i.Tag, i.Offset);
         }
 
         await h.RestartAsync();

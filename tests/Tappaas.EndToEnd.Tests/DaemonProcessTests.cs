@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Tappaas.TestUtilities;
 
 namespace Tappaas.EndToEnd.Tests;
 

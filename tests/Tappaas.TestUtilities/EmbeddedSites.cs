@@ -1,13 +1,13 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Tappaas.EndToEnd.Tests;
+namespace Tappaas.TestUtilities;
 
 /// <summary>
 /// Keeps an embedded test site's host objects apart from every other test's: its own instance tag (bridges, nftables
 /// table, DNS server) and its zones moved to subnets of their own (10.a.b.0/24 becomes 10.(a+offset).b.0/24).
 /// </summary>
-internal static partial class EmbeddedSites
+public static partial class EmbeddedSites
 {
     public static void Separate(string site, string instance, int offset)
     {
