@@ -34,7 +34,7 @@ public sealed class SiteProviderFactory(SiteConfiguration? site, string siteFold
             "fake" => _fake,
             "proxmox" => Proxmox(service),
             "embedded" => _embedded.Value.For(service)
-                ?? new UnavailableProvider($"the embedded platform implements cluster:vm, firewall:rules, firewall:dns and backup:vm so far, not {service}; map {service} to another backend in tappaas.backends"),
+                ?? new UnavailableProvider($"the embedded platform implements cluster:vm, firewall:rules, firewall:dns, firewall:proxy and backup:vm so far, not {service}; map {service} to another backend in tappaas.backends"),
             _ => new HookScriptProvider(providerFolder, runner),
         };
 

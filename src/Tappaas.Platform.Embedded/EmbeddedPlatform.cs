@@ -29,6 +29,7 @@ public sealed class EmbeddedPlatform
         Rules = new EmbeddedRulesProvider(this);
         Dns = new EmbeddedDnsProvider(this);
         Backup = new EmbeddedBackupProvider(this);
+        Proxy = new EmbeddedProxyProvider(this);
     }
 
     /// <summary>True when this host can isolate guests (root, ip, unshare).</summary>
@@ -58,6 +59,9 @@ public sealed class EmbeddedPlatform
     /// <summary><c>firewall:dns</c>.</summary>
     public IResourceProvider Dns { get; }
 
+    /// <summary><c>firewall:proxy</c> (the daemon serves the routes).</summary>
+    public IResourceProvider Proxy { get; }
+
     /// <summary><c>backup:vm</c>.</summary>
     public IResourceProvider Backup { get; }
 
@@ -68,6 +72,7 @@ public sealed class EmbeddedPlatform
         "firewall:rules" => Rules,
         "firewall:dns" => Dns,
         "backup:vm" => Backup,
+        "firewall:proxy" => Proxy,
         _ => null,
     };
 }

@@ -69,9 +69,79 @@ public sealed class DaemonProcessTests
         }
     }
 
-    private static async Task<(Process Daemon, string Token)> StartDaemonAsync(string site, string listen)
+    [Fact]
+    public async Task The_example_stack_is_served_through_the_daemons_proxy_with_tls_from_the_site_ca()
     {
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "tappaasd.dll"), "--site", site, "--listen", listen])
+        var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var stack = Path.Combine(RepoPaths.Root, "examples", "stack");
+        Process? daemon = null;
+        try
+        {
+            Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--backend", "firewall:*=embedded", "--backend", "backup:*=embedded", "--repository", stack)).Code);
+            EmbeddedSites.Separate(site, "e5", 190);
+            var domain = JsonDocument.Parse(File.ReadAllText(Path.Combine(site, "config", "configuration.json"))).RootElement.GetProperty("tappaas").GetProperty("domain").GetString();
+            var (listen, https) = ($"http://127.0.0.1:{FreePort()}", FreePort());
+            string token;
+            (daemon, token) = await StartDaemonAsync(site, listen, "--proxy-https", $"https://127.0.0.1:{https}");
+            using var api = new HttpClient { BaseAddress = new Uri(listen), Timeout = TimeSpan.FromSeconds(90) };
+            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            foreach (var module in new[] { "cluster", "firewall", "backup", "counter" })
+            {
+                var install = await api.PostAsync($"/api/v1/modules/{module}/install", null, Ct);
+                Assert.True(install.IsSuccessStatusCode, await install.Content.ReadAsStringAsync(Ct));
+            }
+
+            using var root = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await api.GetStringAsync("/api/v1/ca.crt", Ct));
+            using var browser = new HttpClient(new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, ct) =>
+                {
+                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                    await socket.ConnectAsync(System.Net.IPAddress.Loopback, https, ct);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                },
+                SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+                {
+                    RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                    {
+                        using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                        chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                        chain.ChainPolicy.CustomTrustStore.Add(root);
+                        chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                        return certificate is not null && !errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch)
+                            && chain.Build(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
+                    },
+                },
+            }) { Timeout = TimeSpan.FromSeconds(10) };
+
+            var url = $"https://counter.{domain}/";
+            HttpResponseMessage? page = null;
+            for (var i = 0; i < 50 && page?.IsSuccessStatusCode != true; i++)
+            {
+                await Task.Delay(100, Ct); // the proxy picks up new routes within a second
+                page = await browser.GetAsync(url, Ct);
+            }
+
+            Assert.True(page!.IsSuccessStatusCode, page.StatusCode.ToString());
+            Assert.Contains("counter v1", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            Assert.Equal("1", (await (await browser.PostAsync(url + "count", null, Ct)).Content.ReadAsStringAsync(Ct)).Trim());
+            Assert.True((await api.DeleteAsync("/api/v1/modules/counter?remove=true", Ct)).IsSuccessStatusCode);
+        }
+        finally
+        {
+            if (daemon is { HasExited: false })
+            {
+                daemon.Kill();
+            }
+
+            await Cli.RunAsync(site, "delete", "counter", "--remove", "--yes");
+            Directory.Delete(site, recursive: true);
+        }
+    }
+
+    private static async Task<(Process Daemon, string Token)> StartDaemonAsync(string site, string listen, params string[] extra)
+    {
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "tappaasd.dll"), "--site", site, "--listen", listen, .. extra])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
         };
