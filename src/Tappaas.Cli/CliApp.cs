@@ -37,6 +37,8 @@ internal static class CliApp
             BackupCommands.Backup(output, error),
             BackupCommands.Backups(output, error),
             BackupCommands.Restore(output, error),
+            UpCommands.Up(output, error),
+            UpCommands.Down(output, error),
         };
         root.Options.Add(SiteOptions.Site);
         root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces of unexpected errors.", Recursive = true });

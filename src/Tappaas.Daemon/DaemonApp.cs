@@ -11,7 +11,8 @@ namespace Tappaas.Daemon;
 /// <param name="ReconcileInterval">How often the reconciler runs (default 10 s; <see cref="Timeout.InfiniteTimeSpan"/>: only on request).</param>
 /// <param name="ProxyHttps">The reverse proxy's HTTPS listener (e.g. <c>https://0.0.0.0:443</c>); no proxy when null.</param>
 /// <param name="ProxyHttp">Its plain HTTP listener, which redirects to HTTPS.</param>
-public sealed record DaemonOptions(string Site, string Listen, TimeSpan? ReconcileInterval = null, string? ProxyHttps = null, string? ProxyHttp = null);
+/// <param name="InitialTokenFile">Where to write the first admin token (0600) instead of printing it (a detached daemon's output is a log).</param>
+public sealed record DaemonOptions(string Site, string Listen, TimeSpan? ReconcileInterval = null, string? ProxyHttps = null, string? ProxyHttp = null, string? InitialTokenFile = null);
 
 /// <summary>
 /// The daemon: the site's engine and embedded platform behind a REST API under <c>/api/v1</c> (OpenAPI at
@@ -59,10 +60,34 @@ public static class DaemonApp
         if (tokens.List().Count == 0)
         {
             var token = tokens.Create("admin", TokenRole.Admin);
-            await announce.WriteLineAsync($"first start: created the admin API token (shown once, store it now): {token}");
+            if (options.InitialTokenFile is { } file)
+            {
+                await using (var stream = new FileStream(file, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+                await using (var writer = new StreamWriter(stream))
+                {
+                    await writer.WriteAsync(token);
+                }
+
+                await announce.WriteLineAsync($"first start: created the admin API token in {file}");
+            }
+            else
+            {
+                await announce.WriteLineAsync($"first start: created the admin API token (shown once, store it now): {token}");
+            }
         }
 
-        app.Lifetime.ApplicationStopped.Register(() => session.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        // The pid file lets 'tappaas down' find a detached daemon.
+        var pidFile = Path.Combine(session.Layout.Root, "daemon.pid");
+        app.Lifetime.ApplicationStarted.Register(() => File.WriteAllText(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            if (File.Exists(pidFile) && File.ReadAllText(pidFile) == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                File.Delete(pidFile);
+            }
+
+            session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        });
         return app;
     }
 }

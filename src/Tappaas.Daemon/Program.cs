@@ -5,6 +5,7 @@ string? site = null;
 var listen = "http://127.0.0.1:7780";
 string? proxyHttps = null;
 string? proxyHttp = null;
+string? tokenFile = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -21,15 +22,18 @@ for (var i = 0; i < args.Length; i++)
         case "--proxy-http" when i + 1 < args.Length:
             proxyHttp = args[++i];
             break;
+        case "--initial-token-file" when i + 1 < args.Length:
+            tokenFile = args[++i];
+            break;
         default:
-            Console.Error.WriteLine($"error: unknown argument {args[i]}; usage: tappaasd [--site DIR] [--listen http://127.0.0.1:7780] [--proxy-https https://0.0.0.0:443] [--proxy-http http://0.0.0.0:80]");
+            Console.Error.WriteLine($"error: unknown argument {args[i]}; usage: tappaasd [--site DIR] [--listen http://127.0.0.1:7780] [--proxy-https https://0.0.0.0:443] [--proxy-http http://0.0.0.0:80] [--initial-token-file PATH]");
             return 2;
     }
 }
 
 try
 {
-    var app = await DaemonApp.BuildAsync(new DaemonOptions(Tappaas.Composition.SiteSession.Resolve(site), listen, ProxyHttps: proxyHttps, ProxyHttp: proxyHttp), Console.Out);
+    var app = await DaemonApp.BuildAsync(new DaemonOptions(Tappaas.Composition.SiteSession.Resolve(site), listen, ProxyHttps: proxyHttps, ProxyHttp: proxyHttp, InitialTokenFile: tokenFile), Console.Out);
     await app.RunAsync();
     return 0;
 }

@@ -1,0 +1,294 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Tappaas.Engine.Site;
+using Tappaas.Platform.Embedded;
+
+namespace Tappaas.Cli.Commands;
+
+/// <summary>
+/// <c>tappaas up</c>: everything a newcomer needs on one Debian host — the packages (installed when missing, saying
+/// why), a site with the embedded platform (created once), the daemon with its API and reverse proxy (started unless it
+/// runs), the example stack (installed unless it is) — then the URLs, the token, how to trust the site CA and what to
+/// try next. Running it again changes nothing. <c>tappaas down</c> stops the daemon and the guests; <c>--purge</c>
+/// also removes the site.
+/// </summary>
+internal static class UpCommands
+{
+    private static readonly (string Package, string Why)[] s_packages =
+    [
+        ("python3", "the example stack's web application"),
+        ("iproute2", "network namespaces, bridges and veths for guests"),
+        ("util-linux", "unshare for the guests' PID, mount and UTS namespaces"),
+        ("nftables", "the site firewall"),
+        ("dnsmasq-base", "the site DNS on the zone gateways"),
+        ("restic", "backups"),
+    ];
+
+    private static readonly string[] s_stack = ["cluster", "firewall", "backup", "counter"];
+
+    public static Command Up(TextWriter output, TextWriter error)
+    {
+        var dataDir = new Option<string?>("--data-dir") { Description = "The site folder (default: --site, $TAPPAAS_SITE, or ~/.local/share/tappaas/site)." };
+        var https = new Option<int>("--https-port") { Description = "The reverse proxy's HTTPS port.", DefaultValueFactory = _ => 443 };
+        var http = new Option<int>("--http-port") { Description = "The reverse proxy's HTTP port (redirects to HTTPS).", DefaultValueFactory = _ => 80 };
+        var api = new Option<int>("--api-port") { Description = "The daemon's API port (on 127.0.0.1).", DefaultValueFactory = _ => 7780 };
+        var noPackages = new Option<bool>("--no-packages") { Description = "Do not install missing Debian packages (only report them)." };
+        var command = new Command("up", "Bring up TAPPaaS on this host: packages, site, daemon, reverse proxy and the example stack. Safe to run again.")
+        {
+            dataDir, https, http, api, noPackages,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            var site = Path.GetFullPath(result.GetValue(dataDir) ?? SiteOptions.Root(result));
+            if (await PackagesAsync(output, error, result.GetValue(noPackages), ct) is { } missing)
+            {
+                error.WriteLine($"error: missing Debian packages: {missing}; install them with: apt-get install -y {missing}");
+                return ExitCodes.Failed;
+            }
+
+            var layout = new SiteLayout(site);
+            if (!File.Exists(layout.ConfigurationFile))
+            {
+                var stack = Path.Combine(RepositoryRoot(), "examples", "stack");
+                SiteInitializer.Initialize(layout, "tappaas.internal", new Dictionary<string, string> { ["cluster:*"] = "embedded", ["firewall:*"] = "embedded", ["backup:*"] = "embedded" }, [stack]);
+                output.WriteLine($"created the site in {site} (modules from {stack})");
+            }
+
+            var apiUrl = $"http://127.0.0.1:{result.GetValue(api)}";
+            var tokenFile = Path.Combine(site, "secrets", "initial-admin-token");
+            var firstToken = !File.Exists(tokenFile);
+            if (!await HealthyAsync(apiUrl, ct))
+            {
+                Directory.CreateDirectory(Path.Combine(site, "secrets"));
+                Directory.CreateDirectory(layout.LogsDir);
+                StartDaemon(site, apiUrl, result.GetValue(https), result.GetValue(http), tokenFile, layout.LogsDir);
+                if (!await WaitHealthyAsync(apiUrl, TimeSpan.FromSeconds(30), ct))
+                {
+                    error.WriteLine($"error: the daemon did not answer on {apiUrl} within 30 s; see {Path.Combine(layout.LogsDir, "daemon.log")}");
+                    return ExitCodes.Failed;
+                }
+
+                output.WriteLine($"started the daemon (API {apiUrl}, proxy on ports {result.GetValue(https)} and {result.GetValue(http)}; log {Path.Combine(layout.LogsDir, "daemon.log")})");
+            }
+            else
+            {
+                output.WriteLine($"the daemon already runs ({apiUrl})");
+            }
+
+            if (!File.Exists(tokenFile))
+            {
+                error.WriteLine($"error: no API token in {tokenFile}; the daemon of this site was started another way — use its token with the API");
+                return ExitCodes.Failed;
+            }
+
+            var token = (await File.ReadAllTextAsync(tokenFile, ct)).Trim();
+            using var client = new HttpClient { BaseAddress = new Uri(apiUrl), Timeout = TimeSpan.FromMinutes(3) };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            foreach (var module in s_stack)
+            {
+                if ((await client.GetAsync($"/api/v1/modules/{module}", ct)).IsSuccessStatusCode)
+                {
+                    continue;
+                }
+
+                output.WriteLine($"installing {module} ...");
+                var response = await client.PostAsync($"/api/v1/modules/{module}/install", null, ct);
+                if (!response.IsSuccessStatusCode)
+                {
+                    error.WriteLine($"error: installing {module} failed ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(ct)}");
+                    return ExitCodes.Failed;
+                }
+            }
+
+            var port = result.GetValue(https);
+            var host = "counter.tappaas.internal";
+            var root = Path.Combine(site, "ca", "root.crt");
+            output.WriteLine();
+            output.WriteLine("TAPPaaS is up.");
+            output.WriteLine($"  the example counter:  https://{host}{(port == 443 ? "" : ":" + port)}/");
+            output.WriteLine($"      from this host:   curl --cacert {root} --resolve {host}:{port}:127.0.0.1 https://{host}:{port}/");
+            output.WriteLine($"      (or add \"127.0.0.1 {host}\" to /etc/hosts and open it in a browser)");
+            output.WriteLine($"  the API:              {apiUrl}/api/v1  (OpenAPI: {apiUrl}/api/v1/openapi.json)");
+            output.WriteLine(firstToken
+                ? $"  your admin token:     {token}   (shown this once; it is kept in {tokenFile}, readable by you only)"
+                : $"  your admin token:     in {tokenFile}");
+            output.WriteLine($"  trust the site CA:    cp {root} /usr/local/share/ca-certificates/tappaas.crt && update-ca-certificates");
+            output.WriteLine("  next:                 ./tappaas status   ./tappaas logs counter -f   ./tappaas backup counter   ./tappaas down");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Down(TextWriter output, TextWriter error)
+    {
+        var dataDir = new Option<string?>("--data-dir") { Description = "The site folder (default as for up)." };
+        var purge = new Option<bool>("--purge") { Description = "Also remove the site: guests' networks, firewall table, DNS and the site folder." };
+        var command = new Command("down", "Stop the daemon and the guests of the site (--purge: and remove the site).") { dataDir, purge };
+        command.SetAction(async (result, ct) =>
+        {
+            var site = Path.GetFullPath(result.GetValue(dataDir) ?? SiteOptions.Root(result));
+            if (!File.Exists(new SiteLayout(site).ConfigurationFile))
+            {
+                output.WriteLine($"no site at {site}: nothing to stop");
+                return ExitCodes.Ok;
+            }
+
+            var pidFile = Path.Combine(site, "daemon.pid");
+            if (File.Exists(pidFile) && int.TryParse(await File.ReadAllTextAsync(pidFile, ct), out var pid) && IsDaemon(pid))
+            {
+                using var process = Process.GetProcessById(pid);
+                using (var term = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                {
+                    await term.WaitForExitAsync(ct); // SIGTERM: a graceful stop; guests are left alone by the daemon
+                }
+
+                try
+                {
+                    await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
+                }
+                catch (TimeoutException)
+                {
+                    error.WriteLine($"error: the daemon (pid {pid}) did not stop within 30 s of SIGTERM; stop it with: kill -9 {pid}");
+                    return ExitCodes.Failed;
+                }
+
+                output.WriteLine($"stopped the daemon (pid {pid})");
+            }
+
+            File.Delete(pidFile);
+            var platform = new EmbeddedPlatform(site, EmbeddedPlatform.CanIsolate);
+            foreach (var (guest, spec) in platform.Runtime.All())
+            {
+                await platform.Runtime.StopAsync(guest, ct);
+                output.WriteLine($"stopped guest {guest}");
+                if (result.GetValue(purge))
+                {
+                    await platform.Vm.DeleteAsync(new(new Model.Modules.ModuleDefinition(spec.Module, spec.Module + ".json", Model.Json.JObject.Empty), Model.Modules.ServiceRef.Parse("cluster:vm"), site, site, Abstractions.Providers.HookFlags.None), ct);
+                }
+            }
+
+            if (result.GetValue(purge))
+            {
+                if (platform.Isolate)
+                {
+                    await platform.Network.RemoveAsync(ct);
+                }
+
+                Directory.Delete(site, recursive: true);
+                output.WriteLine($"removed the site {site}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<string?> PackagesAsync(TextWriter output, TextWriter error, bool noInstall, CancellationToken ct)
+    {
+        var missing = new List<(string Package, string Why)>();
+        foreach (var (package, why) in s_packages)
+        {
+            var psi = new ProcessStartInfo("dpkg", ["-s", package]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var p = Process.Start(psi)!;
+            await p.WaitForExitAsync(ct);
+            if (p.ExitCode != 0)
+            {
+                missing.Add((package, why));
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        var names = string.Join(' ', missing.Select(m => m.Package));
+        foreach (var (package, why) in missing)
+        {
+            output.WriteLine($"needs the Debian package {package}: {why}");
+        }
+
+        if (noInstall || Environment.UserName != "root")
+        {
+            return names;
+        }
+
+        output.WriteLine($"installing {names} (apt-get) ...");
+        foreach (var args in new[] { new[] { "update", "-qq" }, ["install", "-y", "-qq", .. missing.Select(m => m.Package)] })
+        {
+            var psi = new ProcessStartInfo("apt-get", args) { Environment = { ["DEBIAN_FRONTEND"] = "noninteractive" } };
+            using var p = Process.Start(psi)!;
+            await p.WaitForExitAsync(ct);
+            if (p.ExitCode != 0)
+            {
+                error.WriteLine($"apt-get {args[0]} failed ({p.ExitCode})");
+                return names;
+            }
+        }
+
+        return null;
+    }
+
+    private static void StartDaemon(string site, string apiUrl, int https, int http, string tokenFile, string logs)
+    {
+        var daemon = Path.Combine(AppContext.BaseDirectory, "tappaasd.dll");
+        var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
+        // Detached (own session, output to the log): the daemon outlives this command.
+        var psi = new ProcessStartInfo("/bin/sh", ["-c", "setsid -f \"$@\" </dev/null >>\"$LOG\" 2>&1; ", "sh", dotnet, daemon,
+            "--site", site, "--listen", apiUrl, "--proxy-https", $"https://0.0.0.0:{https}", "--proxy-http", $"http://0.0.0.0:{http}", "--initial-token-file", tokenFile])
+        {
+            Environment = { ["LOG"] = Path.Combine(logs, "daemon.log") },
+            RedirectStandardInput = true,
+        };
+        using var launcher = Process.Start(psi)!;
+        launcher.StandardInput.Close();
+        launcher.WaitForExit();
+    }
+
+    private static async Task<bool> WaitHealthyAsync(string apiUrl, TimeSpan deadline, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (DateTime.UtcNow < until)
+        {
+            if (await HealthyAsync(apiUrl, ct))
+            {
+                return true;
+            }
+
+            await Task.Delay(200, ct);
+        }
+
+        return false;
+    }
+
+    private static async Task<bool> HealthyAsync(string apiUrl, CancellationToken ct)
+    {
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            return (await probe.GetAsync(apiUrl + "/api/v1/health", ct)).IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsDaemon(int pid) =>
+        File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains("tappaasd", StringComparison.Ordinal);
+
+    /// <summary>The repository the CLI was built from (<c>.build/cli</c> lies in it), else the current folder.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (Directory.Exists(Path.Combine(dir.FullName, "examples", "stack")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return Environment.CurrentDirectory;
+    }
+}
