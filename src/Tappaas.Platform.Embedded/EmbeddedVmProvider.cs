@@ -98,7 +98,20 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
                 }
             }
 
-            return OperationResult.Ok(started.Count == 0 ? $"{module.Name}: all guests already running" : $"{module.Name}: started {string.Join(", ", started)}");
+            // Fewer replicas than before: the surplus guests go (after the wanted ones are ready).
+            var surplus = _runtime.GuestsOf(module.Name).Except(Guests(module, workload.Replicas)).ToList();
+            foreach (var guest in surplus)
+            {
+                await RemoveGuestAsync(guest, new AddressBook(_siteFolder), cancellationToken);
+            }
+
+            if (_isolate && surplus.Count > 0)
+            {
+                await platform.Network.RefreshAsync(module, null, cancellationToken);
+            }
+
+            var removed = surplus.Count > 0 ? $"; removed {string.Join(", ", surplus)}" : "";
+            return OperationResult.Ok((started.Count == 0 ? $"{module.Name}: all guests already running" : $"{module.Name}: started {string.Join(", ", started)}") + removed);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException)
         {
@@ -114,24 +127,9 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
     {
         var addresses = new AddressBook(_siteFolder);
         var gone = new List<string>();
-        foreach (var dir in Directory.Exists(_runtime.GuestsDir) ? Directory.GetDirectories(_runtime.GuestsDir, request.Consumer.Name + "-*") : [])
+        foreach (var guest in _runtime.GuestsOf(request.Consumer.Name))
         {
-            var guest = Path.GetFileName(dir);
-            if (_runtime.Spec(guest)?.Module != request.Consumer.Name)
-            {
-                continue;
-            }
-
-            await _runtime.StopAsync(guest, cancellationToken);
-            var spec = _runtime.Spec(guest);
-            if (spec?.Isolation == "namespaces")
-            {
-                await _network.DeleteAsync(guest, cancellationToken);
-            }
-
-            new Cgroup(spec?.CgroupMode ?? CgroupMode.None, spec?.CgroupName ?? platform.Names.Cgroup(guest)).Delete();
-            addresses.Release(guest);
-            Directory.Delete(dir, recursive: true);
+            await RemoveGuestAsync(guest, addresses, cancellationToken);
             gone.Add(guest);
         }
 
@@ -216,6 +214,21 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
             Liveness = workload.Liveness, Readiness = workload.Readiness, Restart = workload.Restart, StopGrace = workload.StopGrace,
             SiteFolder = _siteFolder, DataDir = data, DiskLimitBytes = DiskSize.Bytes(module.Text("diskSize")), DiskCheckInterval = workload.DiskCheckInterval,
         };
+    }
+
+    /// <summary>Stops a guest and removes its namespace, cgroup, address and folder.</summary>
+    private async Task RemoveGuestAsync(string guest, AddressBook addresses, CancellationToken cancellationToken)
+    {
+        await _runtime.StopAsync(guest, cancellationToken);
+        var spec = _runtime.Spec(guest);
+        if (spec?.Isolation == "namespaces")
+        {
+            await _network.DeleteAsync(guest, cancellationToken);
+        }
+
+        new Cgroup(spec?.CgroupMode ?? CgroupMode.None, spec?.CgroupName ?? platform.Names.Cgroup(guest)).Delete();
+        addresses.Release(guest);
+        Directory.Delete(_runtime.GuestDir(guest), recursive: true);
     }
 
     /// <summary>

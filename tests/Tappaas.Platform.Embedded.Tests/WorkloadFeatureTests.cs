@@ -91,4 +91,26 @@ public sealed class WorkloadFeatureTests
         Assert.True(result.Succeeded, result.Message);
         Assert.True(provider.Runtime.State("guser-0")!.StartedAt >= readyAt);
     }
+
+    [Fact]
+    public async Task Fewer_replicas_remove_the_surplus_guests_and_more_add_them()
+    {
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        string Workload(int n) => "{\"command\": \"/bin/sleep\", \"args\": [\"600\"], \"replicas\": " + n + ", \"stopGrace\": \"1s\"}";
+        Assert.True((await h.InstallAsync(provider, EmbeddedHarness.Module("many", Workload(3)))).Succeeded);
+        Assert.Equal(["many-0", "many-1", "many-2"], provider.Runtime.GuestsOf("many"));
+        var first = provider.Runtime.State("many-0")!.WorkloadPid;
+
+        var fewer = await provider.UpdateAsync(h.Request(EmbeddedHarness.Module("many", Workload(1))), Ct);
+        Assert.True(fewer.Succeeded, fewer.Message);
+        Assert.Contains("removed many-1, many-2", fewer.Output, StringComparison.Ordinal);
+        Assert.Equal(["many-0"], provider.Runtime.GuestsOf("many"));
+        Assert.False(Directory.Exists(Path.Combine(h.Layout.Root, "guests", "many-2")));
+        Assert.Equal(first, provider.Runtime.State("many-0")!.WorkloadPid); // the one that stays is not restarted
+
+        Assert.True((await provider.UpdateAsync(h.Request(EmbeddedHarness.Module("many", Workload(2))), Ct)).Succeeded);
+        Assert.Equal(["many-0", "many-1"], provider.Runtime.GuestsOf("many"));
+        Assert.Equal("running", provider.Runtime.State("many-1")!.Status);
+    }
 }
