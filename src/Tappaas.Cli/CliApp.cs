@@ -18,6 +18,7 @@ internal static class CliApp
             LifecycleCommands.Install(output, error),
             LifecycleCommands.Update(output, error),
             LifecycleCommands.Rollback(output, error),
+            LifecycleCommands.Scale(output, error),
             LifecycleCommands.Resume(output, error),
             DeleteTestCommands.Delete(output, error),
             DeleteTestCommands.Test(output, error),

@@ -34,6 +34,15 @@ public sealed class EmbeddedCliTests
             Assert.Contains("Directory listing", await http.GetStringAsync($"http://{address}:{port}/", TestContext.Current.CancellationToken), StringComparison.Ordinal);
             Assert.Equal(0, (await Cli.RunAsync(site, "test", "echo")).Code);
 
+            // Scaling through the engine: a second replica starts beside the first, then goes again.
+            var up = await Cli.RunAsync(site, "scale", "echo", "2");
+            Assert.True(up.Code == 0, up.Output);
+            Assert.Equal("running", JsonDocument.Parse(File.ReadAllText(Path.Combine(site, "guests", "echo-1", "state.json"))).RootElement.GetProperty("Status").GetString());
+            var down = await Cli.RunAsync(site, "scale", "echo", "1");
+            Assert.True(down.Code == 0, down.Output);
+            Assert.False(Directory.Exists(Path.Combine(site, "guests", "echo-1")));
+            Assert.Contains("scale from 2 to 1 replicas", (await Cli.RunAsync(site, "history", "echo")).Output, StringComparison.Ordinal);
+
             var logs = await Cli.RunAsync(site, "logs", "echo");
             Assert.Contains("echo-0", logs.Output, StringComparison.Ordinal);
             Assert.Contains("started on echo", logs.Output, StringComparison.Ordinal);

@@ -50,6 +50,23 @@ internal static class LifecycleCommands
         return command;
     }
 
+    public static Command Scale(TextWriter output, TextWriter error)
+    {
+        var module = new Argument<string>("MODULE") { Description = "An installed module with a workload." };
+        var replicas = new Argument<int>("N") { Description = "How many replicas should run (0 to 64)." };
+        var command = new Command("scale", "Run N replicas of a module's workload: missing ones start, surplus ones stop (a journalled run, a new revision).")
+        {
+            module, replicas, CommonOptions.Json,
+        };
+        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        {
+            var outcome = await session.Engine.ScaleAsync(result.GetValue(module)!, result.GetValue(replicas), new EngineOptions(), token);
+            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "scale");
+            return outcome.Status is ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings ? ExitCodes.Ok : ExitCodes.Failed;
+        }, ct));
+        return command;
+    }
+
     public static Command Rollback(TextWriter output, TextWriter error)
     {
         var module = new Argument<string>("MODULE") { Description = "An installed module." };

@@ -46,3 +46,6 @@ public sealed record PlanV1(long StateRevision, IReadOnlyList<PlannedChangeV1> C
 
 /// <summary>One planned change with its reasons.</summary>
 public sealed record PlannedChangeV1(string Address, string Action, IReadOnlyList<string> Reasons);
+
+/// <summary>How many replicas of a module's workload should run.</summary>
+public sealed record ScaleRequestV1(int Replicas);

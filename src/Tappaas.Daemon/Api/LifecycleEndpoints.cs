@@ -27,6 +27,10 @@ internal static class LifecycleEndpoints
             Outcome(await site.Engine.UpdateAsync(name, new EngineOptions { Force = force ?? false }, ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Update an installed module from its release; a failing step rolls back.");
 
+        v1.MapPost("/modules/{name}/scale", async (string name, ScaleRequestV1 request, SiteSession site, CancellationToken ct) =>
+            Outcome(await site.Engine.ScaleAsync(name, request.Replicas, new EngineOptions(), ct)))
+            .RequireAuthorization(Policies.Operator).WithSummary("Run a number of replicas of a module's workload.");
+
         v1.MapDelete("/modules/{name}", async (string name, bool? remove, SiteSession site, CancellationToken ct) =>
             Outcome(await site.Engine.DeleteAsync(name, new EngineOptions { Archive = !(remove ?? false) }, ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Delete a module (archived unless remove=true).");

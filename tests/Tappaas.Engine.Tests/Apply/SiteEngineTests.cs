@@ -87,6 +87,28 @@ public sealed class SiteEngineTests
     }
 
     [Fact]
+    public async Task Scale_records_a_revision_with_the_new_replica_count_and_refuses_what_cannot_scale()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        var app = "{\"description\": \"app\", \"version\": \"1.0\", \"vmid\": 300, \"zone0\": \"srvHome\", \"dependsOn\": [\"cluster:vm\"], " +
+            "\"config\": {\"cluster:vm\": {\"image\": \"8080\", \"workload\": {\"command\": \"/bin/true\", \"replicas\": 2}}}}";
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster), h.Module("app", app), h.Module("plain", EngineHarness.App().Replace("300", "301", StringComparison.Ordinal))], new EngineOptions(), Ct);
+
+        var outcome = await h.Engine.ScaleAsync("app", 5, new EngineOptions(), Ct);
+        Assert.Equal(ApplyStatus.Succeeded, outcome.Status);
+        var record = (await h.Store.GetModuleAsync("app", Ct))!;
+        Assert.Equal(2, record.Revision);
+        Assert.Equal(5, System.Text.Json.JsonDocument.Parse(record.Definition).RootElement.GetProperty("config").GetProperty("cluster:vm").GetProperty("workload").GetProperty("replicas").GetInt32());
+        Assert.Contains("\"replicas\": 5", File.ReadAllText(h.Layout.ModuleFile("app")), StringComparison.Ordinal);
+        Assert.Contains((await h.Store.HistoryAsync("app", Ct)), r => r.Reason.Contains("scale from 2 to 5 replicas", StringComparison.Ordinal));
+
+        Assert.Equal(ApplyStatus.Refused, (await h.Engine.ScaleAsync("plain", 2, new EngineOptions(), Ct)).Status);
+        Assert.Equal(ApplyStatus.Refused, (await h.Engine.ScaleAsync("app", 65, new EngineOptions(), Ct)).Status);
+        Assert.Equal(ApplyStatus.Refused, (await h.Engine.ScaleAsync("ghost", 1, new EngineOptions(), Ct)).Status);
+        Assert.Equal(2, (await h.Store.GetModuleAsync("app", Ct))!.Revision); // refusals change nothing
+    }
+
+    [Fact]
     public async Task Updates_keep_only_snapshotRetention_pre_update_snapshots()
     {
         await using var h = await EngineHarness.CreateAsync();
