@@ -7,11 +7,12 @@ return which switch
     "engine" => await EngineBenchmark.RunAsync(),
     "embedded" => await EmbeddedBenchmark.RunAsync(),
     "backup" => await BackupBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "proxy" when OperatingSystem.IsLinux() => await ProxyBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine | embedded | backup [--mib N]");
+    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine | embedded | backup [--mib N] | proxy [--seconds N]");
     return 2;
 }

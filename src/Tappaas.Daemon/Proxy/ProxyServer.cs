@@ -19,6 +19,8 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
     private CancellationTokenSource? _refresh;
     private Task _loop = Task.CompletedTask;
 
+    private Model.Zones.ZoneSet? _zones; // read with the routes, not per request
+
     public IReadOnlyList<ProxyRoute> Routes { get; private set; } = [];
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -62,8 +64,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
                 return;
             }
 
-            var zones = SiteFiles.Read(site.Layout.ConfigDir).Zones;
-            var zone = ProxyRoutes.ZoneOf(context.Connection.RemoteIpAddress ?? IPAddress.None, zones);
+            var zone = ProxyRoutes.ZoneOf(context.Connection.RemoteIpAddress ?? IPAddress.None, _zones);
             if (!route.AllowedZones.Contains(zone))
             {
                 await Results.Problem(statusCode: 403, title: "not from this zone",
@@ -120,6 +121,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
 
     private void Refresh(InMemoryConfigProvider config)
     {
+        _zones = SiteFiles.Read(site.Layout.ConfigDir).Zones;
         var routes = ProxyRoutes.Build(site.Providers.Embedded);
         if (routes.SequenceEqual(Routes, RouteComparer.Instance))
         {
