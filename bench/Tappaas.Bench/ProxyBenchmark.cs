@@ -70,7 +70,7 @@ internal static partial class ProxyBenchmark
             var spec = platform.Runtime.Spec("bench-0")!;
             var backend = $"{spec.Address}:{spec.Ports["http"]}";
             var (ours, theirs) = (FreePort(), FreePort());
-            daemon = await DaemonApp.BuildAsync(new DaemonOptions(layout.Root, $"http://127.0.0.1:{FreePort()}", Timeout.InfiniteTimeSpan, $"https://127.0.0.1:{ours}"), TextWriter.Null);
+            daemon = await DaemonApp.BuildAsync(new DaemonOptions(layout.Root, $"http://127.0.0.1:{FreePort()}", Timeout.InfiniteTimeSpan, $"https://127.0.0.1:{ours}"), TextWriter.Null, b => b.Logging.ClearProviders());
             await daemon.StartAsync();
 
             // nginx with the same certificate, the same upstream and keep-alive to it.
@@ -131,7 +131,7 @@ internal static partial class ProxyBenchmark
         {
             if (nginx is { HasExited: false })
             {
-                nginx.Kill();
+                nginx.Kill(entireProcessTree: true); // the workers too
             }
 
             if (daemon is not null)
