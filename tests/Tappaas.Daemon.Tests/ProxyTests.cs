@@ -6,6 +6,7 @@ using System.Text;
 using Tappaas.Abstractions.Providers;
 using Tappaas.Model.Json;
 using Tappaas.Model.Modules;
+using Tappaas.TestUtilities;
 
 namespace Tappaas.Daemon.Tests;
 
@@ -17,7 +18,7 @@ public sealed class ProxyTests
     [Fact]
     public async Task A_proxied_module_is_served_over_tls_from_the_site_ca_to_allowed_zones_only()
     {
-        var (https, http) = (FreePort(), FreePort());
+        var (https, http) = (SiteHttps.FreePort(), SiteHttps.FreePort());
         await using var h = await DaemonHarness.StartAsync(("d2", 200), (https, http));
         var platform = h.Session.Providers.Embedded;
         var shop = Module("shop", "shop.example.org", "[\"mgmt\"]");
@@ -33,7 +34,7 @@ public sealed class ProxyTests
 
             var rootPem = await h.Client().GetStringAsync("/api/v1/ca.crt", Ct); // public: no token
             using var root = X509Certificate2.CreateFromPem(rootPem);
-            using var client = Client(https, root);
+            using var client = SiteHttps.Client(https, root);
 
             var page = await WaitForAsync(client, "https://shop.example.org/", HttpStatusCode.OK);
             Assert.Contains("Directory listing", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
@@ -42,7 +43,7 @@ public sealed class ProxyTests
             Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
             Assert.Contains("this client is in mgmt", await forbidden.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
 
-            using var plain = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectCallback = ConnectTo(http) });
+            using var plain = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectCallback = SiteHttps.ConnectTo(http) });
             var redirect = await plain.GetAsync("http://shop.example.org/x?y=1", Ct);
             Assert.Equal(HttpStatusCode.PermanentRedirect, redirect.StatusCode);
             Assert.Equal($"https://shop.example.org:{https}/x?y=1", redirect.Headers.Location?.ToString());
@@ -65,10 +66,10 @@ public sealed class ProxyTests
     {
         if (!Platform.Embedded.EmbeddedPlatform.CanIsolate)
         {
-            Assert.Skip(TestUtilities.Prerequisites.Missing("root with iproute2, nftables and dnsmasq (zone networking)"));
+            Assert.Skip(Prerequisites.Missing("root with iproute2, nftables and dnsmasq (zone networking)"));
         }
 
-        var (https, http) = (FreePort(), FreePort());
+        var (https, http) = (SiteHttps.FreePort(), SiteHttps.FreePort());
         await using var h = await DaemonHarness.StartAsync(("d3", 210), (https, http), listenAll: true);
         var platform = h.Session.Providers.Embedded;
         var modules = new[]
@@ -111,7 +112,7 @@ public sealed class ProxyTests
     {
         var script = "import ssl,sys,urllib.request,urllib.error\nctx=ssl.create_default_context(cafile=sys.argv[2])\n" +
                      "try:\n print(urllib.request.urlopen(sys.argv[1], context=ctx, timeout=5).status)\nexcept urllib.error.HTTPError as e:\n print(e.code)";
-        var (code, output) = await TestUtilities.ProcessRunner.RunAsync("ip", ["netns", "exec", platform.Names.Namespace(guest), "/usr/bin/python3", "-c", script, url, rootPem]);
+        var (code, output) = await ProcessRunner.RunAsync("ip", ["netns", "exec", platform.Names.Namespace(guest), "/usr/bin/python3", "-c", script, url, rootPem]);
         return code == 0 ? output.Trim() : $"exit {code}: {output}";
     }
 
@@ -126,36 +127,6 @@ public sealed class ProxyTests
             ", \"dependsOn\": [\"cluster:vm\", \"firewall:proxy\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"memory\": 256, \"cores\": 1, " +
             "\"workload\": {\"command\": \"/usr/bin/python3\", \"args\": [\"-m\", \"http.server\", \"${port:http}\", \"--directory\", \"/etc\"], \"ports\": {\"http\": 8080}, " +
             "\"health\": {\"readiness\": {\"tcp\": {\"port\": \"http\"}, \"interval\": \"100ms\"}}, \"stopGrace\": \"1s\"}}}}")).Root!);
-
-    /// <summary>Trusts only the site's root and requires the name to match (no blanket acceptance).</summary>
-    private static HttpClient Client(int port, X509Certificate2 root) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = ConnectTo(port),
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(root);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(new X509Certificate2(certificate));
-            },
-        },
-    })
-    { Timeout = TimeSpan.FromSeconds(10) };
-
-    private static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectTo(int port) => async (_, ct) =>
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(IPAddress.Loopback, port, ct);
-        return new NetworkStream(socket, ownsSocket: true);
-    };
 
     private static async Task<HttpResponseMessage> WaitForAsync(HttpClient client, string url, HttpStatusCode status)
     {
@@ -173,12 +144,5 @@ public sealed class ProxyTests
 
         Assert.Fail($"{url} answered {last?.StatusCode}, not {status}");
         return last!;
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -27,7 +27,7 @@ public sealed class DaemonProcessTests
                    "command": "/usr/bin/python3", "args": ["-m", "http.server", "${port:http}", "--directory", "/etc"], "ports": {"http": 8083},
                    "health": {"readiness": {"tcp": {"port": "http"}, "interval": "200ms"}}}}}}
                 """);
-            var listen = $"http://127.0.0.1:{FreePort()}";
+            var listen = $"http://127.0.0.1:{SiteHttps.FreePort()}";
             string token;
             (daemon, token) = await StartDaemonAsync(site, listen);
             using var api = new HttpClient { BaseAddress = new Uri(listen), Timeout = TimeSpan.FromSeconds(90) };
@@ -80,7 +80,7 @@ public sealed class DaemonProcessTests
             Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--backend", "firewall:*=embedded", "--backend", "backup:*=embedded", "--repository", stack)).Code);
             EmbeddedSites.Separate(site, "e5", 190);
             var domain = JsonDocument.Parse(File.ReadAllText(Path.Combine(site, "config", "configuration.json"))).RootElement.GetProperty("tappaas").GetProperty("domain").GetString();
-            var (listen, https) = ($"http://127.0.0.1:{FreePort()}", FreePort());
+            var (listen, https) = ($"http://127.0.0.1:{SiteHttps.FreePort()}", SiteHttps.FreePort());
             string token;
             (daemon, token) = await StartDaemonAsync(site, listen, "--proxy-https", $"https://127.0.0.1:{https}");
             using var api = new HttpClient { BaseAddress = new Uri(listen), Timeout = TimeSpan.FromSeconds(90) };
@@ -92,27 +92,7 @@ public sealed class DaemonProcessTests
             }
 
             using var root = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await api.GetStringAsync("/api/v1/ca.crt", Ct));
-            using var browser = new HttpClient(new SocketsHttpHandler
-            {
-                ConnectCallback = async (_, ct) =>
-                {
-                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-                    await socket.ConnectAsync(System.Net.IPAddress.Loopback, https, ct);
-                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-                },
-                SslOptions = new System.Net.Security.SslClientAuthenticationOptions
-                {
-                    RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                    {
-                        using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
-                        chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
-                        chain.ChainPolicy.CustomTrustStore.Add(root);
-                        chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
-                        return certificate is not null && !errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch)
-                            && chain.Build(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
-                    },
-                },
-            }) { Timeout = TimeSpan.FromSeconds(10) };
+            using var browser = SiteHttps.Client(https, root);
 
             var url = $"https://counter.{domain}/";
             HttpResponseMessage? page = null;
@@ -178,11 +158,4 @@ public sealed class DaemonProcessTests
 
     private static JsonElement State(string site) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(site, "guests", "web-0", "state.json"))).RootElement.Clone();
-
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

@@ -1,5 +1,3 @@
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Tappaas.TestUtilities;
 
@@ -14,7 +12,7 @@ public sealed class UpDownTests
     public async Task Up_serves_the_example_stack_over_tls_is_idempotent_and_down_purge_removes_the_site()
     {
         var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
-        var (https, http, api) = (FreePort(), FreePort(), FreePort());
+        var (https, http, api) = (SiteHttps.FreePort(), SiteHttps.FreePort(), SiteHttps.FreePort());
         string[] Up() => ["up", "--data-dir", site, "--no-packages", "--https-port", $"{https}", "--http-port", $"{http}", "--api-port", $"{api}"];
         try
         {
@@ -30,7 +28,7 @@ public sealed class UpDownTests
             Assert.DoesNotContain("tpk_", await File.ReadAllTextAsync(Path.Combine(site, "logs", "daemon.log"), Ct), StringComparison.Ordinal);
 
             using var root = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(site, "ca", "root.crt"), Ct));
-            using var browser = Browser(https, root);
+            using var browser = SiteHttps.Client(https, root);
             var page = await browser.GetStringAsync("https://counter.tappaas.internal/", Ct);
             Assert.Contains("counter v1", page, StringComparison.Ordinal);
 
@@ -53,34 +51,5 @@ public sealed class UpDownTests
                 await Cli.RunAsync(site, "down", "--data-dir", site, "--purge");
             }
         }
-    }
-
-    private static HttpClient Browser(int port, X509Certificate2 root) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (_, ct) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(System.Net.IPAddress.Loopback, port, ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(root);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return certificate is not null && !errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) && chain.Build(new X509Certificate2(certificate));
-            },
-        },
-    })
-    { Timeout = TimeSpan.FromSeconds(10) };
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 }
