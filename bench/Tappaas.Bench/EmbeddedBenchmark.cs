@@ -55,7 +55,7 @@ internal static class EmbeddedBenchmark
         var times = new List<double>();
         for (var i = 0; i < Runs; i++)
         {
-            var port = FreePort();
+            var port = Stats.FreePort();
             var sw = Stopwatch.StartNew();
             using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-m", "http.server", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1"])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
@@ -156,13 +156,6 @@ internal static class EmbeddedBenchmark
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     private static double Median(List<double> values)

@@ -69,8 +69,8 @@ internal static partial class ProxyBenchmark
 
             var spec = platform.Runtime.Spec("bench-0")!;
             var backend = $"{spec.Address}:{spec.Ports["http"]}";
-            var (ours, theirs) = (FreePort(), FreePort());
-            daemon = await DaemonApp.BuildAsync(new DaemonOptions(layout.Root, $"http://127.0.0.1:{FreePort()}", Timeout.InfiniteTimeSpan, $"https://127.0.0.1:{ours}"), TextWriter.Null, b => b.Logging.ClearProviders());
+            var (ours, theirs) = (Stats.FreePort(), Stats.FreePort());
+            daemon = await DaemonApp.BuildAsync(new DaemonOptions(layout.Root, $"http://127.0.0.1:{Stats.FreePort()}", Timeout.InfiniteTimeSpan, $"https://127.0.0.1:{ours}"), TextWriter.Null, b => b.Logging.ClearProviders());
             await daemon.StartAsync();
 
             // nginx with the same certificate, the same upstream and keep-alive to it.
@@ -212,11 +212,4 @@ internal static partial class ProxyBenchmark
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex Rps();
-
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

@@ -51,7 +51,7 @@ internal sealed class EmbeddedDnsProvider(EmbeddedPlatform platform) : IResource
             return $"zone \"{request.Consumer.Zone0}\" has no subnet in zones.json";
         }
 
-        var expected = platform.Network.Compile(request.Consumer, null).Guests.GetValueOrDefault(request.Consumer.Name)?.Select(g => g.Address).Order(StringComparer.Ordinal).ToList() ?? [];
+        var expected = platform.Network.AddressesOf(request.Consumer.Name);
         if (expected.Count == 0)
         {
             return $"{request.Consumer.Name} has no guests to name; install its cluster:vm first";

@@ -149,6 +149,11 @@ public sealed class SiteNetwork(EmbeddedPlatform platform, Func<string, string?>
         return result;
     }
 
+    /// <summary>The addresses of one module's isolated guests, sorted.</summary>
+    public IReadOnlyList<string> AddressesOf(string module) =>
+        [.. platform.Runtime.GuestsOf(module).Select(platform.Runtime.Spec)
+            .Where(s => s is { Isolation: "namespaces", Address.Length: > 0 }).Select(s => s!.Address).Order(StringComparer.Ordinal)];
+
     /// <summary>The isolated guests of each module with their addresses.</summary>
     private Dictionary<string, IReadOnlyList<(string Guest, string Address)>> Guests(string? removed)
     {
