@@ -33,8 +33,10 @@ internal static class CliApp
             ClusterCommands.Migrate(output, error),
             ClusterCommands.Evacuate(output, error),
             LogsCommand.Create(output, error),
+            EventsCommand.Create(output, error),
             SecretCommands.Create(output, error),
             SchemaCommand.Create(output),
+            CompletionCommand.Create(output),
             BackupCommands.Backup(output, error),
             BackupCommands.Backups(output, error),
             BackupCommands.Restore(output, error),
@@ -42,6 +44,9 @@ internal static class CliApp
             UpCommands.Down(output, error),
         };
         root.Options.Add(SiteOptions.Site);
+        root.Options.Add(Remote.ApiOptions.Api);
+        root.Options.Add(Remote.ApiOptions.TokenFile);
+        root.Options.Add(Remote.ApiOptions.Local);
         root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces of unexpected errors.", Recursive = true });
 
         try

@@ -31,6 +31,12 @@ public static class DaemonApp
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Listen);
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        var ca = new Proxy.SiteCertificateAuthority(session.Layout.Root, Model.Loading.SiteFiles.Read(session.Layout.ConfigDir).Site?.Domain ?? "site", TimeProvider.System);
+        // An https:// listen address serves the API with a certificate from the site CA for the name the client asked
+        // for (SNI), else for the listen address itself (clients connecting to an IP send no SNI).
+        var listenHost = Uri.TryCreate(options.Listen, UriKind.Absolute, out var listenUri) ? listenUri.Host : "localhost";
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificateSelector = (_, name) => ca.ServerCertificate(string.IsNullOrEmpty(name) ? listenHost : name)));
         builder.Services.AddSingleton(session);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new TokenStore(session.Layout.Root, sp.GetRequiredService<TimeProvider>()));
@@ -40,8 +46,8 @@ public static class DaemonApp
         builder.Services.AddOpenApi("v1");
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()));
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sp => new Proxy.SiteCertificateAuthority(session.Layout.Root,
-            Model.Loading.SiteFiles.Read(session.Layout.ConfigDir).Site?.Domain ?? "site", sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(ca);
+        builder.Services.AddSingleton<StatusCache>();
         builder.Services.AddSingleton<Proxy.ProxyServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Proxy.ProxyServer>());
         builder.Services.AddSingleton<Reconciler>();
@@ -78,13 +84,20 @@ public static class DaemonApp
 
         // The pid file lets 'tappaas down' find a detached daemon.
         var pidFile = Path.Combine(session.Layout.Root, "daemon.pid");
-        app.Lifetime.ApplicationStarted.Register(() => File.WriteAllText(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        // api.json tells the CLI where to reach this daemon.
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            File.WriteAllText(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Client.ApiConnection.Announce(session.Layout.Root, options.Listen, Environment.ProcessId);
+        });
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             if (File.Exists(pidFile) && File.ReadAllText(pidFile) == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture))
             {
                 File.Delete(pidFile);
             }
+
+            Client.ApiConnection.Withdraw(session.Layout.Root, Environment.ProcessId);
 
             session.DisposeAsync().AsTask().GetAwaiter().GetResult();
         });

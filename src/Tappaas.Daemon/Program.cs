@@ -2,7 +2,7 @@ using Tappaas.Daemon;
 
 // tappaasd [--site DIR] [--listen URL]: the TAPPaaS daemon in the foreground (a service manager runs it as a service).
 string? site = null;
-var listen = "http://127.0.0.1:7780";
+var listen = "https://127.0.0.1:7780";
 string? proxyHttps = null;
 string? proxyHttp = null;
 string? tokenFile = null;
@@ -26,7 +26,7 @@ for (var i = 0; i < args.Length; i++)
             tokenFile = args[++i];
             break;
         default:
-            Console.Error.WriteLine($"error: unknown argument {args[i]}; usage: tappaasd [--site DIR] [--listen http://127.0.0.1:7780] [--proxy-https https://0.0.0.0:443] [--proxy-http http://0.0.0.0:80] [--initial-token-file PATH]");
+            Console.Error.WriteLine($"error: unknown argument {args[i]}; usage: tappaasd [--site DIR] [--listen https://127.0.0.1:7780] [--proxy-https https://0.0.0.0:443] [--proxy-http http://0.0.0.0:80] [--initial-token-file PATH]");
             return 2;
     }
 }

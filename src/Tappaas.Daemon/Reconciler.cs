@@ -4,8 +4,8 @@ using Tappaas.Platform.Embedded.Backup;
 namespace Tappaas.Daemon;
 
 /// <summary>
-/// The daemon's loop: observe the guests and bring back any whose supervisor is gone (after a host reboot, or a killed
-/// supervisor) — each recovery an event with its cause — and run the backups and restore verifications that came due.
+/// The daemon's loop: observe the guests and bring back any of an installed module whose supervisor is gone (after a
+/// host reboot, 'tappaas down' and up again, or a killed supervisor) — each recovery an event with its cause — and run the backups and restore verifications that came due.
 /// A cycle is skipped while a run holds the site's lock, so the loop never races an install or update.
 /// </summary>
 internal sealed class Reconciler(SiteSession site, DaemonOptions options, TimeProvider time, ILogger<Reconciler> log) : BackgroundService
@@ -41,13 +41,16 @@ internal sealed class Reconciler(SiteSession site, DaemonOptions options, TimePr
         }
 
         var runtime = site.Providers.Embedded.Runtime;
+        var installed = (await site.Store.ListModulesAsync(cancellationToken)).Where(m => m.Status == "installed").Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         var recovered = new List<string>();
         foreach (var (guest, spec) in runtime.All())
         {
+            // A guest of an installed module runs unless its supervisor gave up on it (the reason stays in status).
+            // "stopped" guests run again too: a host shutdown or 'tappaas down' stopped them, not a change of the site.
             var state = runtime.State(guest);
-            if (runtime.SupervisorAlive(guest) || state?.Status is "stopped" or "failed")
+            if (runtime.SupervisorAlive(guest) || state?.Status == "failed" || !installed.Contains(spec.Module))
             {
-                continue; // supervised, stopped on request, or given up on (its reason stays in status)
+                continue;
             }
 
             runtime.Start(spec);

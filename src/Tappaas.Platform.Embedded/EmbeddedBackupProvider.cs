@@ -6,7 +6,8 @@ namespace Tappaas.Platform.Embedded;
 /// <summary>
 /// <c>backup:vm</c> on the embedded platform: install and update check the module's schedule and retention and make sure
 /// the site repository is there; backups themselves run on schedule (<c>tappaas backup run-due</c>) or on request.
-/// Delete keeps the module's backups. Test, like upstream's, wants a backup younger than 48 hours.
+/// Delete keeps the module's backups. Test, like upstream's, wants a backup younger than 48 hours (a module installed
+/// less than 48 hours ago may have none yet).
 /// </summary>
 internal sealed class EmbeddedBackupProvider(EmbeddedPlatform platform) : IResourceProvider
 {
@@ -62,7 +63,12 @@ internal sealed class EmbeddedBackupProvider(EmbeddedPlatform platform) : IResou
             var snapshots = await Service.ListAsync(request.Consumer.Name, cancellationToken);
             if (snapshots.Count == 0)
             {
-                return OperationResult.Fail(OperationStatus.Fatal, $"{request.Consumer.Name} has no backup yet; run tappaas backup {request.Consumer.Name}");
+                // A module installed less than 48 h ago cannot be behind its schedule yet: no backup is not a failure.
+                var installed = request.Consumer.Text("installTime") is { } t && DateTimeOffset.TryParseExact(t, "yyyyMMdd-HH:mm:ss",
+                    System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null;
+                return installed is { } i && platform.Time.GetUtcNow() - i < s_maxAge
+                    ? OperationResult.Ok($"{request.Consumer.Name} has no backup yet (installed {(platform.Time.GetUtcNow() - i).TotalHours:0.0} h ago; tappaas backup {request.Consumer.Name} makes one now)")
+                    : OperationResult.Fail(OperationStatus.Fatal, $"{request.Consumer.Name} has no backup yet; run tappaas backup {request.Consumer.Name}");
             }
 
             var age = platform.Time.GetUtcNow() - snapshots[^1].Time;

@@ -8,6 +8,8 @@ public sealed class ReferenceDirectionTests
     private static readonly Dictionary<string, string[]> s_allowed = new()
     {
         ["Tappaas.Model"] = [],
+        // The API's versioned types and its typed client: usable by any program, so it sees nothing of TAPPaaS.
+        ["Tappaas.Client"] = [],
         ["Tappaas.Abstractions"] = ["Tappaas.Model"],
         ["Tappaas.Engine"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         ["Tappaas.State"] = ["Tappaas.Abstractions", "Tappaas.Model"],
@@ -16,9 +18,9 @@ public sealed class ReferenceDirectionTests
         ["Tappaas.Platform.Proxmox"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         ["Tappaas.Platform.Embedded"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         // The composition root of a site (store, providers, engine), shared by the CLI's in-process mode and the daemon.
-        ["Tappaas.Composition"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded"],
-        ["tappaasd"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Platform.Embedded", "Tappaas.Composition", "Tappaas.Shim"],
-        ["tappaas"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded", "Tappaas.Composition"],
+        ["Tappaas.Composition"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded", "Tappaas.Client"],
+        ["tappaasd"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Platform.Embedded", "Tappaas.Composition", "Tappaas.Shim", "Tappaas.Client"],
+        ["tappaas"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded", "Tappaas.Composition", "Tappaas.Client"],
     };
 
     [Theory]

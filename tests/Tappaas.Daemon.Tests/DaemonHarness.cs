@@ -81,6 +81,9 @@ internal sealed class DaemonHarness : IAsyncDisposable
         return client;
     }
 
+    /// <summary>The typed client of the API (what the CLI uses) over the test server.</summary>
+    public Client.TappaasClient Api(string? token) => new(_app!.GetTestClient(), token);
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)

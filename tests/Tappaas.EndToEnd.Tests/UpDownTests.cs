@@ -1,36 +1,89 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
 using Tappaas.TestUtilities;
 
 namespace Tappaas.EndToEnd.Tests;
 
-/// <summary>The main job: `tappaas up` brings up the daemon, the proxy and the example stack; again it changes nothing; `down --purge` removes it.</summary>
+/// <summary>
+/// The main job and the README's walkthrough with the real processes: `tappaas up` brings up the daemon, the proxy and
+/// the example stack; the CLI then works through the daemon's API (status, install with live progress, an update, an
+/// update that fails and is rolled back, logs, events, history, completion); up again changes nothing; `down --purge`
+/// removes it all.
+/// </summary>
 public sealed class UpDownTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Up_serves_the_example_stack_over_tls_is_idempotent_and_down_purge_removes_the_site()
+    public async Task Up_then_the_cli_through_the_daemon_update_with_rollback_logs_and_down_purge()
     {
         var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var repository = site + "-repository";
         var (https, http, api) = (SiteHttps.FreePort(), SiteHttps.FreePort(), SiteHttps.FreePort());
         string[] Up() => ["up", "--data-dir", site, "--no-packages", "--https-port", $"{https}", "--http-port", $"{http}", "--api-port", $"{api}"];
         try
         {
-            // A site prepared on its own subnets (other tests run guests at the same time), then brought up.
-            var stack = Path.Combine(RepoPaths.Root, "examples", "stack");
-            Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--backend", "firewall:*=embedded", "--backend", "backup:*=embedded", "--repository", stack)).Code);
+            // A site prepared on its own subnets (other tests run guests at the same time) with its own copy of the
+            // example stack (releases are published by copying them over it), then brought up.
+            Copy(Path.Combine(RepoPaths.Root, "examples", "stack"), repository);
+            Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--backend", "firewall:*=embedded", "--backend", "backup:*=embedded", "--repository", repository)).Code);
             EmbeddedSites.Separate(site, "e6", 170);
 
             var up = await Cli.RunAsync(site, Up());
             Assert.True(up.Code == 0, up.Output);
             Assert.Contains("TAPPaaS is up", up.Output, StringComparison.Ordinal);
             Assert.Contains("your admin token:     tpk_", up.Output, StringComparison.Ordinal);
+            Assert.Contains("completed counter/cluster:vm:ServiceInstall  counter: started counter-0, counter-1", up.Output, StringComparison.Ordinal); // live progress
             Assert.DoesNotContain("tpk_", await File.ReadAllTextAsync(Path.Combine(site, "logs", "daemon.log"), Ct), StringComparison.Ordinal);
 
             using var root = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(site, "ca", "root.crt"), Ct));
             using var browser = SiteHttps.Client(https, root);
-            var page = await browser.GetStringAsync("https://counter.tappaas.internal/", Ct);
-            Assert.Contains("counter v1", page, StringComparison.Ordinal);
+            Assert.Contains("counter v1", await browser.GetStringAsync("https://counter.tappaas.internal/", Ct), StringComparison.Ordinal);
+            Assert.Equal("1", (await (await browser.PostAsync("https://counter.tappaas.internal/count", null, Ct)).Content.ReadAsStringAsync(Ct)).Trim());
+            Assert.Contains("the counter has counted <b>1</b>", await browser.GetStringAsync("https://board.tappaas.internal/", Ct), StringComparison.Ordinal);
+
+            // The CLI goes through the daemon (HTTPS, the site CA, the token up kept): a wrong token is refused by it.
+            var status = await Cli.RunAsync(site, "status");
+            Assert.True(status.Code == 0, status.Output);
+            Assert.Matches("guest counter-1 +running ready", status.Output);
+            Assert.Matches("guest board-0 +running ready", status.Output);
+            var refused = await Cli.RunAsync(site, new Dictionary<string, string> { ["TAPPAAS_TOKEN"] = "tpk_wrong" }, "status");
+            Assert.Equal(1, refused.Code);
+            Assert.Contains("refused the API token", refused.Output, StringComparison.Ordinal);
+            Assert.Equal(0, (await Cli.RunAsync(site, new Dictionary<string, string> { ["TAPPAAS_TOKEN"] = "tpk_wrong" }, "status", "--local")).Code);
+
+            // Install through the daemon, with its steps printed as they run.
+            Assert.Equal(0, (await Cli.RunAsync(site, "delete", "board", "--remove", "--yes")).Code);
+            var install = await Cli.RunAsync(site, "install", "board");
+            Assert.True(install.Code == 0, install.Output);
+            Assert.Matches(@"run \d+ #1 +completed board/cluster:vm:ServiceInstall  board: started board-0", install.Output);
+            Assert.Contains("install: done", install.Output, StringComparison.Ordinal);
+
+            // Release 2: the update runs and the page says so; the count on the disk is kept.
+            Copy(Path.Combine(RepoPaths.Root, "examples", "releases", "counter-v2"), Path.Combine(repository, "counter"));
+            var update = await Cli.RunAsync(site, "update", "counter");
+            Assert.True(update.Code == 0, update.Output);
+            Assert.Contains("<h1>1</h1><p>counter v2", await PageAsync(browser, "counter v2"), StringComparison.Ordinal);
+
+            // A broken release: its guests never become ready, the update is rolled back (exit 2) and v2 keeps serving.
+            Copy(Path.Combine(RepoPaths.Root, "examples", "releases", "counter-broken"), Path.Combine(repository, "counter"));
+            var broken = await Cli.RunAsync(site, "update", "counter");
+            Assert.True(broken.Code == 2, broken.Output);
+            Assert.Contains("update: failed and rolled back", broken.Output, StringComparison.Ordinal);
+            Assert.Matches(@"run \d+ #\d+ +undone +counter:Snapshot", broken.Output);
+            Assert.Contains("counter v2", await PageAsync(browser, "counter v2"), StringComparison.Ordinal);
+
+            var logs = await Cli.RunAsync(site, "logs", "counter", "--since", "10m");
+            Assert.Matches(@"counter-0 \S+ err .*can't open file .*counter3\.py", logs.Output);
+            var events = JsonDocument.Parse((await Cli.RunAsync(site, "events", "--json")).Output).RootElement.EnumerateArray().ToList();
+            Assert.Contains(events, e => e.GetProperty("module").GetString() == "counter" && e.GetProperty("kind").GetString() == "update-rolled-back");
+            var history = JsonDocument.Parse((await Cli.RunAsync(site, "history", "counter", "--json")).Output).RootElement;
+            Assert.Equal([1, 2], history.EnumerateArray().Select(r => r.GetProperty("revision").GetInt32()));
+
+            // Shell completion asks the CLI: commands and the site's module names.
+            Assert.Contains("complete -o default -F _tappaas_complete", (await Cli.RunAsync(site, "completion", "bash")).Output, StringComparison.Ordinal);
+            var suggested = await ProcessRunner.RunAsync("dotnet", [Cli.Dll, "[suggest:10]", $"update cou --site {site}"]);
+            Assert.Equal(["counter"], suggested.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
             var again = await Cli.RunAsync(site, Up());
             Assert.True(again.Code == 0, again.Output);
@@ -50,6 +103,35 @@ public sealed class UpDownTests
             {
                 await Cli.RunAsync(site, "down", "--data-dir", site, "--purge");
             }
+
+            if (Directory.Exists(repository))
+            {
+                Directory.Delete(repository, recursive: true);
+            }
+        }
+    }
+
+    // The proxy follows the guests within a second or two of a change.
+    private static async Task<string> PageAsync(HttpClient browser, string expected)
+    {
+        var page = "";
+        for (var i = 0; i < 40 && !page.Contains(expected, StringComparison.Ordinal); i++)
+        {
+            page = await browser.GetStringAsync("https://counter.tappaas.internal/", Ct);
+            await Task.Delay(100, Ct);
+        }
+
+        return page;
+    }
+
+    private static void Copy(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+            File.SetUnixFileMode(target, File.GetUnixFileMode(file));
         }
     }
 }

@@ -5,18 +5,19 @@ GET /         the count, as a small page
 GET /count    the count, as a number
 POST /count   adds one and returns the new count
 GET /health   200 once the disk is readable and writable
+Replicas share the disk; an increment holds an exclusive lock on it.
 Listens on $TAPPAAS_PORT_HTTP (default 8080); the disk is $TAPPAAS_DATA.
 """
+import fcntl
 import http.server
 import os
 import tempfile
-import threading
 
 DATA = os.environ.get("TAPPAAS_DATA", ".")
 PORT = int(os.environ.get("TAPPAAS_PORT_HTTP", "8080"))
 FILE = os.path.join(DATA, "count")
 VERSION = os.environ.get("COUNTER_VERSION", "v1")
-LOCK = threading.Lock()  # requests run on threads: one increment at a time
+LOCK_FILE = os.path.join(DATA, ".lock")  # replicas share the disk: one increment at a time across all of them
 
 
 def read():
@@ -64,7 +65,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         if self.path == "/count":
-            with LOCK:
+            with open(LOCK_FILE, "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
                 value = read() + 1
                 write(value)
             self.reply(200, f"{value}\n")

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Tappaas.Cli.Output;
+using Tappaas.Cli.Remote;
+using Tappaas.Client;
 using Tappaas.Composition;
 using Tappaas.Engine;
 using Tappaas.Engine.Apply;
@@ -19,15 +21,17 @@ internal static class BackupCommands
 {
     public static Command Backup(TextWriter output, TextWriter error)
     {
-        var module = new Argument<string>("MODULE") { Description = "An installed module." };
+        var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module." });
         var command = new Command("backup", "Back up a module's disk now (guests paused for a consistent copy), then apply its retention.") { module, CommonOptions.Json };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
-            Report(output, error, [await Service(session).BackupAsync(result.GetValue(module)!, token)], result.GetValue(CommonOptions.Json)), ct));
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error,
+            async (client, token) => Report(output, error, result.GetValue(module)!, await client.BackupAsync(result.GetValue(module)!, token), result.GetValue(CommonOptions.Json)),
+            async (session, token) => Report(output, error, [await Service(session).BackupAsync(result.GetValue(module)!, token)], result.GetValue(CommonOptions.Json)), ct));
 
-        var verifyModule = new Argument<string>("MODULE") { Description = "An installed module with backups." };
+        var verifyModule = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module with backups." });
         var verify = new Command("verify", "Restore the newest backup into a scratch guest in an isolated zone, run its health checks, report RTO and RPO, remove it.") { verifyModule, CommonOptions.Json };
-        verify.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
-            Report(output, error, [await Service(session).VerifyAsync(result.GetValue(verifyModule)!, token)], result.GetValue(CommonOptions.Json)), ct));
+        verify.SetAction((result, ct) => Dispatch.RunAsync(result, error,
+            async (client, token) => Report(output, error, result.GetValue(verifyModule)!, await client.VerifyAsync(result.GetValue(verifyModule)!, token), result.GetValue(CommonOptions.Json)),
+            async (session, token) => Report(output, error, [await Service(session).VerifyAsync(result.GetValue(verifyModule)!, token)], result.GetValue(CommonOptions.Json)), ct));
 
         var due = new Command("run-due", "Run the backups and verifies whose schedule came due (call it from cron or a systemd timer, e.g. every 15 minutes).") { CommonOptions.Json };
         due.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
@@ -97,7 +101,7 @@ internal static class BackupCommands
 
     public static Command Restore(TextWriter output, TextWriter error)
     {
-        var module = new Argument<string>("MODULE") { Description = "An installed module." };
+        var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module." });
         var snapshot = new Option<string?>("--snapshot") { Description = "The backup to restore (id or prefix; default: the newest)." };
         var asName = new Option<string?>("--as") { Description = "Restore beside the original as a new module with this name." };
         var command = new Command("restore", "Restore a module's disk from a backup: stop its guests, replace the disk, start them and wait until healthy.") { module, snapshot, asName, CommonOptions.Json };
@@ -194,6 +198,24 @@ internal static class BackupCommands
         }
 
         return outcomes.All(o => o.Succeeded) ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    private static int Report(TextWriter output, TextWriter error, string module, ApiResult<BackupResultV1> answer, bool json)
+    {
+        if (json)
+        {
+            DiagnosticPrinter.PrintJson(output, answer.Value ?? (object)new { module, succeeded = false, message = answer.Problem!.Detail ?? answer.Problem.Title, httpStatus = answer.Problem.Status });
+        }
+        else if (answer.Value is { } o)
+        {
+            output.WriteLine($"{o.Module}: {o.Message} ({o.Seconds:0.0} s)");
+        }
+        else
+        {
+            error.WriteLine($"error: {module}: {answer.Problem!.Detail ?? answer.Problem.ToString()}");
+        }
+
+        return answer.Ok ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private static string ModuleOf(ResticSnapshot s) => s.Tags?.FirstOrDefault(t => t.StartsWith("module=", StringComparison.Ordinal))?["module=".Length..] ?? "?";

@@ -75,7 +75,7 @@ internal static class ClusterCommands
 
     public static Command Migrate(TextWriter output, TextWriter error)
     {
-        var module = new Argument<string>("MODULE") { Description = "An installed module with cluster:ha." };
+        var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module with cluster:ha." });
         var node = new Option<string?>("--node") { Description = "Target node (default: HANode when on node, else back to node)." };
         var command = new Command("migrate", "Move a module's VM to another node, keeping its HA rule.") { module, node };
         command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tappaas.Abstractions.Providers;
 using Tappaas.Cli.Output;
+using Tappaas.Cli.Remote;
 using Tappaas.Engine;
 using Tappaas.Engine.Apply;
 
@@ -11,7 +12,7 @@ internal static class DeleteTestCommands
 {
     public static Command Delete(TextWriter output, TextWriter error)
     {
-        var module = new Argument<string>("MODULE") { Description = "An installed module." };
+        var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module." });
         var archive = new Option<bool>("--archive") { Description = "Keep config and backups, mark the module archived (the default)." };
         var remove = new Option<bool>("--remove") { Description = "Forget the module and delete its config." };
         var yes = new Option<bool>("--yes") { Description = "Do not ask for confirmation." };
@@ -20,7 +21,7 @@ internal static class DeleteTestCommands
         {
             module, archive, remove, yes, force, CommonOptions.Json, SiteOptions.Debug, SiteOptions.Silent,
         };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        command.SetAction(async (result, ct) =>
         {
             var name = result.GetValue(module)!;
             var forced = result.GetValue(force);
@@ -47,16 +48,25 @@ internal static class DeleteTestCommands
                 }
             }
 
-            var outcome = await session.Engine.DeleteAsync(name, new EngineOptions { Archive = archiving, Force = forced, Flags = SiteOptions.Flags(result) }, token);
-            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), archiving ? "archive" : "remove");
-            return outcome.Status is ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings ? ExitCodes.Ok : ExitCodes.Failed;
-        }, ct));
+            var verb = archiving ? "archive" : "remove";
+            var json = result.GetValue(CommonOptions.Json);
+            return await Dispatch.RunAsync(result, error, async (client, token) =>
+            {
+                var answer = await LiveProgress.RunAsync(client, error, json, $"deleting {name}", t => client.DeleteAsync(name, !archiving, forced, t), token);
+                return ApiPrinter.Outcome(output, error, answer, json, verb);
+            }, async (session, token) =>
+            {
+                var outcome = await session.Engine.DeleteAsync(name, new EngineOptions { Archive = archiving, Force = forced, Flags = SiteOptions.Flags(result) }, token);
+                OutcomePrinter.Print(output, error, outcome, json, verb);
+                return outcome.Status is ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings ? ExitCodes.Ok : ExitCodes.Failed;
+            }, ct);
+        });
         return command;
     }
 
     public static Command Test(TextWriter output, TextWriter error)
     {
-        var module = new Argument<string>("MODULE") { Description = "An installed module." };
+        var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module." });
         var deep = new Option<bool>("--deep") { Description = "Run the deep tests (TAPPAAS_TEST_DEEP=1)." };
         var vmid = new Option<string?>("--vmid") { Description = "Test this guest id instead of the configured one (TAPPAAS_VMID_OVERRIDE)." };
         var zone0 = new Option<string?>("--zone0") { Description = "Test in this zone instead of the configured one (TAPPAAS_ZONE0_OVERRIDE)." };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tappaas.Cli.Output;
+using Tappaas.Cli.Remote;
 using Tappaas.Engine;
 using Tappaas.Engine.Apply;
 
@@ -16,7 +17,15 @@ internal static class LifecycleCommands
         {
             modules, force, CommonOptions.Json, SiteOptions.Debug, SiteOptions.Silent,
         };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (client, token) =>
+        {
+            // Files and folders given here are the daemon's too (it runs on this host): send them as absolute paths.
+            var names = result.GetValue(modules)!.Select(m => File.Exists(m) || Directory.Exists(m) ? Path.GetFullPath(m) : m).ToList();
+            var json = result.GetValue(CommonOptions.Json);
+            var answer = await LiveProgress.RunAsync(client, error, json, $"installing {string.Join(", ", names.Select(Path.GetFileName))}",
+                t => client.InstallAsync(names, result.GetValue(force), t), token);
+            return ApiPrinter.Outcome(output, error, answer, json, "install");
+        }, async (session, token) =>
         {
             var code = SiteCommand.Locate(result.GetValue(modules)!, session, error, out var sources);
             if (code != ExitCodes.Ok)
@@ -33,14 +42,20 @@ internal static class LifecycleCommands
 
     public static Command Update(TextWriter output, TextWriter error)
     {
-        var module = new Argument<string>("MODULE") { Description = "An installed module." };
+        var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module." });
         var force = new Option<bool>("--force") { Description = "Continue when the pre-update test fails." };
         var noSnapshot = new Option<bool>("--no-snapshot") { Description = "Skip the snapshot and the pre-update test (no automatic safety net)." };
         var command = new Command("update", "Update an installed module from its release: merge, snapshot, test, hooks, test; roll back on a fatal step.")
         {
             module, force, noSnapshot, CommonOptions.Json, SiteOptions.Debug, SiteOptions.Silent,
         };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (client, token) =>
+        {
+            var json = result.GetValue(CommonOptions.Json);
+            var answer = await LiveProgress.RunAsync(client, error, json, $"updating {result.GetValue(module)}",
+                t => client.UpdateAsync(result.GetValue(module)!, result.GetValue(force), result.GetValue(noSnapshot), t), token);
+            return ApiPrinter.Outcome(output, error, answer, json, "update", rolledBackExit: 2);
+        }, async (session, token) =>
         {
             var options = new EngineOptions { Force = result.GetValue(force), NoSnapshot = result.GetValue(noSnapshot), Flags = SiteOptions.Flags(result) };
             var outcome = await session.Engine.UpdateAsync(result.GetValue(module)!, options, token);
@@ -52,13 +67,19 @@ internal static class LifecycleCommands
 
     public static Command Scale(TextWriter output, TextWriter error)
     {
-        var module = new Argument<string>("MODULE") { Description = "An installed module with a workload." };
+        var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module with a workload." });
         var replicas = new Argument<int>("N") { Description = "How many replicas should run (0 to 64)." };
         var command = new Command("scale", "Run N replicas of a module's workload: missing ones start, surplus ones stop (a journalled run, a new revision).")
         {
             module, replicas, CommonOptions.Json,
         };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (client, token) =>
+        {
+            var json = result.GetValue(CommonOptions.Json);
+            var answer = await LiveProgress.RunAsync(client, error, json, $"scaling {result.GetValue(module)} to {result.GetValue(replicas)}",
+                t => client.ScaleAsync(result.GetValue(module)!, result.GetValue(replicas), t), token);
+            return ApiPrinter.Outcome(output, error, answer, json, "scale");
+        }, async (session, token) =>
         {
             var outcome = await session.Engine.ScaleAsync(result.GetValue(module)!, result.GetValue(replicas), new EngineOptions(), token);
             OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "scale");
@@ -69,10 +90,16 @@ internal static class LifecycleCommands
 
     public static Command Rollback(TextWriter output, TextWriter error)
     {
-        var module = new Argument<string>("MODULE") { Description = "An installed module." };
+        var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module." });
         var to = new Option<int?>("--to") { Description = "The revision to return to (default: the previous one)." };
         var command = new Command("rollback", "Re-apply an earlier revision of a module as a new revision.") { module, to, CommonOptions.Json };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (client, token) =>
+        {
+            var json = result.GetValue(CommonOptions.Json);
+            var answer = await LiveProgress.RunAsync(client, error, json, $"rolling back {result.GetValue(module)}",
+                t => client.RollbackAsync(result.GetValue(module)!, result.GetValue(to), t), token);
+            return ApiPrinter.Outcome(output, error, answer, json, "rollback", rolledBackExit: 2);
+        }, async (session, token) =>
         {
             var outcome = await session.Engine.RollbackAsync(result.GetValue(module)!, result.GetValue(to), new EngineOptions(), token);
             OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "rollback");

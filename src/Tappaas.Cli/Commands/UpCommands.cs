@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Net.Http.Headers;
+using Tappaas.Cli.Remote;
+using Tappaas.Client;
 using Tappaas.Engine.Site;
 using Tappaas.Platform.Embedded;
 
@@ -25,7 +26,7 @@ internal static class UpCommands
         ("restic", "backups"),
     ];
 
-    private static readonly string[] s_stack = ["cluster", "firewall", "backup", "counter"];
+    private static readonly string[] s_stack = ["cluster", "firewall", "backup", "counter", "board"];
 
     public static Command Up(TextWriter output, TextWriter error)
     {
@@ -50,20 +51,23 @@ internal static class UpCommands
             var layout = new SiteLayout(site);
             if (!File.Exists(layout.ConfigurationFile))
             {
+                // The site gets its own copy of the example stack: new releases are published by copying them over it.
                 var stack = Path.Combine(RepositoryRoot(), "examples", "stack");
-                SiteInitializer.Initialize(layout, "tappaas.internal", new Dictionary<string, string> { ["cluster:*"] = "embedded", ["firewall:*"] = "embedded", ["backup:*"] = "embedded" }, [stack]);
-                output.WriteLine($"created the site in {site} (modules from {stack})");
+                var repository = Path.Combine(site, "repository");
+                CopyFolder(stack, repository);
+                SiteInitializer.Initialize(layout, "tappaas.internal", new Dictionary<string, string> { ["cluster:*"] = "embedded", ["firewall:*"] = "embedded", ["backup:*"] = "embedded" }, [repository]);
+                output.WriteLine($"created the site in {site} (modules from {repository}, a copy of {stack})");
             }
 
-            var apiUrl = $"http://127.0.0.1:{result.GetValue(api)}";
-            var tokenFile = Path.Combine(site, "secrets", "initial-admin-token");
+            var apiUrl = $"https://127.0.0.1:{result.GetValue(api)}";
+            var tokenFile = ApiConnection.InitialTokenFile(site);
             var firstToken = !File.Exists(tokenFile);
-            if (!await HealthyAsync(apiUrl, ct))
+            if (!await HealthyAsync(site, apiUrl, ct))
             {
                 Directory.CreateDirectory(Path.Combine(site, "secrets"));
                 Directory.CreateDirectory(layout.LogsDir);
                 StartDaemon(site, apiUrl, result.GetValue(https), result.GetValue(http), tokenFile, layout.LogsDir);
-                if (!await WaitHealthyAsync(apiUrl, TimeSpan.FromSeconds(30), ct))
+                if (!await WaitHealthyAsync(site, apiUrl, TimeSpan.FromSeconds(30), ct))
                 {
                     error.WriteLine($"error: the daemon did not answer on {apiUrl} within 30 s; see {Path.Combine(layout.LogsDir, "daemon.log")}");
                     return ExitCodes.Failed;
@@ -83,22 +87,28 @@ internal static class UpCommands
             }
 
             var token = (await File.ReadAllTextAsync(tokenFile, ct)).Trim();
-            using var client = new HttpClient { BaseAddress = new Uri(apiUrl), Timeout = TimeSpan.FromMinutes(3) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var client = new TappaasClient(ApiConnection.Discover(site, apiUrl, token)!);
             foreach (var module in s_stack)
             {
-                if ((await client.GetAsync($"/api/v1/modules/{module}", ct)).IsSuccessStatusCode)
+                if ((await client.ModuleAsync(module, ct)).Ok)
                 {
                     continue;
                 }
 
                 output.WriteLine($"installing {module} ...");
-                var response = await client.PostAsync($"/api/v1/modules/{module}/install", null, ct);
-                if (!response.IsSuccessStatusCode)
+                var answer = await LiveProgress.RunAsync(client, error, quiet: false, $"installing {module}", t => client.InstallAsync([module], false, t), ct);
+                if (!answer.Ok)
                 {
-                    error.WriteLine($"error: installing {module} failed ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(ct)}");
+                    error.WriteLine($"error: installing {module} failed: {answer.Problem}");
+                    answer.Problem!.Diagnostics.ToList().ForEach(d => ApiPrinter.Diagnostic(error, d));
                     return ExitCodes.Failed;
                 }
+            }
+
+            // Guests stopped by 'down' (or a reboot) are started again by the daemon; wait until the stack serves.
+            if (!await WaitGuestsReadyAsync(client, TimeSpan.FromSeconds(60), ct))
+            {
+                error.WriteLine("warning: not every guest of the example stack is ready after 60 s; see ./tappaas status and ./tappaas logs MODULE");
             }
 
             var port = result.GetValue(https);
@@ -106,15 +116,17 @@ internal static class UpCommands
             var root = Path.Combine(site, "ca", "root.crt");
             output.WriteLine();
             output.WriteLine("TAPPaaS is up.");
-            output.WriteLine($"  the example counter:  https://{host}{(port == 443 ? "" : ":" + port)}/");
+            output.WriteLine($"  the example counter:  https://{host}{(port == 443 ? "" : ":" + port)}/   (2 replicas; the board: https://board.tappaas.internal{(port == 443 ? "" : ":" + port)}/)");
             output.WriteLine($"      from this host:   curl --cacert {root} --resolve {host}:{port}:127.0.0.1 https://{host}:{port}/");
             output.WriteLine($"      (or add \"127.0.0.1 {host}\" to /etc/hosts and open it in a browser)");
-            output.WriteLine($"  the API:              {apiUrl}/api/v1  (OpenAPI: {apiUrl}/api/v1/openapi.json)");
+            output.WriteLine($"  the API:              {apiUrl}/api/v1  (OpenAPI: {apiUrl}/api/v1/openapi.json; the CLI uses it while the daemon runs)");
             output.WriteLine(firstToken
                 ? $"  your admin token:     {token}   (shown this once; it is kept in {tokenFile}, readable by you only)"
                 : $"  your admin token:     in {tokenFile}");
             output.WriteLine($"  trust the site CA:    cp {root} /usr/local/share/ca-certificates/tappaas.crt && update-ca-certificates");
-            output.WriteLine("  next:                 ./tappaas status   ./tappaas logs counter -f   ./tappaas backup counter   ./tappaas down");
+            output.WriteLine("  next:                 ./tappaas status   ./tappaas logs counter -f   ./tappaas backup counter   ./tappaas events -f");
+            output.WriteLine($"  an update:            cp -r examples/releases/counter-v2/. {Path.Combine(site, "repository", "counter")}/ && ./tappaas update counter");
+            output.WriteLine("  stop it:              ./tappaas down   (--purge also removes the site)");
             return ExitCodes.Ok;
         });
         return command;
@@ -246,12 +258,28 @@ internal static class UpCommands
         launcher.WaitForExit();
     }
 
-    private static async Task<bool> WaitHealthyAsync(string apiUrl, TimeSpan deadline, CancellationToken ct)
+    private static async Task<bool> WaitGuestsReadyAsync(TappaasClient client, TimeSpan deadline, CancellationToken ct)
     {
         var until = DateTime.UtcNow + deadline;
         while (DateTime.UtcNow < until)
         {
-            if (await HealthyAsync(apiUrl, ct))
+            if ((await client.StatusAsync(ct)).Value is { } status && status.Guests.Where(g => s_stack.Contains(g.Module)).All(g => g.Ready))
+            {
+                return true;
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        return false;
+    }
+
+    private static async Task<bool> WaitHealthyAsync(string site, string apiUrl, TimeSpan deadline, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (DateTime.UtcNow < until)
+        {
+            if (await HealthyAsync(site, apiUrl, ct))
             {
                 return true;
             }
@@ -262,16 +290,38 @@ internal static class UpCommands
         return false;
     }
 
-    private static async Task<bool> HealthyAsync(string apiUrl, CancellationToken ct)
+    // Healthy: the daemon answers over TLS with a certificate from this site's CA (so it is this site's daemon).
+    private static async Task<bool> HealthyAsync(string site, string apiUrl, CancellationToken ct)
     {
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        try
-        {
-            return (await probe.GetAsync(apiUrl + "/api/v1/health", ct)).IsSuccessStatusCode;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        if (!File.Exists(ApiConnection.RootFile(site)))
         {
             return false;
+        }
+
+        using var probe = new TappaasClient(ApiConnection.Discover(site, apiUrl, null)!);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            return (await probe.HealthAsync(timeout.Token)).Ok;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)), overwrite: true);
         }
     }
 

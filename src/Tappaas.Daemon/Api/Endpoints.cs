@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Tappaas.Client;
 using Tappaas.Composition;
 using Tappaas.Daemon.Security;
 using Tappaas.Platform.Embedded.Backup;
@@ -58,6 +59,7 @@ internal static class Endpoints
             .RequireAuthorization(Policies.Operator).WithSummary("Restore the newest backup into a scratch guest and check its health.");
 
         LifecycleEndpoints.Map(v1);
+        SiteEndpoints.Map(v1);
 
         v1.MapPost("/tokens", (TokenRequestV1 request, TokenStore tokens) =>
         {

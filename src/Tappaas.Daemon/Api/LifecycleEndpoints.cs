@@ -1,3 +1,4 @@
+using Tappaas.Client;
 using Tappaas.Composition;
 using Tappaas.Daemon.Security;
 using Tappaas.Engine;
@@ -23,17 +24,23 @@ internal static class LifecycleEndpoints
                 : Outcome(await site.Engine.InstallAsync([source], new EngineOptions { Force = force ?? false }, ct));
         }).RequireAuthorization(Policies.Operator).WithSummary("Install a module found in the site's repositories (its dependencies must be installed).");
 
-        v1.MapPost("/modules/{name}/update", async (string name, bool? force, SiteSession site, CancellationToken ct) =>
-            Outcome(await site.Engine.UpdateAsync(name, new EngineOptions { Force = force ?? false }, ct)))
+        v1.MapPost("/install", async (InstallRequestV1 request, SiteSession site, CancellationToken ct) =>
+        {
+            var located = Locate(request.Modules, site);
+            return located.Problem ?? Outcome(await site.Engine.InstallAsync(located.Sources!, new EngineOptions { Force = request.Force }, ct));
+        }).RequireAuthorization(Policies.Operator).WithSummary("Install modules in one run, in dependency order (names, folders or module files on this host).");
+
+        v1.MapPost("/modules/{name}/update", async (string name, bool? force, bool? noSnapshot, SiteSession site, CancellationToken ct) =>
+            Outcome(await site.Engine.UpdateAsync(name, new EngineOptions { Force = force ?? false, NoSnapshot = noSnapshot ?? false }, ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Update an installed module from its release; a failing step rolls back.");
 
         v1.MapPost("/modules/{name}/scale", async (string name, ScaleRequestV1 request, SiteSession site, CancellationToken ct) =>
             Outcome(await site.Engine.ScaleAsync(name, request.Replicas, new EngineOptions(), ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Run a number of replicas of a module's workload.");
 
-        v1.MapDelete("/modules/{name}", async (string name, bool? remove, SiteSession site, CancellationToken ct) =>
-            Outcome(await site.Engine.DeleteAsync(name, new EngineOptions { Archive = !(remove ?? false) }, ct)))
-            .RequireAuthorization(Policies.Operator).WithSummary("Delete a module (archived unless remove=true).");
+        v1.MapDelete("/modules/{name}", async (string name, bool? remove, bool? force, SiteSession site, CancellationToken ct) =>
+            Outcome(await site.Engine.DeleteAsync(name, new EngineOptions { Archive = !(remove ?? false), Force = force ?? false }, ct)))
+            .RequireAuthorization(Policies.Operator).WithSummary("Delete a module (archived unless remove=true; force=true even while others depend on it).");
 
         v1.MapPost("/plan", async (PlanRequestV1 request, SiteSession site, CancellationToken ct) =>
         {
@@ -78,7 +85,7 @@ internal static class LifecycleEndpoints
         return (sources, null);
     }
 
-    private static IResult Outcome(ApplyOutcome outcome)
+    internal static IResult Outcome(ApplyOutcome outcome)
     {
         var result = new ApplyResultV1(outcome.Status.ToString(), outcome.ApplyId, [.. outcome.Diagnostics.Select(ToV1)]);
         if (outcome.Status is ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings)

@@ -6,7 +6,7 @@ namespace Tappaas.Platform.Embedded.Firewall;
 
 /// <summary>
 /// Compiles zones.json and the installed modules into the site's firewall: the zones' <c>access-to</c> baseline
-/// (whole subnet to whole subnet, <c>internet</c> through masquerade), each module's <c>ingress</c> and <c>egress</c>,
+/// (whole subnet to whole subnet, <c>internet</c> through masquerade; a zone's own guests reach each other), each module's <c>ingress</c> and <c>egress</c>,
 /// and the automatic pinholes of the services it consumes (a provider's <c>pinhole.json</c>, opened when the consumer's
 /// zone is in the provider zone's <c>pinhole-allowed-from</c>). Module rules are compiled for modules that depend on
 /// <c>firewall:rules</c>. Pure: the same input gives the same policy.
@@ -21,6 +21,8 @@ public static class FirewallCompiler
         foreach (var zone in zones)
         {
             var own = new Peer.Addresses([Cidr(zone)!]);
+            // Guests of one zone share its network (upstream: one VLAN, switched, not routed), so they reach each other.
+            zoneRules.Add(new FilterRule($"Zone {zone.Name} internal", own, own, null));
             foreach (var target in zone.AccessTo.Distinct())
             {
                 if (target is "internet" or "all")

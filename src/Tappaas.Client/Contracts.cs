@@ -1,4 +1,4 @@
-namespace Tappaas.Daemon.Api;
+namespace Tappaas.Client;
 
 // The API's own types (version 1): stable for clients, separate from the engine's records.
 
@@ -49,3 +49,32 @@ public sealed record PlannedChangeV1(string Address, string Action, IReadOnlyLis
 
 /// <summary>How many replicas of a module's workload should run.</summary>
 public sealed record ScaleRequestV1(int Replicas);
+
+/// <summary>The whole site at a glance: modules, recent runs, the lock and every guest.</summary>
+public sealed record SiteStatusV1(string Site, long StateRevision, IReadOnlyList<ModuleV1> Modules, IReadOnlyList<RunV1> Runs, string? Locked, IReadOnlyList<GuestStatusV1> Guests);
+
+/// <summary>A journalled run (install, update, delete, scale, ...).</summary>
+public sealed record RunV1(long Id, string Command, string Status, DateTimeOffset StartedAt);
+
+/// <summary>A guest as its supervisor last reported it.</summary>
+public sealed record GuestStatusV1(
+    string Guest, string Module, string Status, bool Ready, string? Reason, bool Supervised, string Isolation, string Address, string? Cgroup,
+    int? MemoryMiB, double? Cores, int Restarts, int? WorkloadPid, long? DiskBytes, long? DiskLimitBytes, bool DiskOver);
+
+/// <summary>A step of the running run, as the journal records it (phase: before, after, failed, undo, ...).</summary>
+public sealed record ProgressV1(long RunId, string Command, int Step, string Address, string Phase, string Detail, DateTimeOffset At);
+
+/// <summary>Lines a module's guests printed, each prefixed with the guest's name; <see cref="Next"/> continues after them.</summary>
+public sealed record LogsV1(string Module, IReadOnlyList<string> Lines, IReadOnlyDictionary<string, long> Next);
+
+/// <summary>A network zone of the site (zones.json).</summary>
+public sealed record ZoneV1(string Name, string Type, string State, int? Vlan, string? Ip, IReadOnlyList<string> AccessTo);
+
+/// <summary>A host that runs guests.</summary>
+public sealed record NodeV1(string Name, int Cpus, long MemoryMiB, long MemoryAvailableMiB, double Load1, int Guests);
+
+/// <summary>Which revision to return to (default: the previous one).</summary>
+public sealed record RollbackRequestV1(int? Revision);
+
+/// <summary>Modules to install in one run, in dependency order (names in the site's repositories, folders or module files on the daemon's host).</summary>
+public sealed record InstallRequestV1(IReadOnlyList<string> Modules, bool Force = false);

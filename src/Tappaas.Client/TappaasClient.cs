@@ -1,0 +1,221 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace Tappaas.Client;
+
+/// <summary>
+/// A typed client of the daemon's API version 1. Every call returns the value or the daemon's problem (never throws
+/// for an HTTP error or an unreachable daemon); streams end when the connection does.
+/// </summary>
+public sealed class TappaasClient : IDisposable
+{
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    private readonly HttpClient _http;
+
+    /// <summary>A client of the daemon at <paramref name="connection"/>.</summary>
+    public TappaasClient(ApiConnection connection)
+        : this(new HttpClient(SiteTrust.Handler(connection.TrustedRoot)) { BaseAddress = connection.Url, Timeout = Timeout.InfiniteTimeSpan }, connection.Token)
+    {
+    }
+
+    /// <summary>A client over an existing HTTP client (its base address is the daemon's).</summary>
+    public TappaasClient(HttpClient http, string? token)
+    {
+        _http = http;
+        if (token is not null)
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+    }
+
+    public Uri? BaseAddress => _http.BaseAddress;
+
+    public Task<ApiResult<HealthV1>> HealthAsync(CancellationToken ct) => GetAsync<HealthV1>("api/v1/health", ct);
+
+    public Task<ApiResult<SiteStatusV1>> StatusAsync(CancellationToken ct) => GetAsync<SiteStatusV1>("api/v1/status", ct);
+
+    public Task<ApiResult<List<ModuleV1>>> ModulesAsync(CancellationToken ct) => GetAsync<List<ModuleV1>>("api/v1/modules", ct);
+
+    public Task<ApiResult<ModuleDetailV1>> ModuleAsync(string name, CancellationToken ct) => GetAsync<ModuleDetailV1>($"api/v1/modules/{Esc(name)}", ct);
+
+    public Task<ApiResult<List<RevisionV1>>> HistoryAsync(string name, CancellationToken ct) => GetAsync<List<RevisionV1>>($"api/v1/modules/{Esc(name)}/history", ct);
+
+    public Task<ApiResult<List<EventV1>>> EventsAsync(long after, int limit, CancellationToken ct) => GetAsync<List<EventV1>>($"api/v1/events?after={after}&limit={limit}", ct);
+
+    public Task<ApiResult<List<ZoneV1>>> ZonesAsync(CancellationToken ct) => GetAsync<List<ZoneV1>>("api/v1/zones", ct);
+
+    public Task<ApiResult<List<NodeV1>>> NodesAsync(CancellationToken ct) => GetAsync<List<NodeV1>>("api/v1/nodes", ct);
+
+    public Task<ApiResult<List<ProgressV1>>> JournalAsync(long run, CancellationToken ct) => GetAsync<List<ProgressV1>>($"api/v1/runs/{run}/journal", ct);
+
+    /// <summary>Guests' output after the given positions (all of it when null), optionally only lines newer than <paramref name="since"/>.</summary>
+    public Task<ApiResult<LogsV1>> LogsAsync(string name, DateTimeOffset? since, IReadOnlyDictionary<string, long>? after, CancellationToken ct)
+    {
+        var query = new List<string>();
+        if (since is { } s)
+        {
+            query.Add("since=" + Uri.EscapeDataString(s.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        query.AddRange((after ?? new Dictionary<string, long>()).Select(p => $"after={Uri.EscapeDataString(p.Key)}:{p.Value}"));
+        return GetAsync<LogsV1>($"api/v1/modules/{Esc(name)}/logs{(query.Count > 0 ? "?" + string.Join('&', query) : "")}", ct);
+    }
+
+    public Task<ApiResult<ApplyResultV1>> InstallAsync(IReadOnlyList<string> modules, bool force, CancellationToken ct) =>
+        SendAsync<ApplyResultV1>(HttpMethod.Post, "api/v1/install", new InstallRequestV1(modules, force), ct);
+
+    public Task<ApiResult<ApplyResultV1>> UpdateAsync(string module, bool force, bool noSnapshot, CancellationToken ct) =>
+        SendAsync<ApplyResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/update?force={Bool(force)}&noSnapshot={Bool(noSnapshot)}", null, ct);
+
+    public Task<ApiResult<ApplyResultV1>> DeleteAsync(string module, bool remove, bool force, CancellationToken ct) =>
+        SendAsync<ApplyResultV1>(HttpMethod.Delete, $"api/v1/modules/{Esc(module)}?remove={Bool(remove)}&force={Bool(force)}", null, ct);
+
+    public Task<ApiResult<ApplyResultV1>> ScaleAsync(string module, int replicas, CancellationToken ct) =>
+        SendAsync<ApplyResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/scale", new ScaleRequestV1(replicas), ct);
+
+    public Task<ApiResult<ApplyResultV1>> RollbackAsync(string module, int? revision, CancellationToken ct) =>
+        SendAsync<ApplyResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/rollback", new RollbackRequestV1(revision), ct);
+
+    public Task<ApiResult<PlanV1>> PlanAsync(IReadOnlyList<string> modules, CancellationToken ct) =>
+        SendAsync<PlanV1>(HttpMethod.Post, "api/v1/plan", new PlanRequestV1(modules), ct);
+
+    public Task<ApiResult<ApplyResultV1>> ApplyAsync(IReadOnlyList<string> modules, long stateRevision, CancellationToken ct) =>
+        SendAsync<ApplyResultV1>(HttpMethod.Post, "api/v1/apply", new ApplyRequestV1(modules, stateRevision), ct);
+
+    public Task<ApiResult<BackupResultV1>> BackupAsync(string module, CancellationToken ct) =>
+        SendAsync<BackupResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/backup", null, ct);
+
+    public Task<ApiResult<BackupResultV1>> VerifyAsync(string module, CancellationToken ct) =>
+        SendAsync<BackupResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/backup/verify", null, ct);
+
+    /// <summary>
+    /// Subscribes to new events (server-sent events); the returned stream yields them until cancelled or disconnected.
+    /// Null when the daemon refused or cannot be reached.
+    /// </summary>
+    public Task<IAsyncEnumerable<EventV1>?> OpenEventsAsync(long? after, CancellationToken ct) =>
+        OpenStreamAsync<EventV1>($"api/v1/events/stream{(after is { } a ? "?after=" + a : "")}", ct);
+
+    /// <summary>
+    /// Subscribes to the steps of runs running now or started from now on, as the journal records them; once this
+    /// returns, no step of a later run is missed.
+    /// </summary>
+    public Task<IAsyncEnumerable<ProgressV1>?> OpenProgressAsync(CancellationToken ct) => OpenStreamAsync<ProgressV1>("api/v1/runs/progress", ct);
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<ApiResult<T>> GetAsync<T>(string path, CancellationToken ct) => await SendAsync<T>(HttpMethod.Get, path, null, ct);
+
+    private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: s_json);
+        }
+
+        try
+        {
+            using var response = await _http.SendAsync(request, ct);
+            if (response.IsSuccessStatusCode)
+            {
+                return new ApiResult<T>(await response.Content.ReadFromJsonAsync<T>(s_json, ct), null);
+            }
+
+            return await ProblemAsync(response, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            return Unreachable(ex);
+        }
+        catch (JsonException ex)
+        {
+            return new ApiProblem(0, "unexpected answer", $"the daemon at {_http.BaseAddress} answered {path} with something that is not API version 1 JSON ({ex.Message})", [], null);
+        }
+    }
+
+    private async Task<IAsyncEnumerable<T>?> OpenStreamAsync<T>(string path, CancellationToken ct)
+    {
+        try
+        {
+            var response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                response.Dispose();
+                return null;
+            }
+
+            return ReadStreamAsync<T>(response, ct);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static async IAsyncEnumerable<T> ReadStreamAsync<T>(HttpResponseMessage response, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using (response)
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+            while (true)
+            {
+                string? line;
+                try
+                {
+                    line = await reader.ReadLineAsync(ct);
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+                {
+                    yield break;
+                }
+
+                if (line is null)
+                {
+                    yield break;
+                }
+
+                if (line.StartsWith("data: ", StringComparison.Ordinal) && JsonSerializer.Deserialize<T>(line[6..], s_json) is { } item)
+                {
+                    yield return item;
+                }
+            }
+        }
+    }
+
+    private ApiProblem Unreachable(HttpRequestException ex) =>
+        new(0, "the daemon cannot be reached", $"{_http.BaseAddress}: {ex.Message}; is it running ('tappaas up', or tappaasd --site DIR)?", [], null);
+
+    private static async Task<ApiProblem> ProblemAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var status = (int)response.StatusCode;
+        try
+        {
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            var root = doc.RootElement;
+            var diagnostics = root.TryGetProperty("diagnostics", out var d) && d.ValueKind == JsonValueKind.Array
+                ? d.Deserialize<List<DiagnosticV1>>(s_json) ?? []
+                : [];
+            long? run = root.TryGetProperty("runId", out var r) && r.ValueKind == JsonValueKind.Number ? r.GetInt64() : null;
+            return new ApiProblem(status, Text(root, "title") ?? response.ReasonPhrase ?? "error", Text(root, "detail") ?? AccessHint(status), diagnostics, run);
+        }
+        catch (JsonException)
+        {
+            return new ApiProblem(status, response.ReasonPhrase ?? "error", AccessHint(status), [], null);
+        }
+    }
+
+    private static string? AccessHint(int status) => status switch
+    {
+        401 => "the daemon refused the API token: give a valid one in TAPPAAS_TOKEN or with --token-file",
+        403 => "the API token's role may not do this: viewers read, operators also change modules, admins also manage tokens",
+        _ => null,
+    };
+
+    private static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static string Esc(string s) => Uri.EscapeDataString(s);
+
+    private static string Bool(bool b) => b ? "true" : "false";
+}
