@@ -8,11 +8,12 @@ return which switch
     "embedded" => await EmbeddedBenchmark.RunAsync(),
     "backup" => await BackupBenchmark.RunAsync(args.Skip(1).ToArray()),
     "proxy" when OperatingSystem.IsLinux() => await ProxyBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "api" => await ApiBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine | embedded | backup [--mib N] | proxy [--seconds N]");
+    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine | embedded | backup [--mib N] | proxy [--seconds N] | api [--modules N]");
     return 2;
 }

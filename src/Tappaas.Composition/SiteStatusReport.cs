@@ -29,7 +29,7 @@ public static class SiteStatusReport
         {
             var s = runtime.State(g.Guest);
             var spec = g.Spec;
-            var supervised = s is { ShimPid: > 0 } && runtime.SupervisorAlive(g.Guest);
+            var supervised = GuestRuntime.SupervisorAlive(s);
             return new GuestStatusV1(g.Guest, spec.Module, s?.Status ?? "absent", s?.Ready ?? false, s?.Reason, supervised, spec.Isolation, spec.Address, s?.Cgroup,
                 (int)spec.MemoryMiB, spec.Cores, s?.Restarts ?? 0, s?.WorkloadPid, s?.DiskBytes, spec.DiskLimitBytes, s?.DiskOver ?? false);
         })];

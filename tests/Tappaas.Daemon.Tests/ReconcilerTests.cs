@@ -23,6 +23,7 @@ public sealed class ReconcilerTests
         try
         {
             Assert.True((await platform.Vm.InstallAsync(request, Ct)).Succeeded);
+            await h.Session.Store.SaveModuleAsync("keep", "{}", "installed", "install", Ct); // as the engine records it
             var before = platform.Runtime.State("keep-0")!;
 
             // As after a host reboot: the supervisor and its guest are gone, state.json still says running.
@@ -37,6 +38,20 @@ public sealed class ReconcilerTests
             Assert.Contains(events, e => e.Module == "keep" && e.Kind == "recovered" && e.Message.Contains("had no supervisor", StringComparison.Ordinal));
 
             Assert.Empty(await h.Service<Reconciler>().RunOnceAsync(Ct)); // supervised again: nothing to do
+
+            // Stopped by 'tappaas down' (or a host shutdown): the next daemon starts it again.
+            await platform.Runtime.StopAsync("keep-0", Ct);
+            Assert.Equal("stopped", platform.Runtime.State("keep-0")!.Status);
+            Assert.Equal(["keep-0"], await h.Service<Reconciler>().RunOnceAsync(Ct));
+            await WaitAsync(() => platform.Runtime.SupervisorAlive("keep-0") && platform.Runtime.State("keep-0") is { Status: "running" });
+
+            // A guest whose module the site does not have installed is not the reconciler's to start.
+            await h.Session.Store.SaveModuleAsync("keep", "{}", "archived", "delete", Ct);
+            await platform.Runtime.StopAsync("keep-0", Ct);
+            Assert.Empty(await h.Service<Reconciler>().RunOnceAsync(Ct));
+            await h.Session.Store.SaveModuleAsync("keep", "{}", "installed", "install", Ct);
+            Assert.Equal(["keep-0"], await h.Service<Reconciler>().RunOnceAsync(Ct));
+            await WaitAsync(() => platform.Runtime.SupervisorAlive("keep-0") && platform.Runtime.State("keep-0") is { Status: "running" });
 
             // The guest in Prometheus' view.
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await h.Client().GetAsync("/metrics", Ct)).StatusCode);

@@ -111,13 +111,14 @@ public sealed class UpDownTests
         }
     }
 
-    // The proxy follows the guests within a second or two of a change.
+    // The proxy follows the guests within a second or two of a change (and restored guests take a moment to be ready).
     private static async Task<string> PageAsync(HttpClient browser, string expected)
     {
         var page = "";
-        for (var i = 0; i < 40 && !page.Contains(expected, StringComparison.Ordinal); i++)
+        for (var i = 0; i < 100 && !page.Contains(expected, StringComparison.Ordinal); i++)
         {
-            page = await browser.GetStringAsync("https://counter.tappaas.internal/", Ct);
+            using var response = await browser.GetAsync("https://counter.tappaas.internal/", Ct);
+            page = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}";
             await Task.Delay(100, Ct);
         }
 

@@ -11,8 +11,8 @@ internal static class SiteEndpoints
 {
     public static void Map(RouteGroupBuilder v1)
     {
-        v1.MapGet("/status", (StatusCache status, CancellationToken ct) => status.ReadAsync(ct))
-            .WithSummary("The site at a glance: modules, recent runs, the lock holder and every guest's health.");
+        v1.MapGet("/status", async (StatusCache status, CancellationToken ct) => Results.Bytes(await status.ReadAsync(ct), "application/json"))
+            .Produces<SiteStatusV1>().WithSummary("The site at a glance: modules, recent runs, the lock holder and every guest's health.");
 
         v1.MapGet("/zones", (SiteSession site) =>
             (SiteFiles.Read(site.Layout.ConfigDir).Zones?.Zones ?? []).Select(z =>

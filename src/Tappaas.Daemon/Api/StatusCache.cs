@@ -1,28 +1,32 @@
+using System.Text.Json;
 using Tappaas.Client;
 using Tappaas.Composition;
 
 namespace Tappaas.Daemon.Api;
 
 /// <summary>
-/// Status reads coalesced: callers that arrive while a read is running share its answer instead of each reading the
-/// store and every guest's state again (a dashboard's polling under load). A caller never gets a read that started
-/// before it arrived and finished long ago: once a read completes, the next caller starts a fresh one.
+/// Status reads coalesced: callers that arrive while a read is running share its answer, serialised once, instead of
+/// each reading the store and every guest's state and serialising it again (a dashboard's polling under load). A
+/// caller never gets a read that started before it arrived and finished long ago: once a read completes, the next
+/// caller starts a fresh one. The read runs on the thread pool (the store's calls complete synchronously), so callers
+/// arriving meanwhile find it running and join it.
 /// </summary>
 internal sealed class StatusCache(SiteSession site)
 {
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private readonly Lock _gate = new();
-    private Task<SiteStatusV1>? _running;
+    private Task<byte[]>? _running;
 
-    public Task<SiteStatusV1> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>The site's status as UTF-8 JSON (a <see cref="SiteStatusV1"/>).</summary>
+    public Task<byte[]> ReadAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (_running is { IsCompleted: false } running)
+            if (_running is not { IsCompleted: false })
             {
-                return running.WaitAsync(cancellationToken);
+                _running = Task.Run(async () => JsonSerializer.SerializeToUtf8Bytes(await SiteStatusReport.ReadAsync(site, CancellationToken.None), s_json), CancellationToken.None);
             }
 
-            _running = SiteStatusReport.ReadAsync(site, CancellationToken.None);
             return _running.WaitAsync(cancellationToken);
         }
     }

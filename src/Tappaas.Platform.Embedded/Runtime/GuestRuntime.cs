@@ -27,8 +27,11 @@ public sealed class GuestRuntime(string siteFolder)
     }
 
     /// <summary>True when the guest's supervisor process runs (so the guest is attached, not orphaned).</summary>
-    public bool SupervisorAlive(string guest) =>
-        State(guest) is { ShimPid: > 0 } s && Native.Alive(s.ShimPid) && File.ReadAllText($"/proc/{s.ShimPid}/cmdline").Contains("tappaas-shim", StringComparison.Ordinal);
+    public bool SupervisorAlive(string guest) => SupervisorAlive(State(guest));
+
+    /// <summary>True when the supervisor that wrote <paramref name="state"/> still runs.</summary>
+    public static bool SupervisorAlive(GuestState? state) =>
+        state is { ShimPid: > 0 } s && Native.Alive(s.ShimPid) && File.ReadAllText($"/proc/{s.ShimPid}/cmdline").Contains("tappaas-shim", StringComparison.Ordinal);
 
     public GuestSpecFile? Spec(string guest)
     {

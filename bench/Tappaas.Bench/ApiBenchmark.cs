@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using Tappaas.Client;
+using Tappaas.Engine.Site;
+
+namespace Tappaas.Bench;
+
+/// <summary>
+/// The daemon under a dashboard's load: a real tappaasd process (HTTPS, site CA) with N modules installed, each a
+/// guest on the embedded platform; then, while an apply runs (an install whose guest takes seconds to become ready),
+/// rounds of 100 concurrent <c>GET /api/v1/status</c>, against the same rounds of <c>GET /api/v1/health</c> (the
+/// daemon's cheapest answer) as the baseline measured in the same run. Target: status p99 under 50 ms. Prints the
+/// daemon's memory (RSS) with N guests, and the guests' own (supervisors and workloads) beside it.
+/// </summary>
+internal static class ApiBenchmark
+{
+    private const int Concurrency = 100;
+    private const int Rounds = 20;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var modules = args.Length >= 2 && args[0] == "--modules" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+        var root = Path.Combine("/var/tmp", "tappaas-bench-api-" + Guid.NewGuid().ToString("N")[..8]);
+        var layout = new SiteLayout(Path.Combine(root, "site"));
+        var repository = Path.Combine(root, "modules");
+        SiteInitializer.Initialize(layout, "example.org", new Dictionary<string, string> { ["cluster:*"] = "embedded" }, [repository]);
+        TestUtilities.EmbeddedSites.Separate(layout.Root, "bn", 220);
+        Release(repository, "cluster", """{"description": "guests", "version": "1.0", "provides": ["vm"]}""");
+        var names = Enumerable.Range(0, modules).Select(i => $"app{i:000}").ToList();
+        foreach (var (name, i) in names.Select((n, i) => (n, i)))
+        {
+            Release(repository, name, Guest(name, 1000 + i, "\"/bin/sleep\", \"args\": [\"infinity\"]", ""));
+        }
+
+        // The apply that runs during the measurement: its guest listens only after 6 s.
+        Release(repository, "slow", Guest("slow", 999, "\"/usr/bin/python3\", \"args\": [\"-c\", \"import socket,time; time.sleep(6); s=socket.socket(); s.bind(('0.0.0.0', 8080)); s.listen(); time.sleep(1e9)\"]",
+            ", \"ports\": {\"http\": 8080}, \"health\": {\"readiness\": {\"tcp\": {\"port\": \"http\"}, \"interval\": \"100ms\"}}"));
+
+        var port = Stats.FreePort();
+        var tokenFile = Path.Combine(root, "token");
+        using var daemon = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "tappaasd.dll"), "--site", layout.Root,
+            "--listen", $"https://127.0.0.1:{port}", "--initial-token-file", tokenFile]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        daemon.BeginOutputReadLine();
+        daemon.BeginErrorReadLine();
+        try
+        {
+            var (api, connection) = await ConnectAsync(layout.Root, $"https://127.0.0.1:{port}", tokenFile);
+            using var apiClient = api;
+            var sw = Stopwatch.StartNew();
+            var installed = await api.InstallAsync(["cluster", .. names], false, CancellationToken.None);
+            if (!installed.Ok)
+            {
+                throw new InvalidOperationException($"installing {modules} modules failed: {installed.Problem}");
+            }
+
+            var status = (await api.StatusAsync(CancellationToken.None)).Value!;
+            Console.WriteLine($"{modules} modules installed in one run in {sw.Elapsed.TotalSeconds:0.0} s; {status.Guests.Count(g => g.Ready)} guests ready, isolation: {status.Guests[0].Isolation}");
+            await Task.Delay(2000); // let the daemon and the guests settle before measuring memory and latency
+            var daemonRss = Rss(daemon.Id);
+            var guestsRss = status.Guests.Sum(g => Rss(ShimOf(layout.Root, g.Guest)) + (g.WorkloadPid is { } p ? Rss(p) : 0));
+            Console.WriteLine($"daemon memory with {status.Guests.Count} guests: {daemonRss / 1048576.0:0.0} MiB RSS (the guests' supervisors and workloads: {guestsRss / 1048576.0:0} MiB, {guestsRss / 1048576.0 / Math.Max(1, status.Guests.Count):0.0} MiB per guest)");
+
+            // Both endpoints measured while the same kind of apply runs, as raw HTTP requests (the latency is the
+            // daemon's, not the client's JSON parsing); health first, then status.
+            using var http = new HttpClient(SiteTrust.Handler(connection.TrustedRoot)) { BaseAddress = connection.Url };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", connection.Token);
+            var health = await UnderApplyAsync(api, "slow", () => GetAsync(http, "api/v1/health"));
+            var statuses = await UnderApplyAsync(api, "slow", () => GetAsync(http, "api/v1/status"));
+            Console.WriteLine($"{Concurrency} concurrent calls x {Rounds} rounds while an apply runs (HTTPS, keep-alive):");
+            Console.WriteLine($"  GET /api/v1/health (baseline): p50 {health.P50,6:0.0} ms  p99 {health.P99,6:0.0} ms  {health.Failed} failed  (apply ran through {health.ApplyRunning:P0} of the rounds)");
+            Console.WriteLine($"  GET /api/v1/status:            p50 {statuses.P50,6:0.0} ms  p99 {statuses.P99,6:0.0} ms  {statuses.Failed} failed  (apply ran through {statuses.ApplyRunning:P0} of the rounds)");
+            Console.WriteLine($"  ratio status/health: p50 {statuses.P50 / health.P50:0.00}x, p99 {statuses.P99 / health.P99:0.00}x; status p99 target < 50 ms: {(statuses.P99 < 50 ? "PASS" : "FAIL")}");
+            return statuses.P99 < 50 && statuses.Failed == 0 ? 0 : 1;
+        }
+        finally
+        {
+            daemon.Kill();
+            await daemon.WaitForExitAsync();
+            var runtime = new Platform.Embedded.EmbeddedPlatform(layout.Root, Platform.Embedded.EmbeddedPlatform.CanIsolate);
+            foreach (var (guest, spec) in runtime.Runtime.All())
+            {
+                await runtime.Vm.DeleteAsync(new(new Model.Modules.ModuleDefinition(spec.Module, spec.Module + ".json", Model.Json.JObject.Empty),
+                    Model.Modules.ServiceRef.Parse("cluster:vm"), root, layout.Root, Abstractions.Providers.HookFlags.None), CancellationToken.None);
+            }
+
+            if (runtime.Isolate)
+            {
+                await runtime.Network.RemoveAsync(CancellationToken.None);
+            }
+
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private sealed record Latencies(double P50, double P99, int Failed, double ApplyRunning);
+
+    // Installs the slow module (an apply of several seconds) and measures rounds of concurrent calls meanwhile; deletes it after.
+    private static async Task<bool> GetAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        return response.IsSuccessStatusCode && (await response.Content.ReadAsByteArrayAsync()).Length > 0;
+    }
+
+    private static async Task<Latencies> UnderApplyAsync(TappaasClient api, string module, Func<Task<bool>> call)
+    {
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => call())); // warm: 100 connections open, TLS done
+        var apply = api.InstallAsync([module], false, CancellationToken.None);
+        await Task.Delay(500); // the run has taken the lock and is starting the guest
+        var times = new List<double>();
+        var failed = 0;
+        var during = 0;
+        for (var round = 0; round < Rounds; round++)
+        {
+            during += apply.IsCompleted ? 0 : 1;
+            var results = await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
+            {
+                var sw = Stopwatch.StartNew();
+                var ok = await call();
+                return (sw.Elapsed.TotalMilliseconds, ok);
+            }));
+            times.AddRange(results.Select(r => r.TotalMilliseconds));
+            failed += results.Count(r => !r.ok);
+        }
+
+        if (!(await apply).Ok)
+        {
+            throw new InvalidOperationException($"the apply during the measurement failed: {(await apply).Problem}");
+        }
+
+        await api.DeleteAsync(module, remove: true, force: false, CancellationToken.None);
+        times.Sort();
+        return new Latencies(times[times.Count / 2], times[(int)(times.Count * 0.99)], failed, (double)during / Rounds);
+    }
+
+    private static async Task<(TappaasClient Client, ApiConnection Connection)> ConnectAsync(string site, string url, string tokenFile)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (File.Exists(tokenFile) && File.Exists(ApiConnection.RootFile(site)))
+            {
+                var connection = ApiConnection.Discover(site, url, File.ReadAllText(tokenFile).Trim())!;
+                var client = new TappaasClient(connection);
+                if ((await client.HealthAsync(CancellationToken.None)).Ok)
+                {
+                    return (client, connection);
+                }
+
+                client.Dispose();
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"the daemon did not answer on {url} within 30 s");
+    }
+
+    private static void Release(string repository, string name, string json)
+    {
+        Directory.CreateDirectory(Path.Combine(repository, name));
+        File.WriteAllText(Path.Combine(repository, name, name + ".json"), json);
+    }
+
+    private static string Guest(string name, int vmid, string command, string extra) =>
+        "{\"description\": \"" + name + "\", \"version\": \"1.0\", \"vmid\": " + vmid.ToString(CultureInfo.InvariantCulture) +
+        ", \"zone0\": \"srvHome\", \"dependsOn\": [\"cluster:vm\"], \"config\": {\"cluster:vm\": {\"image\": \"none\", \"memory\": 512, \"cores\": 1, " +
+        "\"workload\": {\"command\": " + command + ", \"stopGrace\": \"1s\"" + extra + "}}}}";
+
+    private static int ShimOf(string site, string guest) =>
+        new Platform.Embedded.Runtime.GuestRuntime(site).State(guest)?.ShimPid ?? 0;
+
+    private static long Rss(int pid)
+    {
+        var file = $"/proc/{pid}/status";
+        if (pid <= 0 || !File.Exists(file))
+        {
+            return 0;
+        }
+
+        var line = File.ReadLines(file).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+}
