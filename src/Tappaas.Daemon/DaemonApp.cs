@@ -68,6 +68,7 @@ public static class DaemonApp
             var token = tokens.Create("admin", TokenRole.Admin);
             if (options.InitialTokenFile is { } file)
             {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
                 await using (var stream = new FileStream(file, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
                 await using (var writer = new StreamWriter(stream))
                 {

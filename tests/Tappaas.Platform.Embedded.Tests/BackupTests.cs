@@ -163,6 +163,40 @@ public sealed class BackupTests
     }
 
     [Fact]
+    public async Task The_backup_test_wants_a_backup_younger_than_48_hours_once_a_module_is_older_than_that()
+    {
+        if (ResticMissing is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+        await using var h = new BackupHarness(clock);
+        ModuleDefinition Installed(string name, TimeSpan ago) =>
+            BackupHarness.Module(name, extra: $", \"installTime\": \"{(clock.Now - ago).ToString("yyyyMMdd-HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)}\"");
+        var fresh = Installed("fresh", TimeSpan.FromHours(1));
+        var old = Installed("old", TimeSpan.FromDays(3));
+        await h.InstallAsync(fresh);
+        await h.InstallAsync(old);
+        Assert.True((await h.Platform.Backup.InstallAsync(Request(h, fresh), Ct)).Succeeded); // creates the repository
+
+        var young = await h.Platform.Backup.TestAsync(Request(h, fresh), Ct);
+        Assert.True(young.Succeeded, young.Message);
+        Assert.Contains("no backup yet (installed 1.0 h ago", young.Output, StringComparison.Ordinal);
+        var overdue = await h.Platform.Backup.TestAsync(Request(h, old), Ct);
+        Assert.Equal(OperationStatus.Fatal, overdue.Status);
+        Assert.Contains("old has no backup yet", overdue.Message, StringComparison.Ordinal);
+
+        Assert.True((await h.Service.BackupAsync("old", Ct)).Succeeded);
+        Assert.True((await h.Platform.Backup.TestAsync(Request(h, old), Ct)).Succeeded);
+        clock.Now = clock.Now.AddHours(49);
+        Assert.Contains("more than 48 h", (await h.Platform.Backup.TestAsync(Request(h, old), Ct)).Message, StringComparison.Ordinal);
+    }
+
+    private static ProviderRequest Request(BackupHarness h, ModuleDefinition module) =>
+        new(module, ServiceRef.Parse("backup:vm"), h.Root, h.Layout.Root, HookFlags.None);
+
+    [Fact]
     public async Task Backups_are_copied_off_site_and_module_hooks_quiesce_around_the_snapshot()
     {
         if (ResticMissing is { } why)
