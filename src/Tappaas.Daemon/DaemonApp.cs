@@ -48,6 +48,7 @@ public static class DaemonApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(ca);
         builder.Services.AddSingleton<StatusCache>();
+        builder.Services.AddSingleton<Proxy.ProxyStats>();
         builder.Services.AddSingleton<Proxy.ProxyServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Proxy.ProxyServer>());
         builder.Services.AddSingleton<Reconciler>();

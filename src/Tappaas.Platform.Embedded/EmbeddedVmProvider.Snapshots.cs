@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tappaas.Abstractions.Providers;
 using Tappaas.Platform.Embedded.Cgroups;
+using Tappaas.Platform.Embedded.Network;
 using Tappaas.Platform.Embedded.Runtime;
 
 namespace Tappaas.Platform.Embedded;
@@ -52,13 +53,57 @@ public sealed partial class EmbeddedVmProvider
         {
             var specs = Directory.GetFiles(Path.Combine(source, "specs"), "*.json").Order(StringComparer.Ordinal)
                 .Select(f => JsonSerializer.Deserialize<GuestSpecFile>(File.ReadAllText(f))!).ToList();
+            if (Workloads.WorkloadSpec.From(request.Consumer)?.Update is { Rolling: true } policy && specs.All(spec => SameSpec(_runtime.Spec(spec.Guest), spec)))
+            {
+                return await RevertGuestsAsync(module, specs, policy, snapshotId, cancellationToken);
+            }
+
             await ReplaceDiskAsync(module, async staging => await Sh.MustAsync("cp", ["-a", "--reflink=auto", Path.Combine(source, "disk"), staging], cancellationToken), specs, cancellationToken);
+            var addresses = new AddressBook(_siteFolder);
+            foreach (var other in _runtime.GuestsOf(module).Except(specs.Select(x => x.Guest)).ToList())
+            {
+                await RemoveGuestAsync(other, addresses, cancellationToken);
+            }
+
+            await RefreshNetworkAsync(cancellationToken);
             return OperationResult.Ok($"{module}: disk and guests restored from {snapshotId}");
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException)
         {
             return OperationResult.Fail(OperationStatus.Fatal, $"restoring {snapshotId} of {module}: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// A rolling update's way back: the snapshot's guests are all still there (kept until a rollout completes), so they
+    /// run again and any other guest drains and goes; the disk stays — the old revision served and wrote throughout.
+    /// </summary>
+    private async Task<OperationResult> RevertGuestsAsync(string module, List<GuestSpecFile> specs, Workloads.UpdatePolicySpec policy, string snapshotId, CancellationToken ct)
+    {
+        foreach (var spec in specs.Where(x => !_runtime.SupervisorAlive(x.Guest) || _runtime.Draining(x.Guest) || _runtime.State(x.Guest) is { Status: "stopped" or "failed" }))
+        {
+            await _runtime.StopAsync(spec.Guest, ct);
+            _runtime.Start(spec);
+        }
+
+        foreach (var spec in specs)
+        {
+            if (await WaitHealthyAsync(spec.Guest, TimeSpan.Zero, TimeSpan.FromSeconds(60) + ((spec.Readiness ?? spec.Liveness)?.StartGrace ?? TimeSpan.Zero), ct) is { } failure)
+            {
+                return OperationResult.Fail(OperationStatus.Fatal, $"restoring {snapshotId} of {module}: guest {spec.Guest} did not become ready again: {failure}");
+            }
+        }
+
+        var addresses = new AddressBook(_siteFolder);
+        var others = _runtime.GuestsOf(module).Except(specs.Select(x => x.Guest)).ToList();
+        foreach (var other in others)
+        {
+            await RetireAsync(other, policy.DrainTime, ct);
+            await RemoveGuestAsync(other, addresses, ct);
+        }
+
+        await RefreshNetworkAsync(ct);
+        return OperationResult.Ok($"{module}: guests of {snapshotId} serve again{(others.Count > 0 ? $", {string.Join(", ", others)} removed" : "")}; the disk is kept (the running revision served and wrote throughout the rolling update)");
     }
 
     /// <inheritdoc />
@@ -122,6 +167,7 @@ public sealed partial class EmbeddedVmProvider
 
         foreach (var spec in restart)
         {
+            await EnsureNetworkAsync(spec, cancellationToken);
             _runtime.Start(spec);
         }
 
@@ -139,6 +185,27 @@ public sealed partial class EmbeddedVmProvider
                 throw new InvalidOperationException($"guest {guest} did not become ready after the restore: {state?.Status} {state?.Reason}".Trim());
             }
         }
+    }
+
+    /// <summary>A snapshot's guest whose namespace went (a completed rollout removed it) gets it back, on its old address if free.</summary>
+    private async Task EnsureNetworkAsync(GuestSpecFile spec, CancellationToken ct)
+    {
+        if (spec.Isolation != "namespaces" || File.Exists($"/run/netns/{_network.Namespace(spec.Guest)}"))
+        {
+            return;
+        }
+
+        var zone = (Zones()?.Zones ?? []).FirstOrDefault(z => z.Ip is { } cidr && System.Net.IPNetwork.TryParse(cidr, out var n) && System.Net.IPAddress.TryParse(spec.Address, out var a) && n.Contains(a))
+            ?? throw new InvalidOperationException($"no zone of the site holds {spec.Guest}'s address {spec.Address}");
+        var prefix = string.Join('.', zone.Ip!.Split('/')[0].Split('.').Take(3));
+        var address = new AddressBook(_siteFolder).Allocate(spec.Guest, prefix, zone.DhcpStart, zone.DhcpEnd, spec.Address);
+        if (address != spec.Address)
+        {
+            throw new InvalidOperationException($"{spec.Guest}'s address {spec.Address} is taken by another guest now; install the module again");
+        }
+
+        await _network.EnsureBridgeAsync(zone.Name, $"{prefix}.1", ct);
+        await _network.CreateAsync(spec.Guest, zone.Name, spec.Address, $"{prefix}.1", spec.Hostname, ct);
     }
 
     /// <summary>Pauses the module's running guests (cgroup freezer) until disposed; a no-op where there is no freezer.</summary>

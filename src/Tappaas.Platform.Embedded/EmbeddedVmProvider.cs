@@ -41,7 +41,7 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
     /// <inheritdoc />
     public ValueTask<ReadResponse> ReadAsync(ProviderRequest request, CancellationToken cancellationToken)
     {
-        var guests = Guests(request.Consumer, Workload(request.Consumer)?.Replicas ?? 1);
+        var guests = _runtime.GuestsOf(request.Consumer.Name);
         var alive = guests.Count(_runtime.SupervisorAlive);
         return ValueTask.FromResult(new ReadResponse(alive > 0, request.Consumer.Name, $"{alive}/{guests.Count} guests supervised"));
     }
@@ -69,49 +69,7 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
 
         try
         {
-            var zones = Zones();
-            var started = new List<string>();
-            foreach (var (guest, replica) in Guests(module, workload.Replicas).Select((g, i) => (g, i)))
-            {
-                var spec = await PrepareAsync(module, workload, guest, replica, request, zones, cancellationToken);
-                if (_runtime.SupervisorAlive(guest) && SameSpec(_runtime.Spec(guest), spec))
-                {
-                    continue; // running with this definition: attach, do not restart
-                }
-
-                await _runtime.StopAsync(guest, cancellationToken);
-                _runtime.Start(spec);
-                started.Add(guest);
-            }
-
-            if (_isolate)
-            {
-                await platform.Network.RefreshAsync(module, null, cancellationToken); // its addresses in the firewall and DNS
-            }
-
-            foreach (var guest in Guests(module, workload.Replicas))
-            {
-                var state = await _runtime.WaitReadyAsync(guest, Deadline(workload), cancellationToken);
-                if (state is not { Ready: true })
-                {
-                    return OperationResult.Fail(OperationStatus.Fatal, $"guest {guest} did not become ready: {state?.Status ?? "no state"} {state?.Reason}".Trim());
-                }
-            }
-
-            // Fewer replicas than before: the surplus guests go (after the wanted ones are ready).
-            var surplus = _runtime.GuestsOf(module.Name).Except(Guests(module, workload.Replicas)).ToList();
-            foreach (var guest in surplus)
-            {
-                await RemoveGuestAsync(guest, new AddressBook(_siteFolder), cancellationToken);
-            }
-
-            if (_isolate && surplus.Count > 0)
-            {
-                await platform.Network.RefreshAsync(module, null, cancellationToken);
-            }
-
-            var removed = surplus.Count > 0 ? $"; removed {string.Join(", ", surplus)}" : "";
-            return OperationResult.Ok((started.Count == 0 ? $"{module.Name}: all guests already running" : $"{module.Name}: started {string.Join(", ", started)}") + removed);
+            return await ConvergeAsync(module, workload, request, Zones(), cancellationToken);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException)
         {
@@ -144,7 +102,7 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
     /// <inheritdoc />
     public ValueTask<OperationResult> TestAsync(ProviderRequest request, CancellationToken cancellationToken)
     {
-        var guests = Guests(request.Consumer, Workload(request.Consumer)?.Replicas ?? 1);
+        var guests = _runtime.GuestsOf(request.Consumer.Name).Where(g => !_runtime.Draining(g)).ToList();
         var problems = guests.Select(g => (g, s: _runtime.State(g))).Where(t => t.s is not { Status: "running", Ready: true } || !_runtime.SupervisorAlive(t.g))
             .Select(t => $"{t.g}: {t.s?.Status ?? "absent"} {t.s?.Reason}".Trim()).ToList();
         return ValueTask.FromResult(problems.Count == 0
@@ -276,8 +234,6 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
     private static TimeSpan Deadline(WorkloadSpec w) => (w.Readiness ?? w.Liveness)?.StartGrace + TimeSpan.FromSeconds(60) ?? TimeSpan.FromSeconds(60);
 
     private static WorkloadSpec? Workload(ModuleDefinition module) => WorkloadSpec.From(module);
-
-    private static List<string> Guests(ModuleDefinition module, int replicas) => [.. Enumerable.Range(0, Math.Max(replicas, 0)).Select(i => $"{module.Name}-{i}")];
 
     private ZoneSet? Zones() => SiteFiles.Read(Path.Combine(_siteFolder, "config")).Zones;
 

@@ -162,7 +162,7 @@ public sealed class SiteNetwork(EmbeddedPlatform platform, Func<string, string?>
         foreach (var guestDir in Directory.Exists(dir) ? [.. Directory.GetDirectories(dir).Order(StringComparer.Ordinal)] : Array.Empty<string>())
         {
             var spec = platform.Runtime.Spec(Path.GetFileName(guestDir));
-            if (spec is { Isolation: "namespaces", Address: { Length: > 0 } address } && spec.Module != removed)
+            if (spec is { Isolation: "namespaces", Address: { Length: > 0 } address } && spec.Module != removed && !platform.Runtime.Draining(spec.Guest))
             {
                 (byModule.TryGetValue(spec.Module, out var list) ? list : byModule[spec.Module] = []).Add((spec.Guest, address));
             }

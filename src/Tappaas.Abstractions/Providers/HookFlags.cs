@@ -12,6 +12,9 @@ public sealed record HookFlags
     /// <summary>Quiet output.</summary>
     public bool Silent { get; init; }
 
+    /// <summary>Replace every old guest, past an update's canaries (<c>tappaas promote</c>).</summary>
+    public bool Promote { get; init; }
+
     /// <summary>Check only: report drift, change nothing.</summary>
     public bool Check { get; init; }
 

@@ -7,7 +7,10 @@ using Tappaas.Platform.Embedded.Dns;
 namespace Tappaas.Daemon.Proxy;
 
 /// <summary>One proxied module: its public name, the ready guests behind it, who may reach it and how to talk to it.</summary>
-public sealed record ProxyRoute(string Module, string Host, IReadOnlyList<Uri> Destinations, IReadOnlyList<string> AllowedZones, bool UpstreamTls, bool Http1, bool PreserveHost);
+public sealed record ProxyRoute(string Module, string Host, IReadOnlyList<ProxyDestination> Destinations, IReadOnlyList<string> AllowedZones, bool UpstreamTls, bool Http1, bool PreserveHost);
+
+/// <summary>A ready guest behind a route.</summary>
+public sealed record ProxyDestination(string Guest, Uri Address);
 
 /// <summary>
 /// The routes of the site: one per installed module that depends on <c>firewall:proxy</c>, host = <c>proxyDomain</c>
@@ -30,18 +33,18 @@ public static class ProxyRoutes
 
             var port = (int)(module.Integer("proxyPort") ?? 80);
             var tls = module.Boolean("proxyUpstreamTls") == true;
-            var destinations = new List<Uri>();
+            var destinations = new List<ProxyDestination>();
             foreach (var guest in platform.Runtime.GuestsOf(module.Name))
             {
-                if (platform.Runtime.State(guest) is not { Status: "running", Ready: true } || platform.Runtime.Spec(guest) is not { } spec)
+                if (platform.Runtime.State(guest) is not { Status: "running", Ready: true } || platform.Runtime.Spec(guest) is not { } spec || platform.Runtime.Draining(guest))
                 {
-                    continue; // not ready: out of the rotation at once
+                    continue; // not ready, or retiring: out of the rotation at once
                 }
 
                 // Loopback guests listen on the port their workload port was mapped to; isolated guests on the declared one.
                 var workloadPort = Platform.Embedded.Workloads.WorkloadSpec.From(module)?.Ports.FirstOrDefault(p => p.Value == port).Key;
                 var actual = spec.Isolation == "none" && workloadPort is not null && spec.Ports.TryGetValue(workloadPort, out var mapped) ? mapped : port;
-                destinations.Add(new Uri($"{(tls ? "https" : "http")}://{spec.Address}:{actual}/"));
+                destinations.Add(new ProxyDestination(guest, new Uri($"{(tls ? "https" : "http")}://{spec.Address}:{actual}/")));
             }
 
             var allowed = module.Strings("proxyAllowedZones");

@@ -9,11 +9,13 @@ namespace Tappaas.Daemon.Proxy;
 
 /// <summary>
 /// The reverse proxy (YARP) of the embedded platform, on its own listeners: HTTPS with a certificate from the site CA
-/// for each requested name (SNI), plain HTTP redirected to HTTPS. Routes follow the site (recomputed every second, so a
-/// guest that stops being ready leaves the rotation at once; in-flight requests finish); a client whose zone is not in
-/// the route's <c>proxyAllowedZones</c> gets 403.
+/// for each requested name (SNI), plain HTTP redirected to HTTPS. Routes follow the site (recomputed twice a second, so
+/// a guest that stops being ready or is drained leaves the rotation at once; in-flight requests finish); a client whose
+/// zone is not in the route's <c>proxyAllowedZones</c> gets 403. A request without a body that fails before any answer
+/// (the guest died, refused or reset the connection) is sent to another guest, and the failed one is taken out of the
+/// rotation until its checks pass again (passive health).
 /// </summary>
-internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca, DaemonOptions options, ILogger<ProxyServer> log) : IHostedService
+internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca, DaemonOptions options, ProxyStats stats, ILogger<ProxyServer> log) : IHostedService
 {
     private WebApplication? _app;
     private CancellationTokenSource? _refresh;
@@ -46,6 +48,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
         var config = new InMemoryConfigProvider([], []);
         builder.Services.AddSingleton<IProxyConfigProvider>(config);
         builder.Services.AddReverseProxy();
+        builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, UpstreamClientFactory>();
         _app = builder.Build();
         var httpsPort = Endpoint(options.ProxyHttps).Port;
         _app.Use(async (context, next) =>
@@ -72,15 +75,25 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
                 return;
             }
 
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             if (route.Destinations.Count == 0)
             {
                 await Results.Problem(statusCode: 503, title: "no ready guest", detail: $"{route.Module} has no guest ready to serve").ExecuteAsync(context);
-                return;
+            }
+            else
+            {
+                await next(context);
             }
 
-            await next(context);
+            stats.Record(route.Module, context.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         });
-        _app.MapReverseProxy();
+        _app.MapReverseProxy(pipeline =>
+        {
+            pipeline.Use(RetryOnAnotherGuest(pipeline.ApplicationServices.GetRequiredService<Yarp.ReverseProxy.Health.IDestinationHealthUpdater>()));
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
         Refresh(config);
         await _app.StartAsync(cancellationToken);
         // Guests reach the proxy on their zone gateway: open its ports in the site firewall's input chain.
@@ -91,7 +104,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
         {
             while (!_refresh.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), _refresh.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), _refresh.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 try
                 {
                     Refresh(config);
@@ -138,12 +151,52 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
             [.. routes.Select(r => new ClusterConfig
             {
                 ClusterId = r.Module,
-                Destinations = r.Destinations.Select((d, i) => (d, i)).ToDictionary(t => $"{r.Module}-{t.i}", t => new DestinationConfig { Address = t.d.ToString() }),
+                Destinations = r.Destinations.ToDictionary(d => d.Guest, d => new DestinationConfig { Address = d.Address.ToString() }),
+                HealthCheck = new HealthCheckConfig { AvailableDestinationsPolicy = "HealthyOrPanic", Passive = new PassiveHealthCheckConfig { Enabled = true, ReactivationPeriod = TimeSpan.FromSeconds(5) } },
                 HttpClient = r.UpstreamTls ? new HttpClientConfig { DangerousAcceptAnyServerCertificate = true } : null,
                 HttpRequest = r.Http1 ? new ForwarderRequestConfig { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact } : null,
                 LoadBalancingPolicy = "RoundRobin",
             })]);
     }
+
+    /// <summary>
+    /// Retries a request that has no body on another ready guest when the one chosen failed before answering (refused,
+    /// reset, gone): the client sees one answer. The failed guest leaves the rotation for a while (passive health) — the
+    /// supervisor's checks bring it back through the route refresh.
+    /// </summary>
+    private Func<HttpContext, Func<Task>, Task> RetryOnAnotherGuest(Yarp.ReverseProxy.Health.IDestinationHealthUpdater health) => async (context, next) =>
+    {
+        var feature = context.GetReverseProxyFeature();
+        var candidates = feature.AvailableDestinations;
+        var bodiless = context.Request.ContentLength is null or 0 && !context.Request.Headers.ContainsKey("Transfer-Encoding")
+            && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method)
+                || HttpMethods.IsDelete(context.Request.Method) || HttpMethods.IsPut(context.Request.Method) && context.Request.ContentLength == 0);
+        var tried = new List<Yarp.ReverseProxy.Model.DestinationState>();
+        for (var attempt = 0; ; attempt++)
+        {
+            await next();
+            var error = context.Features.Get<IForwarderErrorFeature>();
+            if (error is null || context.Response.HasStarted || !bodiless || feature.ProxiedDestination is not { } failed
+                || error.Error is not (ForwarderError.Request or ForwarderError.RequestTimedOut) || attempt >= 3)
+            {
+                return;
+            }
+
+            tried.Add(failed);
+            health.SetPassive(context.GetRouteModel().Cluster!, failed, Yarp.ReverseProxy.Model.DestinationHealth.Unhealthy, TimeSpan.FromSeconds(5));
+            var others = candidates.Where(d => !tried.Contains(d)).ToList();
+            if (others.Count == 0)
+            {
+                return;
+            }
+
+            feature.AvailableDestinations = others;
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            stats.Retried(feature.Route.Config.RouteId);
+        }
+    };
 
     private static IPEndPoint Endpoint(string url)
     {

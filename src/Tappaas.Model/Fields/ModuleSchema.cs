@@ -221,6 +221,36 @@ public static class ModuleSchema
             ["replicas"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 64 },
             ["stopGrace"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
             ["diskCheckInterval"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
+            ["update"] = new JsonObject
+            {
+                ["type"] = "object",
+                ["description"] = "How a new revision replaces the running guests (rolling: new ones first, healthy for minHealthyTime, then old ones drained and stopped; a failure reverts).",
+                ["properties"] = new JsonObject
+                {
+                    ["strategy"] = new JsonObject { ["enum"] = new JsonArray("rolling", "recreate") },
+                    ["maxParallel"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 64 },
+                    ["minHealthyTime"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
+                    ["healthyDeadline"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
+                    ["autoRevert"] = new JsonObject { ["type"] = "boolean" },
+                    ["canary"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 64 },
+                    ["drainTime"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
+                },
+            },
+            ["autoscale"] = new JsonObject
+            {
+                ["type"] = "object",
+                ["description"] = "Automatic scaling between min and max replicas on cpu (percent of a core) or rps (requests per second) per replica.",
+                ["required"] = new JsonArray("min", "max", "target"),
+                ["properties"] = new JsonObject
+                {
+                    ["min"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 64 },
+                    ["max"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 64 },
+                    ["metric"] = new JsonObject { ["enum"] = new JsonArray("cpu", "rps") },
+                    ["target"] = new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0 },
+                    ["scaleUpWindow"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
+                    ["scaleDownWindow"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
+                },
+            },
         },
     };
 }

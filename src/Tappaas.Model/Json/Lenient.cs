@@ -14,6 +14,14 @@ public static partial class Lenient
     /// <summary>The value as text (strings, numbers, booleans).</summary>
     public static string? Text(JNode? node) => node?.ScalarText;
 
+    /// <summary>The value as a boolean: a JSON boolean or the text "true"/"false".</summary>
+    public static bool? Boolean(JNode? node) => node?.ScalarText switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => null,
+    };
+
     /// <summary>The string items of an array (non-strings are skipped).</summary>
     public static IReadOnlyList<string> Strings(JNode? node) =>
         node is JArray a ? [.. a.Items.OfType<JString>().Select(s => s.Value)] : [];

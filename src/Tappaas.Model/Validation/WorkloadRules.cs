@@ -7,7 +7,9 @@ namespace Tappaas.Model.Validation;
 /// <summary>Checks the <c>workload</c> block (our extension of the module file for the embedded platform).</summary>
 internal static partial class WorkloadRules
 {
-    private static readonly string[] s_members = ["command", "args", "env", "workingDir", "ports", "health", "restart", "replicas", "stopGrace", "diskCheckInterval"];
+    private static readonly string[] s_members = ["command", "args", "env", "workingDir", "ports", "health", "restart", "replicas", "stopGrace", "diskCheckInterval", "update", "autoscale"];
+    private static readonly string[] s_update = ["strategy", "maxParallel", "minHealthyTime", "healthyDeadline", "autoRevert", "canary", "drainTime"];
+    private static readonly string[] s_autoscale = ["min", "max", "metric", "target", "scaleUpWindow", "scaleDownWindow"];
 
     public static void Check(JObject w, string path, DiagnosticSink sink)
     {
@@ -72,6 +74,99 @@ internal static partial class WorkloadRules
         if (w["replicas"] is { } replicas && Lenient.Integer(replicas) is not (>= 0 and <= 64))
         {
             sink.Error(DiagnosticCodes.InvalidItem, P("replicas"), replicas.Position, "workload.replicas must be a whole number from 0 to 64", "write e.g. \"replicas\": 2");
+        }
+
+        if (w["update"] is { } update)
+        {
+            CheckUpdate(update, P("update"), sink);
+        }
+
+        if (w["autoscale"] is { } autoscale)
+        {
+            CheckAutoscale(autoscale, P("autoscale"), sink);
+        }
+    }
+
+    private static void CheckUpdate(JNode node, string path, DiagnosticSink sink)
+    {
+        string P(string m) => JsonPathText.Member(path, m);
+        if (node is not JObject u)
+        {
+            sink.Error(DiagnosticCodes.InvalidItem, path, node.Position, "workload.update must be an object", "write e.g. \"update\": {\"maxParallel\": 1, \"minHealthyTime\": \"2s\"}");
+            return;
+        }
+
+        Unknown(u, path, s_update, "update", sink);
+        if (u["strategy"] is { } strategy && Lenient.Text(strategy) is not ("rolling" or "recreate"))
+        {
+            sink.Error(DiagnosticCodes.InvalidItem, P("strategy"), strategy.Position, "update.strategy must be rolling or recreate", "write \"strategy\": \"rolling\" (new guests first) or \"recreate\" (old ones stop first)");
+        }
+
+        foreach (var (name, min) in new[] { ("maxParallel", 1L), ("canary", 0L) })
+        {
+            if (u[name] is { } n && (Lenient.Integer(n) ?? -1) is var v && (v < min || v > 64))
+            {
+                sink.Error(DiagnosticCodes.InvalidItem, P(name), n.Position, $"update.{name} must be a whole number from {min} to 64", $"write e.g. \"{name}\": {Math.Max(min, 1)}");
+            }
+        }
+
+        if (u["autoRevert"] is { } revert && Lenient.Boolean(revert) is null)
+        {
+            sink.Error(DiagnosticCodes.InvalidItem, P("autoRevert"), revert.Position, "update.autoRevert must be true or false", "write \"autoRevert\": true");
+        }
+
+        foreach (var d in new[] { "minHealthyTime", "healthyDeadline", "drainTime" })
+        {
+            CheckDuration(u[d], P(d), sink);
+        }
+    }
+
+    private static void CheckAutoscale(JNode node, string path, DiagnosticSink sink)
+    {
+        string P(string m) => JsonPathText.Member(path, m);
+        if (node is not JObject a)
+        {
+            sink.Error(DiagnosticCodes.InvalidItem, path, node.Position, "workload.autoscale must be an object", "write e.g. \"autoscale\": {\"min\": 1, \"max\": 4, \"metric\": \"rps\", \"target\": 50}");
+            return;
+        }
+
+        Unknown(a, path, s_autoscale, "autoscale", sink);
+        var min = Lenient.Integer(a["min"]);
+        var max = Lenient.Integer(a["max"]);
+        foreach (var (name, value) in new[] { ("min", min), ("max", max) })
+        {
+            if (a[name] is not { } n || value is not (>= 0 and <= 64))
+            {
+                sink.Error(DiagnosticCodes.InvalidItem, a[name] is null ? path : P(name), (a[name] ?? a).Position, $"autoscale.{name} must be a whole number from 0 to 64", "write e.g. \"min\": 1, \"max\": 4");
+            }
+        }
+
+        if (min is { } lo && max is { } hi && lo > hi)
+        {
+            sink.Error(DiagnosticCodes.InvalidItem, P("max"), a["max"]!.Position, $"autoscale.max ({hi}) is below autoscale.min ({lo})", "make max at least min");
+        }
+
+        if (a["metric"] is { } metric && Lenient.Text(metric) is not ("cpu" or "rps"))
+        {
+            sink.Error(DiagnosticCodes.InvalidItem, P("metric"), metric.Position, "autoscale.metric must be cpu or rps", "write \"metric\": \"cpu\" (percent of a core per replica) or \"rps\" (requests per second per replica)");
+        }
+
+        if (a["target"] is not { } target || !double.TryParse(target.ScalarText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var t) || t <= 0)
+        {
+            sink.Error(DiagnosticCodes.InvalidItem, a["target"] is null ? path : P("target"), (a["target"] ?? a).Position, "autoscale.target must be a number above 0", "write e.g. \"target\": 70 (cpu percent) or 50 (requests per second)");
+        }
+
+        foreach (var d in new[] { "scaleUpWindow", "scaleDownWindow" })
+        {
+            CheckDuration(a[d], P(d), sink);
+        }
+    }
+
+    private static void Unknown(JObject o, string path, string[] members, string block, DiagnosticSink sink)
+    {
+        foreach (var p in o.Properties.Where(p => !members.Contains(p.Name) && !p.Name.StartsWith('-')))
+        {
+            sink.Warning(DiagnosticCodes.UnknownField, JsonPathText.Member(path, p.Name), p.NamePosition, $"unknown {block} field \"{p.Name}\"", $"{block} fields are {string.Join(", ", members)}");
         }
     }
 

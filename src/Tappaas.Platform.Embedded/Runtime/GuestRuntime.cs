@@ -60,6 +60,7 @@ public sealed class GuestRuntime(string siteFolder)
         File.WriteAllText(Path.Combine(dir, "spec.json.tmp"), JsonSerializer.Serialize(spec));
         File.Move(Path.Combine(dir, "spec.json.tmp"), Path.Combine(dir, "spec.json"), overwrite: true);
         File.Delete(Path.Combine(dir, "state.json"));
+        File.Delete(Path.Combine(dir, DrainingFile));
         var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
         // Own session, stdio away from the caller's pipes: the supervisor must not keep a caller's output open or die with it.
         var psi = new ProcessStartInfo("/bin/sh", ["-c", "exec setsid -f \"$0\" \"$1\" \"$2\" </dev/null >>\"$2/shim.log\" 2>&1", dotnet, ShimPath, dir])
@@ -73,6 +74,20 @@ public sealed class GuestRuntime(string siteFolder)
         launcher.StandardInput.Close();
         launcher.WaitForExit();
     }
+
+    private const string DrainingFile = "draining";
+
+    /// <summary>Takes the guest out of the proxy's rotation and the site DNS while it keeps serving what it has (before it stops).</summary>
+    public void Drain(string guest)
+    {
+        if (Directory.Exists(GuestDir(guest)))
+        {
+            File.WriteAllText(Path.Combine(GuestDir(guest), DrainingFile), "");
+        }
+    }
+
+    /// <summary>True while the guest is being retired: no new traffic should reach it.</summary>
+    public bool Draining(string guest) => File.Exists(Path.Combine(GuestDir(guest), DrainingFile));
 
     /// <summary>Asks the supervisor to stop the guest (SIGTERM, grace, SIGKILL) and waits for it to finish.</summary>
     public async Task StopAsync(string guest, CancellationToken cancellationToken)

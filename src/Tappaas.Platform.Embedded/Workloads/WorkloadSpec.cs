@@ -36,6 +36,12 @@ public sealed partial record WorkloadSpec
     /// <summary>How often the guest's disk usage is measured against <c>diskSize</c>.</summary>
     public TimeSpan DiskCheckInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How a new revision replaces the running guests.</summary>
+    public UpdatePolicySpec Update { get; init; } = new();
+
+    /// <summary>Automatic scaling between a minimum and a maximum; null when the replicas are set by hand.</summary>
+    public AutoscaleSpec? Autoscale { get; init; }
+
     /// <summary>Reads the block; null when the module has none.</summary>
     public static WorkloadSpec? From(ModuleDefinition module)
     {
@@ -57,6 +63,8 @@ public sealed partial record WorkloadSpec
             Replicas = (int)(Lenient.Integer(w["replicas"]) ?? 1),
             StopGrace = Duration(Lenient.Text(w["stopGrace"]), TimeSpan.FromSeconds(10)),
             DiskCheckInterval = Duration(Lenient.Text(w["diskCheckInterval"]), TimeSpan.FromSeconds(30)),
+            Update = UpdatePolicySpec.From(w["update"] as JObject, module.Has("ip")),
+            Autoscale = AutoscaleSpec.From(w["autoscale"] as JObject),
         };
     }
 
@@ -163,4 +171,81 @@ public sealed record RestartPolicySpec
         var baseMs = Math.Min(Delay.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempt - 1)), MaxDelay.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(baseMs * (1 + Jitter * (random.NextDouble() * 2 - 1)));
     }
+}
+
+/// <summary>
+/// How updates roll out (Nomad's vocabulary): <see cref="MaxParallel"/> new guests at a time, each healthy for
+/// <see cref="MinHealthyTime"/> within <see cref="HealthyDeadline"/> before as many old ones are drained for
+/// <see cref="DrainTime"/> and stopped; a failure reverts to the running revision (<see cref="AutoRevert"/>).
+/// With <see cref="Canary"/> N, an update starts N new guests beside the old ones and stops until promoted.
+/// <c>recreate</c> stops the old guests first (for modules that cannot run two revisions at once, and those with a fixed
+/// <c>ip</c>).
+/// </summary>
+public sealed record UpdatePolicySpec
+{
+    /// <summary><c>rolling</c> or <c>recreate</c>.</summary>
+    public string Strategy { get; init; } = "rolling";
+
+    public int MaxParallel { get; init; } = 1;
+
+    public TimeSpan MinHealthyTime { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a new guest may take to become healthy; null: its start grace plus 60 s.</summary>
+    public TimeSpan? HealthyDeadline { get; init; }
+
+    public bool AutoRevert { get; init; } = true;
+
+    public int Canary { get; init; }
+
+    /// <summary>How long a retiring guest stays out of the proxy's rotation, serving what it has, before it is stopped.</summary>
+    public TimeSpan DrainTime { get; init; } = TimeSpan.FromSeconds(2);
+
+    public bool Rolling => Strategy == "rolling";
+
+    public static UpdatePolicySpec From(JObject? o, bool fixedAddress)
+    {
+        var strategy = Lenient.Text(o?["strategy"]) ?? (fixedAddress ? "recreate" : "rolling");
+        return new UpdatePolicySpec
+        {
+            Strategy = fixedAddress ? "recreate" : strategy,
+            MaxParallel = (int)Math.Max(1, Lenient.Integer(o?["maxParallel"]) ?? 1),
+            MinHealthyTime = WorkloadSpec.Duration(Lenient.Text(o?["minHealthyTime"]), TimeSpan.FromSeconds(1)),
+            HealthyDeadline = Lenient.Text(o?["healthyDeadline"]) is { } d ? WorkloadSpec.Duration(d, TimeSpan.FromSeconds(60)) : null,
+            AutoRevert = Lenient.Boolean(o?["autoRevert"]) ?? true,
+            Canary = (int)Math.Max(0, Lenient.Integer(o?["canary"]) ?? 0),
+            DrainTime = WorkloadSpec.Duration(Lenient.Text(o?["drainTime"]), TimeSpan.FromSeconds(2)),
+        };
+    }
+}
+
+/// <summary>
+/// Automatic scaling between <see cref="Min"/> and <see cref="Max"/> replicas on a metric per replica — <c>cpu</c>
+/// (percent of one core) or <c>rps</c> (proxied requests per second) — against <see cref="Target"/>. A scale up needs the
+/// metric above target for the whole <see cref="ScaleUpWindow"/>, a scale down below it for <see cref="ScaleDownWindow"/>,
+/// so short spikes and dips do not make it flap.
+/// </summary>
+public sealed record AutoscaleSpec
+{
+    public int Min { get; init; } = 1;
+
+    public int Max { get; init; } = 1;
+
+    /// <summary><c>cpu</c> or <c>rps</c>.</summary>
+    public string Metric { get; init; } = "cpu";
+
+    public double Target { get; init; } = 70;
+
+    public TimeSpan ScaleUpWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan ScaleDownWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    public static AutoscaleSpec? From(JObject? o) => o is null ? null : new AutoscaleSpec
+    {
+        Min = (int)(Lenient.Integer(o["min"]) ?? 1),
+        Max = (int)(Lenient.Integer(o["max"]) ?? Lenient.Integer(o["min"]) ?? 1),
+        Metric = Lenient.Text(o["metric"]) ?? "cpu",
+        Target = double.TryParse(o["target"]?.ScalarText, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 70,
+        ScaleUpWindow = WorkloadSpec.Duration(Lenient.Text(o["scaleUpWindow"]), TimeSpan.FromSeconds(30)),
+        ScaleDownWindow = WorkloadSpec.Duration(Lenient.Text(o["scaleDownWindow"]), TimeSpan.FromMinutes(5)),
+    };
 }
