@@ -51,11 +51,18 @@ internal sealed class GuestNetwork(HostNames names)
         await Sh.MustAsync("ip", ["link", "set", host, "up"], cancellationToken);
         await Sh.MustAsync("ip", ["link", "set", peer, "netns", ns], cancellationToken);
         await Sh.MustAsync("ip", ["-n", ns, "link", "set", peer, "name", "eth0"], cancellationToken);
+        // The MAC follows the address: a guest that takes over a released address (rolling updates do, within seconds)
+        // is found by every neighbour whose ARP cache still holds the old entry.
+        await Sh.MustAsync("ip", ["-n", ns, "link", "set", "eth0", "address", MacOf(address)], cancellationToken);
         await Sh.MustAsync("ip", ["-n", ns, "addr", "add", $"{address}/24", "dev", "eth0"], cancellationToken);
         await Sh.MustAsync("ip", ["-n", ns, "link", "set", "eth0", "up"], cancellationToken);
         await Sh.MustAsync("ip", ["-n", ns, "link", "set", "lo", "up"], cancellationToken);
         await Sh.MustAsync("ip", ["-n", ns, "route", "add", "default", "via", gateway], cancellationToken);
     }
+
+    /// <summary>A locally administered MAC address made from an IPv4 address: 02:54 and its four bytes.</summary>
+    public static string MacOf(string address) =>
+        "02:54:" + string.Join(':', System.Net.IPAddress.Parse(address).GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
 
     public async Task DeleteAsync(string guest, CancellationToken cancellationToken)
     {

@@ -1,0 +1,172 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Tappaas.Abstractions.Providers;
+using Tappaas.Model.Json;
+using Tappaas.Model.Modules;
+using Tappaas.TestUtilities;
+
+namespace Tappaas.Daemon.Tests;
+
+/// <summary>
+/// Zero-downtime changes under steady load through the daemon's proxy: a rolling update of 3 replicas, a crash of one,
+/// a scale from 3 to 1 and back, and an update whose new revision never gets healthy (reverted) — each with 0 failed
+/// requests; and canaries that serve beside the old revision until promoted.
+/// </summary>
+public sealed class RolloutTests
+{
+    private const int PerSecond = 200;
+
+    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(2);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Rolling_update_crash_scale_and_a_reverted_update_fail_no_request_under_load()
+    {
+        await using var site = await Site.StartAsync(("d4", 230));
+        await site.ApplyAsync(App("v1", replicas: 3));
+        await using var load = await site.LoadAsync();
+
+        var update = await load.DuringAsync(() => site.ApplyAsync(App("v2", replicas: 3)), s_settle);
+        Report("rolling update v1 -> v2 (3 replicas)", update, load);
+        Assert.Equal(["v2"], load.TakeBodies().Keys.Where(k => k != "v1"));
+        Assert.Equal(3, site.Guests().Count);
+        Assert.All(site.Guests(), g => Assert.Equal("v2", site.Platform.Runtime.Spec(g)!.Env["APP_VERSION"]));
+
+        var victim = site.Guests()[1];
+        var crash = await load.DuringAsync(async () =>
+        {
+            System.Diagnostics.Process.GetProcessById(site.Platform.Runtime.State(victim)!.WorkloadPid).Kill();
+            await Task.Delay(TimeSpan.FromSeconds(3), Ct); // the supervisor restarts it meanwhile
+        }, s_settle);
+        Report($"kill -9 of {victim}", crash, load);
+        Assert.Equal(1, site.Platform.Runtime.State(victim)!.Restarts);
+
+        var down = await load.DuringAsync(() => site.ApplyAsync(App("v2", replicas: 1)), s_settle);
+        Report("scale 3 -> 1", down, load);
+        Assert.Single(site.Guests());
+        var up = await load.DuringAsync(() => site.ApplyAsync(App("v2", replicas: 3)), s_settle);
+        Report("scale 1 -> 3", up, load);
+        Assert.Equal(3, site.Guests().Count);
+
+        var before = site.Guests();
+        OperationResult? failed = null;
+        var broken = await load.DuringAsync(async () => failed = await site.TryApplyAsync(App("v3", replicas: 3, healthPath: "/missing", deadline: "3s")), s_settle);
+        Report("update to a revision that never gets healthy (reverted)", broken, load);
+        Assert.False(failed!.Succeeded);
+        Assert.Contains("reverted", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(before, site.Guests());
+        Assert.Equal(["v2"], load.TakeBodies().Keys);
+
+        foreach (var phase in new[] { update, crash, down, up, broken })
+        {
+            Assert.True(phase.Sent > 100, $"the load did not run: {phase}");
+            Assert.True(phase.Failed == 0, $"{phase.Failed} of {phase.Sent} requests failed: {load.Failures}");
+        }
+    }
+
+    [Fact]
+    public async Task Canaries_serve_beside_the_old_revision_until_promoted()
+    {
+        await using var site = await Site.StartAsync(("d5", 240));
+        await site.ApplyAsync(App("v1", replicas: 2));
+        await using var load = await site.LoadAsync();
+
+        var canary = await load.DuringAsync(() => site.ApplyAsync(App("v2", replicas: 2, canary: 1)), TimeSpan.FromSeconds(3));
+        Assert.Equal(3, site.Guests().Count); // two old, one canary
+        var share = load.TakeBodies();
+        Assert.True(share.GetValueOrDefault("v1") > 0 && share.GetValueOrDefault("v2") > 0, string.Join(", ", share));
+
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        load.TakeBodies();
+        var promote = await load.DuringAsync(() => site.ApplyAsync(App("v2", replicas: 2, canary: 1), HookFlags.None with { Promote = true }), s_settle);
+        Assert.Equal(2, site.Guests().Count);
+        Assert.All(site.Guests(), g => Assert.Equal("v2", site.Platform.Runtime.Spec(g)!.Env["APP_VERSION"]));
+        Assert.Equal(0, canary.Failed + promote.Failed);
+    }
+
+    private static void Report(string phase, (long Sent, long Ok, long Failed) counts, SteadyLoad load) =>
+        TestContext.Current.TestOutputHelper?.WriteLine($"{phase}: {counts.Sent} requests at {PerSecond}/s, {counts.Ok} ok, {counts.Failed} failed {(counts.Failed > 0 ? load.Failures : "")}");
+
+    /// <summary>A small HTTP application that answers its version; its health path can be broken on purpose.</summary>
+    private static ModuleDefinition App(string version, int replicas, string healthPath = "/health", string deadline = "30s", int canary = 0) =>
+        new("web", "web.json", (JObject)JsonSource.Parse("web", Encoding.UTF8.GetBytes(
+            "{\"vmid\": 495, \"zone0\": \"srvHome\", \"proxyDomain\": \"web.example.org\", \"proxyPort\": 8080, \"proxyAllowedZones\": [\"mgmt\"]" +
+            ", \"dependsOn\": [\"cluster:vm\", \"firewall:proxy\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"memory\": 256, \"cores\": 1, " +
+            "\"workload\": {\"replicas\": " + replicas + ", \"command\": \"/usr/bin/python3\", \"args\": [\"-u\", \"app.py\"], \"env\": {\"APP_VERSION\": \"" + version + "\"}, \"ports\": {\"http\": 8080}, " +
+            "\"health\": {\"readiness\": {\"http\": {\"port\": \"http\", \"path\": \"" + healthPath + "\"}, \"interval\": \"100ms\"}}, \"stopGrace\": \"2s\", " +
+            "\"restart\": {\"delay\": \"100ms\", \"jitter\": 0}, " +
+            "\"update\": {\"maxParallel\": 1, \"minHealthyTime\": \"500ms\", \"healthyDeadline\": \"" + deadline + "\", \"drainTime\": \"1s\", \"canary\": " + canary + "}}}}}")).Root!);
+
+    private const string AppPy = """
+        import http.server, os
+        VERSION = os.environ["APP_VERSION"].encode()
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def do_GET(self):
+                body = b"ok" if self.path == "/health" else VERSION if self.path == "/" else None
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+            def log_message(self, *args):
+                pass
+        http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["TAPPAAS_PORT_HTTP"])), Handler).serve_forever()
+        """;
+
+    /// <summary>A daemon with its proxy on a site of its own, the app's folder, and a client of the proxy that trusts the site CA.</summary>
+    private sealed class Site : IAsyncDisposable
+    {
+        private DaemonHarness _h = null!;
+        private int _https;
+        private X509Certificate2? _root;
+        private HttpClient? _client;
+
+        public Platform.Embedded.EmbeddedPlatform Platform => _h.Session.Providers.Embedded;
+
+        public static async Task<Site> StartAsync((string Tag, int Offset) instance)
+        {
+            var site = new Site { _https = SiteHttps.FreePort() };
+            site._h = await DaemonHarness.StartAsync(instance, (site._https, SiteHttps.FreePort()));
+            File.WriteAllText(Path.Combine(site._h.Repository, "app.py"), AppPy);
+            return site;
+        }
+
+        public IReadOnlyList<string> Guests() => Platform.Runtime.GuestsOf("web");
+
+        public async Task ApplyAsync(ModuleDefinition module, HookFlags? flags = null)
+        {
+            var result = await TryApplyAsync(module, flags);
+            Assert.True(result.Succeeded, result.Message);
+        }
+
+        public async Task<OperationResult> TryApplyAsync(ModuleDefinition module, HookFlags? flags = null)
+        {
+            File.WriteAllText(_h.Layout.ModuleFile(module.Name), JsonText.Write(module.Root));
+            return await Platform.Vm.UpdateAsync(new ProviderRequest(module, ServiceRef.Parse("cluster:vm"), _h.Repository, _h.Layout.Root, flags ?? HookFlags.None), Ct);
+        }
+
+        /// <summary>Steady load on the app through the proxy, once the proxy routes to every guest.</summary>
+        public async Task<SteadyLoad> LoadAsync()
+        {
+            _root = X509Certificate2.CreateFromPem(await _h.Client().GetStringAsync("/api/v1/ca.crt", Ct));
+            _client = SiteHttps.Client(_https, _root);
+            var proxy = _h.Service<Proxy.ProxyServer>();
+            for (var i = 0; i < 100 && proxy.Routes.FirstOrDefault(r => r.Module == "web")?.Destinations.Count != Guests().Count; i++)
+            {
+                await Task.Delay(100, Ct);
+            }
+
+            Assert.Equal("v1", (await _client.GetStringAsync("https://web.example.org/", Ct)).Trim());
+            return new SteadyLoad(_client, new Uri("https://web.example.org/"), PerSecond);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Platform.Vm.DeleteAsync(new ProviderRequest(App("v1", 1), ServiceRef.Parse("cluster:vm"), _h.Repository, _h.Layout.Root, HookFlags.None), CancellationToken.None);
+            _client?.Dispose();
+            _root?.Dispose();
+            await _h.DisposeAsync();
+        }
+    }
+}
