@@ -19,6 +19,7 @@ internal static class CliApp
             LifecycleCommands.Update(output, error),
             LifecycleCommands.Rollback(output, error),
             LifecycleCommands.Scale(output, error),
+            LifecycleCommands.Promote(output, error),
             LifecycleCommands.Resume(output, error),
             DeleteTestCommands.Delete(output, error),
             DeleteTestCommands.Test(output, error),

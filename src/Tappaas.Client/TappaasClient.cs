@@ -75,6 +75,9 @@ public sealed class TappaasClient : IDisposable
     public Task<ApiResult<ApplyResultV1>> ScaleAsync(string module, int replicas, CancellationToken ct) =>
         SendAsync<ApplyResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/scale", new ScaleRequestV1(replicas), ct);
 
+    public Task<ApiResult<ApplyResultV1>> PromoteAsync(string module, CancellationToken ct) =>
+        SendAsync<ApplyResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/promote", null, ct);
+
     public Task<ApiResult<ApplyResultV1>> RollbackAsync(string module, int? revision, CancellationToken ct) =>
         SendAsync<ApplyResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/rollback", new RollbackRequestV1(revision), ct);
 

@@ -12,7 +12,9 @@ namespace Tappaas.Daemon;
 /// <param name="ProxyHttps">The reverse proxy's HTTPS listener (e.g. <c>https://0.0.0.0:443</c>); no proxy when null.</param>
 /// <param name="ProxyHttp">Its plain HTTP listener, which redirects to HTTPS.</param>
 /// <param name="InitialTokenFile">Where to write the first admin token (0600) instead of printing it (a detached daemon's output is a log).</param>
-public sealed record DaemonOptions(string Site, string Listen, TimeSpan? ReconcileInterval = null, string? ProxyHttps = null, string? ProxyHttp = null, string? InitialTokenFile = null);
+/// <param name="AutoscaleInterval">How often the autoscaler samples (default 5 s; <see cref="Timeout.InfiniteTimeSpan"/>: only on request).</param>
+public sealed record DaemonOptions(string Site, string Listen, TimeSpan? ReconcileInterval = null, string? ProxyHttps = null, string? ProxyHttp = null, string? InitialTokenFile = null,
+    TimeSpan? AutoscaleInterval = null);
 
 /// <summary>
 /// The daemon: the site's engine and embedded platform behind a REST API under <c>/api/v1</c> (OpenAPI at
@@ -51,6 +53,8 @@ public static class DaemonApp
         builder.Services.AddSingleton<Proxy.ProxyStats>();
         builder.Services.AddSingleton<Proxy.ProxyServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Proxy.ProxyServer>());
+        builder.Services.AddSingleton<Scaling.Autoscaler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Scaling.Autoscaler>());
         builder.Services.AddSingleton<Reconciler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
         configure?.Invoke(builder);

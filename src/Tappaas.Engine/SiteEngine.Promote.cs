@@ -6,7 +6,7 @@ public sealed partial class SiteEngine
 {
     /// <summary>
     /// Promotes an update's canaries: the installed definition is applied again with every old guest replaced (a
-    /// journalled run recording a new revision). Without canaries running it changes nothing on the guests.
+    /// journalled run; the definition does not change). Without canaries running it changes nothing on the guests.
     /// </summary>
     public Task<ApplyOutcome> PromoteAsync(string module, EngineOptions options, CancellationToken cancellationToken) =>
         RunLockedAsync("promote", options.Flags with { Promote = true }, async () =>

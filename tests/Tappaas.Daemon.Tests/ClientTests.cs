@@ -44,6 +44,12 @@ public sealed class ClientTests
         Assert.Contains("\"cores\": 2", (await api.ModuleAsync("app", Ct)).Value!.Definition!.ToJsonString().Replace(":", ": ", StringComparison.Ordinal), StringComparison.Ordinal);
 
         Assert.Equal(404, (await api.JournalAsync(run + 100, Ct)).Problem!.Status);
+
+        // Promote re-applies the installed definition through every provider (the guest provider replaces canaries).
+        var promoted = (await api.PromoteAsync("app", Ct)).Value!;
+        var steps = (await api.JournalAsync(promoted.RunId!.Value, Ct)).Value!;
+        Assert.Contains(steps, s => s is { Address: "app/cluster:vm:ServiceUpdate", Phase: "completed" });
+        Assert.Equal(3, (await api.HistoryAsync("app", Ct)).Value!.Count); // the definition did not change: no new revision
     }
 
     [Fact]

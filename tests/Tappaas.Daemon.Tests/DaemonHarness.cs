@@ -35,12 +35,16 @@ internal sealed class DaemonHarness : IAsyncDisposable
     }
 
     /// <param name="instance">An embedded instance tag and subnet offset, for tests that start guests (their host objects stay apart).</param>
-    public static async Task<DaemonHarness> StartAsync((string Tag, int Offset)? instance = null, (int Https, int Http)? proxy = null, bool listenAll = false)
+    /// <param name="embedded">Map every foundation service to the embedded platform (else cluster:* is the fake backend).</param>
+    public static async Task<DaemonHarness> StartAsync((string Tag, int Offset)? instance = null, (int Https, int Http)? proxy = null, bool listenAll = false, bool embedded = false)
     {
         var h = new DaemonHarness { _proxy = proxy, _proxyAddress = listenAll ? "0.0.0.0" : "127.0.0.1" };
         h.Layout = new SiteLayout(Path.Combine(h._dir.Path, "site"));
         Directory.CreateDirectory(h.Repository);
-        SiteInitializer.Initialize(h.Layout, "example.org", new Dictionary<string, string> { ["cluster:*"] = "fake" }, [h.Repository]);
+        var backends = embedded
+            ? new Dictionary<string, string> { ["cluster:*"] = "embedded", ["firewall:*"] = "embedded", ["backup:*"] = "embedded" }
+            : new Dictionary<string, string> { ["cluster:*"] = "fake" };
+        SiteInitializer.Initialize(h.Layout, "example.org", backends, [h.Repository]);
         if (instance is { } i)
         {
             EmbeddedSites.Separate(h.Layout.Root, i.Tag, i.Offset);
@@ -62,7 +66,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
 
         var announce = new StringWriter();
         _app = await DaemonApp.BuildAsync(new DaemonOptions(Layout.Root, "http://127.0.0.1:0", Timeout.InfiniteTimeSpan,
-            _proxy is { } p ? $"https://{_proxyAddress}:{p.Https}" : null, _proxy is { } q ? $"http://{_proxyAddress}:{q.Http}" : null), announce, b => b.WebHost.UseTestServer());
+            _proxy is { } p ? $"https://{_proxyAddress}:{p.Https}" : null, _proxy is { } q ? $"http://{_proxyAddress}:{q.Http}" : null, AutoscaleInterval: Timeout.InfiniteTimeSpan), announce, b => b.WebHost.UseTestServer());
         await _app.StartAsync();
         Announced = announce.ToString();
     }

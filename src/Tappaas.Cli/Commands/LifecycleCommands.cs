@@ -88,6 +88,24 @@ internal static class LifecycleCommands
         return command;
     }
 
+    public static Command Promote(TextWriter output, TextWriter error)
+    {
+        var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "A module whose update runs canaries." });
+        var command = new Command("promote", "Promote an update's canaries: the old guests are replaced one by one (a journalled run).") { module, CommonOptions.Json };
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (client, token) =>
+        {
+            var json = result.GetValue(CommonOptions.Json);
+            var answer = await LiveProgress.RunAsync(client, error, json, $"promoting {result.GetValue(module)}", t => client.PromoteAsync(result.GetValue(module)!, t), token);
+            return ApiPrinter.Outcome(output, error, answer, json, "promote");
+        }, async (session, token) =>
+        {
+            var outcome = await session.Engine.PromoteAsync(result.GetValue(module)!, new EngineOptions(), token);
+            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "promote");
+            return outcome.Status is ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings ? ExitCodes.Ok : ExitCodes.Failed;
+        }, ct));
+        return command;
+    }
+
     public static Command Rollback(TextWriter output, TextWriter error)
     {
         var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module." });

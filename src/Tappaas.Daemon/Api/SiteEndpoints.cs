@@ -61,6 +61,10 @@ internal static class SiteEndpoints
 
         v1.MapGet("/runs/progress", StreamProgressAsync).WithSummary("Server-sent events: the steps of runs that start or are running, as they are journalled.");
 
+        v1.MapPost("/modules/{name}/promote", async (string name, SiteSession site, CancellationToken ct) =>
+            LifecycleEndpoints.Outcome(await site.Engine.PromoteAsync(name, new EngineOptions(), ct)))
+            .RequireAuthorization(Policies.Operator).WithSummary("Promote an update's canaries: the remaining old guests are replaced (rolling).");
+
         v1.MapPost("/modules/{name}/rollback", async (string name, RollbackRequestV1? request, SiteSession site, CancellationToken ct) =>
             LifecycleEndpoints.Outcome(await site.Engine.RollbackAsync(name, request?.Revision, new EngineOptions(), ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Re-apply an earlier revision (default: the previous one) as a new revision.");

@@ -1,0 +1,93 @@
+using Tappaas.Composition;
+using Tappaas.Daemon.Proxy;
+using Tappaas.Engine;
+using Tappaas.Engine.Apply;
+using Tappaas.Platform.Embedded.Cgroups;
+using Tappaas.Platform.Embedded.Workloads;
+
+namespace Tappaas.Daemon.Scaling;
+
+/// <summary>
+/// The daemon's autoscaler: every few seconds, for each installed module with <c>workload.autoscale</c>, measures its
+/// metric per ready replica — <c>rps</c> from the proxy's counters, <c>cpu</c> from the guests' cgroups — feeds its
+/// <see cref="AutoscaleDecider"/> and carries out a decision as a scale run (a new revision), each an
+/// <c>autoscaled</c> event with the metric that caused it. Skips a cycle while another run holds the site's lock.
+/// </summary>
+internal sealed class Autoscaler(SiteSession site, ProxyStats stats, DaemonOptions options, TimeProvider time, ILogger<Autoscaler> log) : BackgroundService
+{
+    private readonly Dictionary<string, (AutoscaleDecider Decider, Sample Last)> _modules = new(StringComparer.Ordinal);
+
+    private TimeSpan Interval => options.AutoscaleInterval ?? TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested && Interval != Timeout.InfiniteTimeSpan)
+        {
+            await Task.Delay(Interval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                log.LogWarning("autoscaling cycle failed: {Message}", ex.Message);
+            }
+        }
+    }
+
+    /// <summary>One cycle; returns the decisions carried out.</summary>
+    public async Task<IReadOnlyList<(string Module, ScaleDecision Decision)>> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var decisions = new List<(string, ScaleDecision)>();
+        if (Locked(await site.Store.GetLockAsync(cancellationToken)))
+        {
+            return decisions;
+        }
+
+        var platform = site.Providers.Embedded;
+        var installed = (await site.Store.ListModulesAsync(cancellationToken)).Where(m => m.Status == "installed").Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var module in platform.Network.Installed().Where(m => installed.Contains(m.Name)))
+        {
+            if (WorkloadSpec.From(module) is not { Autoscale: { } spec } workload)
+            {
+                _modules.Remove(module.Name);
+                continue;
+            }
+
+            var now = time.GetUtcNow();
+            var guests = platform.Runtime.GuestsOf(module.Name).Where(g => !platform.Runtime.Draining(g)).ToList();
+            var ready = Math.Max(1, guests.Count(g => platform.Runtime.State(g) is { Ready: true }));
+            var sample = new Sample(now, stats.Of(module.Name).Requests, guests.Sum(g => platform.Runtime.Spec(g) is { CgroupMode: not CgroupMode.None } s ? new Cgroup(s.CgroupMode, s.CgroupName).CpuSeconds() : 0));
+            if (!_modules.TryGetValue(module.Name, out var entry) || entry.Decider.Spec != spec)
+            {
+                _modules[module.Name] = (new AutoscaleDecider(spec), sample);
+                continue; // the first sample only sets the baseline of the counters
+            }
+
+            var seconds = Math.Max((sample.At - entry.Last.At).TotalSeconds, 0.001);
+            var metric = spec.Metric == "rps"
+                ? (sample.Requests - entry.Last.Requests) / seconds / ready
+                : Math.Max(0, sample.CpuSeconds - entry.Last.CpuSeconds) / seconds / ready * 100;
+            _modules[module.Name] = (entry.Decider, sample);
+            if (entry.Decider.Observe(now, workload.Replicas, metric) is not { } decision)
+            {
+                continue;
+            }
+
+            await site.Store.AppendEventAsync(module.Name, "autoscaled", $"{decision.From} -> {decision.To} replicas: {decision.Reason}", cancellationToken);
+            var outcome = await site.Engine.ScaleAsync(module.Name, decision.To, new EngineOptions(), cancellationToken);
+            if (outcome.Status is not (ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings))
+            {
+                log.LogWarning("autoscaling {Module} to {Replicas} failed: {Status}", module.Name, decision.To, outcome.Status);
+            }
+
+            decisions.Add((module.Name, decision));
+        }
+
+        return decisions;
+
+        bool Locked(Abstractions.State.LockHolder? holder) => holder is not null && holder.ExpiresAt > time.GetUtcNow();
+    }
+
+    private sealed record Sample(DateTimeOffset At, long Requests, double CpuSeconds);
+}
