@@ -9,11 +9,12 @@ return which switch
     "backup" => await BackupBenchmark.RunAsync(args.Skip(1).ToArray()),
     "proxy" when OperatingSystem.IsLinux() => await ProxyBenchmark.RunAsync(args.Skip(1).ToArray()),
     "api" => await ApiBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "rollout" when OperatingSystem.IsLinux() => await RolloutBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine | embedded | backup [--mib N] | proxy [--seconds N] | api [--modules N]");
+    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine | embedded | backup [--mib N] | proxy [--seconds N] | api [--modules N] | rollout [--seconds N]");
     return 2;
 }

@@ -58,6 +58,11 @@ public sealed class RolloutTests
         Assert.Equal(before, site.Guests());
         Assert.Equal(["v2"], load.TakeBodies().Keys);
 
+        var metrics = await site.MetricsAsync();
+        Assert.Matches("tappaas_proxy_retries_total\\{module=\"web\"\\} [1-9]", metrics); // the crash made the proxy retry on another guest
+        Assert.Matches("tappaas_proxy_requests_total\\{module=\"web\"\\} [1-9][0-9]{3}", metrics);
+        Assert.Contains("tappaas_proxy_server_errors_total{module=\"web\"} 0", metrics, StringComparison.Ordinal);
+
         foreach (var phase in new[] { update, crash, down, up, broken })
         {
             Assert.True(phase.Sent > 100, $"the load did not run: {phase}");
@@ -98,22 +103,6 @@ public sealed class RolloutTests
             "\"restart\": {\"delay\": \"100ms\", \"jitter\": 0}, " +
             "\"update\": {\"maxParallel\": 1, \"minHealthyTime\": \"500ms\", \"healthyDeadline\": \"" + deadline + "\", \"drainTime\": \"1s\", \"canary\": " + canary + "}}}}}")).Root!);
 
-    private const string AppPy = """
-        import http.server, os
-        VERSION = os.environ["APP_VERSION"].encode()
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            def do_GET(self):
-                body = b"ok" if self.path == "/health" else VERSION if self.path == "/" else None
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-            def log_message(self, *args):
-                pass
-        http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["TAPPAAS_PORT_HTTP"])), Handler).serve_forever()
-        """;
-
     /// <summary>A daemon with its proxy on a site of its own, the app's folder, and a client of the proxy that trusts the site CA.</summary>
     private sealed class Site : IAsyncDisposable
     {
@@ -128,11 +117,13 @@ public sealed class RolloutTests
         {
             var site = new Site { _https = SiteHttps.FreePort() };
             site._h = await DaemonHarness.StartAsync(instance, (site._https, SiteHttps.FreePort()));
-            File.WriteAllText(Path.Combine(site._h.Repository, "app.py"), AppPy);
+            File.WriteAllText(Path.Combine(site._h.Repository, "app.py"), VersionApp.Script);
             return site;
         }
 
         public IReadOnlyList<string> Guests() => Platform.Runtime.GuestsOf("web");
+
+        public Task<string> MetricsAsync() => _h.Client(_h.AdminToken).GetStringAsync("/metrics", Ct);
 
         public async Task ApplyAsync(ModuleDefinition module, HookFlags? flags = null)
         {

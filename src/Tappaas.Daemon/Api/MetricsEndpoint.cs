@@ -9,11 +9,11 @@ namespace Tappaas.Daemon.Api;
 /// <summary>
 /// <c>GET /metrics</c> in Prometheus text format (a viewer token, as Prometheus' <c>authorization</c> setting sends):
 /// every guest's state, readiness, restarts, memory, CPU time and disk use; the last runs' durations and statuses;
-/// every module's last backup and restore verification.
+/// every module's last backup and restore verification; the reverse proxy's requests, errors, time and retries per module.
 /// </summary>
 internal static class MetricsEndpoint
 {
-    public static async Task<IResult> RenderAsync(SiteSession site, CancellationToken cancellationToken)
+    public static async Task<IResult> RenderAsync(SiteSession site, Proxy.ProxyStats proxy, CancellationToken cancellationToken)
     {
         var b = new StringBuilder();
         var runtime = site.Providers.Embedded.Runtime;
@@ -45,6 +45,13 @@ internal static class MetricsEndpoint
         Family(b, "tappaas_apply_last_duration_seconds", "How long the last run of each command took (first to last journal line).", "gauge", durations);
         Family(b, "tappaas_apply_runs", "Runs among the last 20, by status.", "gauge",
             runs.GroupBy(r => r.Status).Select(g => ($"{{status=\"{g.Key}\"}}", (double)g.Count())));
+
+        var served = proxy.All().OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        Family(b, "tappaas_proxy_requests_total", "Requests the reverse proxy answered for the module.", "counter", served.Select(kv => ($"{{module=\"{kv.Key}\"}}", (double)kv.Value.Requests)));
+        Family(b, "tappaas_proxy_server_errors_total", "Of those, answered with a 5xx status.", "counter", served.Select(kv => ($"{{module=\"{kv.Key}\"}}", (double)kv.Value.ServerErrors)));
+        Family(b, "tappaas_proxy_request_seconds_total", "Time spent on the module's requests (divide by the requests for the mean latency).", "counter",
+            served.Select(kv => ($"{{module=\"{kv.Key}\"}}", kv.Value.Seconds)));
+        Family(b, "tappaas_proxy_retries_total", "Requests sent to another guest after the first failed before answering.", "counter", served.Select(kv => ($"{{module=\"{kv.Key}\"}}", (double)kv.Value.Retries)));
 
         var backups = new BackupStatus(site.Layout.Root).Read().OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         Family(b, "tappaas_backup_last_success", "1 when the module's last backup succeeded, 0 when it failed.", "gauge",

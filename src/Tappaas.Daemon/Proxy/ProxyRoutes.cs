@@ -59,19 +59,23 @@ public static class ProxyRoutes
     public static IReadOnlyList<string> DefaultZones(ZoneSet? zones) =>
         [.. (zones?.Zones ?? []).Where(z => z.Type == "Service" && z.State?.IsActive() == true).Select(z => z.Name).Concat(["home", "work", "mgmt"]).Distinct()];
 
+    /// <summary>The zones' subnets, parsed once for <see cref="ZoneOf"/>.</summary>
+    public static IReadOnlyList<(string Zone, IPNetwork Network)> Subnets(ZoneSet? zones) =>
+        [.. (zones?.Zones ?? []).Where(z => z.Ip is not null && IPNetwork.TryParse(z.Ip, out _)).Select(z => (z.Name, IPNetwork.Parse(z.Ip!)))];
+
     /// <summary>The zone a client address belongs to: its zone's subnet; the host itself counts as mgmt; anything else is internet.</summary>
-    public static string ZoneOf(IPAddress address, ZoneSet? zones)
+    public static string ZoneOf(IPAddress address, IReadOnlyList<(string Zone, IPNetwork Network)> subnets)
     {
         if (address.IsIPv4MappedToIPv6)
         {
             address = address.MapToIPv4();
         }
 
-        foreach (var zone in zones?.Zones ?? [])
+        foreach (var (zone, network) in subnets)
         {
-            if (zone.Ip is { } cidr && IPNetwork.TryParse(cidr, out var network) && network.Contains(address))
+            if (network.Contains(address))
             {
-                return zone.Name;
+                return zone;
             }
         }
 

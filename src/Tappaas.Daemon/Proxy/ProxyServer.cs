@@ -21,7 +21,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
     private CancellationTokenSource? _refresh;
     private Task _loop = Task.CompletedTask;
 
-    private Model.Zones.ZoneSet? _zones; // read with the routes, not per request
+    private IReadOnlyList<(string Zone, IPNetwork Network)> _subnets = []; // read with the routes, not per request
 
     public IReadOnlyList<ProxyRoute> Routes { get; private set; } = [];
 
@@ -67,7 +67,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
                 return;
             }
 
-            var zone = ProxyRoutes.ZoneOf(context.Connection.RemoteIpAddress ?? IPAddress.None, _zones);
+            var zone = ProxyRoutes.ZoneOf(context.Connection.RemoteIpAddress ?? IPAddress.None, _subnets);
             if (!route.AllowedZones.Contains(zone))
             {
                 await Results.Problem(statusCode: 403, title: "not from this zone",
@@ -134,7 +134,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
 
     private void Refresh(InMemoryConfigProvider config)
     {
-        _zones = SiteFiles.Read(site.Layout.ConfigDir).Zones;
+        _subnets = ProxyRoutes.Subnets(SiteFiles.Read(site.Layout.ConfigDir).Zones);
         var routes = ProxyRoutes.Build(site.Providers.Embedded);
         if (routes.SequenceEqual(Routes, RouteComparer.Instance))
         {

@@ -14,5 +14,6 @@ internal sealed class UpstreamClientFactory : ForwarderHttpClientFactory
     {
         base.ConfigureHandler(context, handler);
         handler.ConnectTimeout = ConnectTimeout;
+        handler.ActivityHeadersPropagator = null; // no trace headers the guest did not ask for (and no tracing cost per request)
     }
 }
