@@ -9,14 +9,18 @@ namespace Tappaas.Composition;
 /// </summary>
 public static class ModuleLogs
 {
-    /// <summary>The guests' log files of a module.</summary>
+    /// <summary>The guests' log files of a module, then those kept from its removed guests (labelled so).</summary>
     public static IReadOnlyList<(string Guest, string File)> Files(string site, string module)
     {
         var runtime = new GuestRuntime(site);
-        return Directory.Exists(runtime.GuestsDir)
-            ? [.. Directory.GetDirectories(runtime.GuestsDir, module + "-*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)
-                .Where(g => runtime.Spec(g)?.Module == module).Select(g => (g, Path.Combine(runtime.GuestDir(g), "logs", "output.log")))]
+        var current = runtime.GuestsOf(module);
+        var kept = Path.Combine(site, "logs", "guests");
+        var removed = Directory.Exists(kept)
+            ? Directory.GetFiles(kept, module + "-*.log").Select(f => (Guest: Path.GetFileNameWithoutExtension(f), File: f))
+                .Where(f => int.TryParse(f.Guest[(module.Length + 1)..], out _) && !current.Contains(f.Guest)).OrderBy(f => f.Guest, StringComparer.Ordinal)
+                .Select(f => ($"{f.Guest}(removed)", f.File))
             : [];
+        return [.. current.Select(g => (g, Path.Combine(runtime.GuestDir(g), "logs", "output.log"))), .. removed];
     }
 
     /// <summary>Lines after each guest's position (0 when unknown), newer than <paramref name="since"/>, prefixed with the guest; and the new positions.</summary>

@@ -186,8 +186,33 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
 
         new Cgroup(spec?.CgroupMode ?? CgroupMode.None, spec?.CgroupName ?? platform.Names.Cgroup(guest)).Delete();
         addresses.Release(guest);
+        KeepLog(guest);
         Directory.Delete(_runtime.GuestDir(guest), recursive: true);
     }
+
+    /// <summary>
+    /// A removed guest's output stays readable (<c>tappaas logs</c> shows it as removed): why a reverted revision failed
+    /// is in it. The last <see cref="KeptLogs"/> per module are kept, in <c>logs/guests/</c>.
+    /// </summary>
+    private void KeepLog(string guest)
+    {
+        var log = Path.Combine(_runtime.GuestDir(guest), "logs", "output.log");
+        if (!File.Exists(log))
+        {
+            return;
+        }
+
+        var kept = Path.Combine(_siteFolder, "logs", "guests");
+        Directory.CreateDirectory(kept);
+        File.Copy(log, Path.Combine(kept, guest + ".log"), overwrite: true);
+        var module = guest[..guest.LastIndexOf('-')];
+        foreach (var old in new DirectoryInfo(kept).GetFiles(module + "-*.log").OrderByDescending(f => f.LastWriteTimeUtc).Skip(KeptLogs))
+        {
+            old.Delete();
+        }
+    }
+
+    private const int KeptLogs = 8;
 
     /// <summary>
     /// Readiness gates dependants: a module's guests start only when every module it depends on that runs guests here

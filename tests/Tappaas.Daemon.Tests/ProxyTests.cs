@@ -107,6 +107,97 @@ public sealed class ProxyTests
         }
     }
 
+    [Fact]
+    public async Task WebSockets_pass_through_the_proxy()
+    {
+        var (https, http) = (SiteHttps.FreePort(), SiteHttps.FreePort());
+        await using var h = await DaemonHarness.StartAsync(("d7", 130), (https, http));
+        var platform = h.Session.Providers.Embedded;
+        File.WriteAllText(Path.Combine(h.Repository, "echo.py"), EchoServer);
+        var echo = new ModuleDefinition("echo", "echo.json", (JObject)JsonSource.Parse("echo", Encoding.UTF8.GetBytes(
+            "{\"vmid\": 492, \"zone0\": \"srvHome\", \"proxyDomain\": \"echo.example.org\", \"proxyPort\": 8080, \"proxyAllowedZones\": [\"mgmt\"], " +
+            "\"dependsOn\": [\"cluster:vm\", \"firewall:proxy\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"memory\": 256, \"cores\": 1, " +
+            "\"workload\": {\"command\": \"/usr/bin/python3\", \"args\": [\"-u\", \"echo.py\"], \"ports\": {\"http\": 8080}, " +
+            "\"health\": {\"readiness\": {\"tcp\": {\"port\": \"http\"}, \"interval\": \"100ms\"}}, \"stopGrace\": \"1s\"}}}}")).Root!);
+        var request = new ProviderRequest(echo, ServiceRef.Parse("cluster:vm"), h.Repository, h.Layout.Root, HookFlags.None);
+        try
+        {
+            File.WriteAllText(h.Layout.ModuleFile("echo"), JsonText.Write(echo.Root));
+            Assert.True((await platform.Vm.InstallAsync(request, Ct)).Succeeded);
+            var proxy = h.Service<Proxy.ProxyServer>();
+            for (var i = 0; i < 50 && proxy.Routes.FirstOrDefault(r => r.Module == "echo")?.Destinations.Count != 1; i++)
+            {
+                await Task.Delay(100, Ct);
+            }
+
+            using var root = X509Certificate2.CreateFromPem(await h.Client().GetStringAsync("/api/v1/ca.crt", Ct));
+            using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+            {
+                ConnectCallback = SiteHttps.ConnectTo(https),
+                SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Client.SiteTrust.Validator(root) },
+            });
+            using var socket = new System.Net.WebSockets.ClientWebSocket();
+            await socket.ConnectAsync(new Uri("wss://echo.example.org/chat"), invoker, Ct);
+            foreach (var text in new[] { "hello", "through the proxy" })
+            {
+                await socket.SendAsync(Encoding.UTF8.GetBytes(text), System.Net.WebSockets.WebSocketMessageType.Text, true, Ct);
+                var buffer = new byte[256];
+                var received = await socket.ReceiveAsync(buffer, Ct);
+                Assert.Equal($"echo: {text}", Encoding.UTF8.GetString(buffer, 0, received.Count));
+            }
+
+            await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", Ct);
+        }
+        finally
+        {
+            await platform.Vm.DeleteAsync(request, CancellationToken.None);
+        }
+    }
+
+    // A WebSocket echo server in the standard library only (RFC 6455: the handshake, then one text frame back per frame).
+    private const string EchoServer = """
+        import base64, hashlib, os, socket, struct, threading
+        GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+        def recv(c, n):
+            data = b""
+            while len(data) < n:
+                chunk = c.recv(n - len(data))
+                if not chunk:
+                    raise EOFError
+                data += chunk
+            return data
+        def serve(c):
+            try:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = c.recv(4096)
+                    if not chunk:
+                        return
+                    head += chunk
+                headers = {k.lower(): v for k, v in (l.split(": ", 1) for l in head.decode().split("\r\n")[1:] if ": " in l)}
+                accept = base64.b64encode(hashlib.sha1((headers["sec-websocket-key"] + GUID).encode()).digest()).decode()
+                c.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n\r\n").encode())
+                while True:
+                    b0, b1 = recv(c, 2)
+                    n = b1 & 0x7F
+                    n = struct.unpack(">H", recv(c, 2))[0] if n == 126 else struct.unpack(">Q", recv(c, 8))[0] if n == 127 else n
+                    mask = recv(c, 4) if b1 & 0x80 else b"\0\0\0\0"
+                    payload = bytes(b ^ mask[i % 4] for i, b in enumerate(recv(c, n)))
+                    if b0 & 0x0F == 8:
+                        c.sendall(b"\x88\x00")
+                        return
+                    reply = b"echo: " + payload
+                    c.sendall(bytes([0x81, len(reply)]) + reply)
+            except (EOFError, KeyError, OSError):
+                pass
+            finally:
+                c.close()
+        server = socket.create_server(("0.0.0.0", int(os.environ["TAPPAAS_PORT_HTTP"])))
+        while True:
+            conn, _ = server.accept()
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+        """;
+
     /// <summary>From inside a guest: resolve with its own resolver, verify TLS against the site root, return the status.</summary>
     private static async Task<string> FetchFromGuestAsync(Platform.Embedded.EmbeddedPlatform platform, string guest, string url, string rootPem)
     {

@@ -97,7 +97,7 @@ public static partial class ModuleFields
         F("backupSchedule", FieldType.String, "When the module's disk is backed up (embedded platform): a cron expression; the site default otherwise.", def: "<tappaas.backup.schedule, else 0 3 * * *>", example: "0 3 * * *", usedBy: s_backup),
         F("backupRetention", FieldType.Object, "Which backups are kept: {keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly}.", def: "<tappaas.backup.retention>", usedBy: s_backup),
         F("verifySchedule", FieldType.String, "When the newest backup is restored into a scratch guest and health-checked: a cron expression.", def: "<tappaas.backup.verifySchedule, else none>", example: "0 5 * * 0", usedBy: s_backup),
-        F("workload", FieldType.Object, "What the guest runs on the embedded platform: command, args, env, ports, health, restart, replicas.", items: ItemRule.Workload, usedBy: s_vm),
+        F("workload", FieldType.Object, "What the guest runs on the embedded platform: command, args, env, ports, health, restart, replicas, update, autoscale.", items: ItemRule.Workload, usedBy: s_vm),
         F("config", FieldType.Object, "Fields grouped per dependency: {\"module:service\": {field: value}}.", pinned: true),
     ];
 
