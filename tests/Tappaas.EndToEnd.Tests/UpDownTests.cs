@@ -59,19 +59,27 @@ public sealed class UpDownTests
             Assert.Matches(@"run \d+ #1 +completed board/cluster:vm:ServiceInstall  board: started board-0", install.Output);
             Assert.Contains("install: done", install.Output, StringComparison.Ordinal);
 
-            // Release 2: the update runs and the page says so; the count on the disk is kept.
+            // Release 2: the update rolls out under steady load without a failed request; the count on the disk is kept.
+            await using var load = new SteadyLoad(browser, new Uri("https://counter.tappaas.internal/"), 50);
             Copy(Path.Combine(RepoPaths.Root, "examples", "releases", "counter-v2"), Path.Combine(repository, "counter"));
-            var update = await Cli.RunAsync(site, "update", "counter");
+            (int Code, string Output) update = default;
+            var during = await load.DuringAsync(async () => update = await Cli.RunAsync(site, "update", "counter"), TimeSpan.FromSeconds(1));
             Assert.True(update.Code == 0, update.Output);
             Assert.Contains("<h1>1</h1><p>counter v2", await PageAsync(browser, "counter v2"), StringComparison.Ordinal);
+            Assert.True(during.Failed == 0 && during.Sent > 50, $"{during}: {load.Failures}");
 
-            // A broken release: its guests never become ready, the update is rolled back (exit 2) and v2 keeps serving.
+            // A broken release: its guests never become ready, the update is reverted and rolled back (exit 2), and v2
+            // kept serving throughout.
             Copy(Path.Combine(RepoPaths.Root, "examples", "releases", "counter-broken"), Path.Combine(repository, "counter"));
-            var broken = await Cli.RunAsync(site, "update", "counter");
+            load.TakeBodies();
+            (int Code, string Output) broken = default;
+            during = await load.DuringAsync(async () => broken = await Cli.RunAsync(site, "update", "counter"), TimeSpan.FromSeconds(1));
             Assert.True(broken.Code == 2, broken.Output);
             Assert.Contains("update: failed and rolled back", broken.Output, StringComparison.Ordinal);
+            Assert.Contains("reverted: the previous revision's guests kept serving", broken.Output, StringComparison.Ordinal);
             Assert.Matches(@"run \d+ #\d+ +undone +counter:Snapshot", broken.Output);
-            Assert.Contains("counter v2", await PageAsync(browser, "counter v2"), StringComparison.Ordinal);
+            Assert.True(during.Failed == 0 && during.Sent > 50, $"{during}: {load.Failures}");
+            Assert.Equal(["counter v2"], load.TakeBodies().Keys.Select(k => k.Contains("counter v2", StringComparison.Ordinal) ? "counter v2" : k).Distinct());
 
             var logs = await Cli.RunAsync(site, "logs", "counter", "--since", "10m");
             Assert.Matches(@"counter-\d+\(removed\) \S+ err .*can't open file .*counter3\.py", logs.Output); // the reverted guest's output is kept
