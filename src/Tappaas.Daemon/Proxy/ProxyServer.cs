@@ -25,6 +25,8 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
 
     public IReadOnlyList<ProxyRoute> Routes { get; private set; } = [];
 
+    private Dictionary<string, ProxyRoute> _byHost = new(StringComparer.OrdinalIgnoreCase);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.ProxyHttps is null)
@@ -60,8 +62,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
                 return;
             }
 
-            var route = Routes.FirstOrDefault(r => string.Equals(r.Host, context.Request.Host.Host, StringComparison.OrdinalIgnoreCase));
-            if (route is null)
+            if (!_byHost.TryGetValue(context.Request.Host.Host, out var route))
             {
                 await Results.Problem(statusCode: 404, title: "no such site", detail: $"no module is published as {context.Request.Host.Host}").ExecuteAsync(context);
                 return;
@@ -142,6 +143,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
         }
 
         Routes = routes;
+        _byHost = routes.GroupBy(r => r.Host, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
         config.Update(
             [.. routes.Select(r => new RouteConfig
             {
@@ -168,21 +170,18 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
     {
         var feature = context.GetReverseProxyFeature();
         var candidates = feature.AvailableDestinations;
-        var bodiless = context.Request.ContentLength is null or 0 && !context.Request.Headers.ContainsKey("Transfer-Encoding")
-            && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method)
-                || HttpMethods.IsDelete(context.Request.Method) || HttpMethods.IsPut(context.Request.Method) && context.Request.ContentLength == 0);
-        var tried = new List<Yarp.ReverseProxy.Model.DestinationState>();
+        List<Yarp.ReverseProxy.Model.DestinationState>? tried = null;
         for (var attempt = 0; ; attempt++)
         {
             await next();
             var error = context.Features.Get<IForwarderErrorFeature>();
-            if (error is null || context.Response.HasStarted || !bodiless || feature.ProxiedDestination is not { } failed
+            if (error is null || context.Response.HasStarted || !Bodiless(context.Request) || feature.ProxiedDestination is not { } failed
                 || error.Error is not (ForwarderError.Request or ForwarderError.RequestTimedOut) || attempt >= 3)
             {
                 return;
             }
 
-            tried.Add(failed);
+            (tried ??= []).Add(failed);
             health.SetPassive(context.GetRouteModel().Cluster!, failed, Yarp.ReverseProxy.Model.DestinationHealth.Unhealthy, TimeSpan.FromSeconds(5));
             var others = candidates.Where(d => !tried.Contains(d)).ToList();
             if (others.Count == 0)
@@ -197,6 +196,12 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
             stats.Retried(feature.Route.Config.RouteId);
         }
     };
+
+    // A request that can be sent again as it is: no body, and a method that means the same the second time.
+    private static bool Bodiless(HttpRequest request) =>
+        request.ContentLength is null or 0 && !request.Headers.ContainsKey("Transfer-Encoding")
+        && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
+            || HttpMethods.IsDelete(request.Method) || (HttpMethods.IsPut(request.Method) && request.ContentLength == 0));
 
     private static IPEndPoint Endpoint(string url)
     {
