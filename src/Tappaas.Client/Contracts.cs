@@ -78,3 +78,6 @@ public sealed record RollbackRequestV1(int? Revision);
 
 /// <summary>Modules to install in one run, in dependency order (names in the site's repositories, folders or module files on the daemon's host).</summary>
 public sealed record InstallRequestV1(IReadOnlyList<string> Modules, bool Force = false);
+
+/// <summary>A backup of a module's disk.</summary>
+public sealed record BackupV1(string Id, string Module, DateTimeOffset Time);

@@ -90,6 +90,12 @@ public sealed class TappaasClient : IDisposable
     public Task<ApiResult<BackupResultV1>> BackupAsync(string module, CancellationToken ct) =>
         SendAsync<BackupResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/backup", null, ct);
 
+    public Task<ApiResult<BackupResultV1>> RestoreAsync(string module, string? snapshot, CancellationToken ct) =>
+        SendAsync<BackupResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/restore{(snapshot is null ? "" : "?snapshot=" + Esc(snapshot))}", null, ct);
+
+    public Task<ApiResult<List<BackupV1>>> BackupsAsync(string? module, CancellationToken ct) =>
+        GetAsync<List<BackupV1>>($"api/v1/backups{(module is null ? "" : "?module=" + Esc(module))}", ct);
+
     public Task<ApiResult<BackupResultV1>> VerifyAsync(string module, CancellationToken ct) =>
         SendAsync<BackupResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/backup/verify", null, ct);
 

@@ -81,6 +81,14 @@ public sealed class UpDownTests
             Assert.True(during.Failed == 0 && during.Sent > 50, $"{during}: {load.Failures}");
             Assert.Equal(["counter v2"], load.TakeBodies().Keys.Select(k => k.Contains("counter v2", StringComparison.Ordinal) ? "counter v2" : k).Distinct());
 
+            // Backup and restore through the daemon: the count comes back.
+            var backup = await Cli.RunAsync(site, "backup", "counter");
+            Assert.True(backup.Code == 0, backup.Output);
+            Assert.Equal("2", (await (await browser.PostAsync("https://counter.tappaas.internal/count", null, Ct)).Content.ReadAsStringAsync(Ct)).Trim());
+            var restore = await Cli.RunAsync(site, "restore", "counter");
+            Assert.True(restore.Code == 0, restore.Output);
+            Assert.Contains("<h1>1</h1>", await PageAsync(browser, "<h1>1</h1>"), StringComparison.Ordinal);
+
             var logs = await Cli.RunAsync(site, "logs", "counter", "--since", "10m");
             Assert.Matches(@"counter-\d+\(removed\) \S+ err .*can't open file .*counter3\.py", logs.Output); // the reverted guest's output is kept
             var events = JsonDocument.Parse((await Cli.RunAsync(site, "events", "--json")).Output).RootElement.EnumerateArray().ToList();

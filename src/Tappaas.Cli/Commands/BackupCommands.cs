@@ -105,16 +105,13 @@ internal static class BackupCommands
         var snapshot = new Option<string?>("--snapshot") { Description = "The backup to restore (id or prefix; default: the newest)." };
         var asName = new Option<string?>("--as") { Description = "Restore beside the original as a new module with this name." };
         var command = new Command("restore", "Restore a module's disk from a backup: stop its guests, replace the disk, start them and wait until healthy.") { module, snapshot, asName, CommonOptions.Json };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
-        {
-            var name = result.GetValue(module)!;
-            if (result.GetValue(asName) is not { } newName)
-            {
-                return Report(output, error, [await Service(session).RestoreAsync(name, result.GetValue(snapshot), token)], result.GetValue(CommonOptions.Json));
-            }
-
-            return await RestoreAsAsync(session, name, result.GetValue(snapshot), newName, output, error, result.GetValue(CommonOptions.Json), token);
-        }, ct));
+        // In place: through the daemon when it runs. Beside the original (--as) installs a new module: in this process.
+        command.SetAction((result, ct) => result.GetValue(asName) is { } newName
+            ? SiteCommand.RunAsync(result, error, (session, token) =>
+                RestoreAsAsync(session, result.GetValue(module)!, result.GetValue(snapshot), newName, output, error, result.GetValue(CommonOptions.Json), token), ct)
+            : Dispatch.RunAsync(result, error,
+                async (client, token) => Report(output, error, result.GetValue(module)!, await client.RestoreAsync(result.GetValue(module)!, result.GetValue(snapshot), token), result.GetValue(CommonOptions.Json)),
+                async (session, token) => Report(output, error, [await Service(session).RestoreAsync(result.GetValue(module)!, result.GetValue(snapshot), token)], result.GetValue(CommonOptions.Json)), ct));
         return command;
     }
 

@@ -54,6 +54,23 @@ internal static class Endpoints
             Backup(await new BackupService(site.Providers.Embedded, site.Store).BackupAsync(name, ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Back up a module's disk now.");
 
+        v1.MapPost("/modules/{name}/restore", async (string name, string? snapshot, SiteSession site, CancellationToken ct) =>
+            Backup(await new BackupService(site.Providers.Embedded, site.Store).RestoreAsync(name, snapshot, ct)))
+            .RequireAuthorization(Policies.Operator).WithSummary("Restore a module's disk from a backup (default: the newest): its guests are held, the disk replaced, the guests released.");
+
+        v1.MapGet("/backups", async (string? module, SiteSession site, CancellationToken ct) =>
+        {
+            try
+            {
+                var snapshots = await new BackupService(site.Providers.Embedded, site.Store).ListAsync(module, ct);
+                return Results.Ok(snapshots.Select(s => new BackupV1(s.ShortId, s.Tags?.FirstOrDefault(t => t.StartsWith("module=", StringComparison.Ordinal))?["module=".Length..] ?? "?", s.Time)));
+            }
+            catch (ResticException ex)
+            {
+                return Results.Problem(statusCode: 502, title: "the backup repository cannot be read", detail: ex.Message);
+            }
+        }).WithSummary("The backups of every module, or of one (module=NAME), oldest first.");
+
         v1.MapPost("/modules/{name}/backup/verify", async (string name, SiteSession site, CancellationToken ct) =>
             Backup(await new BackupService(site.Providers.Embedded, site.Store).VerifyAsync(name, ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Restore the newest backup into a scratch guest and check its health.");
