@@ -91,6 +91,8 @@ public sealed class UpDownTests
 
             var logs = await Cli.RunAsync(site, "logs", "counter", "--since", "10m");
             Assert.Matches(@"counter-\d+\(removed\) \S+ err .*can't open file .*counter3\.py", logs.Output); // the reverted guest's output is kept
+            var jsonLogs = (await Cli.RunAsync(site, "logs", "counter", "--since", "10m", "--json")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Contains(jsonLogs, l => l.GetProperty("stream").GetString() == "err" && l.GetProperty("text").GetString()!.Contains("counter3.py", StringComparison.Ordinal));
             var events = JsonDocument.Parse((await Cli.RunAsync(site, "events", "--json")).Output).RootElement.EnumerateArray().ToList();
             Assert.Contains(events, e => e.GetProperty("module").GetString() == "counter" && e.GetProperty("kind").GetString() == "update-rolled-back");
             var history = JsonDocument.Parse((await Cli.RunAsync(site, "history", "counter", "--json")).Output).RootElement;
@@ -101,9 +103,10 @@ public sealed class UpDownTests
             var suggested = await ProcessRunner.RunAsync("dotnet", [Cli.Dll, "[suggest:10]", $"update cou --site {site}"]);
             Assert.Equal(["counter"], suggested.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-            var again = await Cli.RunAsync(site, Up());
+            var again = await Cli.RunAsync(site, [.. Up(), "--json"]);
             Assert.True(again.Code == 0, again.Output);
             Assert.Contains("the daemon already runs", again.Output, StringComparison.Ordinal);
+            Assert.Contains("\"urls\": [", again.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("installing", again.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("tpk_", again.Output, StringComparison.Ordinal);
 

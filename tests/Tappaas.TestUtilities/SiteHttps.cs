@@ -16,22 +16,7 @@ public static class SiteHttps
     {
         AllowAutoRedirect = followRedirects,
         ConnectCallback = ConnectTo(port),
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(root);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(new X509Certificate2(certificate));
-            },
-        },
+        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Tappaas.Client.SiteTrust.Validator(root) },
     })
     { Timeout = TimeSpan.FromSeconds(10) };
 

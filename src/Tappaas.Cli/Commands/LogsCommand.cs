@@ -14,7 +14,7 @@ internal static class LogsCommand
         var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "A module." });
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new lines until interrupted." };
         var since = new Option<string?>("--since") { Description = "Only lines newer than this: a duration (10m, 2h) or a time (2026-11-27T10:00:00Z)." };
-        var command = new Command("logs", "Show what a module's guests printed (stdout and stderr) and its hook output.") { module, follow, since };
+        var command = new Command("logs", "Show what a module's guests printed (stdout and stderr) and its hook output.") { module, follow, since, CommonOptions.Json };
         command.SetAction(async (result, ct) =>
         {
             var name = result.GetValue(module)!;
@@ -36,8 +36,7 @@ internal static class LogsCommand
                         return token.IsCancellationRequested ? ExitCodes.Ok : Dispatch.Fail(error, answer.Problem!);
                     }
 
-                    logs.Lines.ToList().ForEach(output.WriteLine);
-                    output.Flush();
+                    Print(output, logs.Lines, result.GetValue(CommonOptions.Json));
                     positions = logs.Next;
                 }
                 while (result.GetValue(follow) && await Pause(token));
@@ -56,9 +55,8 @@ internal static class LogsCommand
                 do
                 {
                     var (lines, next) = ModuleLogs.Read(session.Layout.Root, name, from, positions);
-                    lines.ForEach(output.WriteLine);
-                    output.Flush();
-                    if (positions is null && File.Exists(hooks) && !result.GetValue(follow))
+                    Print(output, lines, result.GetValue(CommonOptions.Json));
+                    if (positions is null && File.Exists(hooks) && !result.GetValue(follow) && !result.GetValue(CommonOptions.Json))
                     {
                         output.Write(await File.ReadAllTextAsync(hooks, token));
                     }
@@ -71,6 +69,27 @@ internal static class LogsCommand
             }, ct);
         });
         return command;
+    }
+
+    // Text: the lines as they are. JSON: one object per line (JSON Lines) — guest, time, stream and text — so a reader
+    // can act on each line as it arrives with -f.
+    private static void Print(TextWriter output, IEnumerable<string> lines, bool json)
+    {
+        foreach (var line in lines)
+        {
+            if (!json)
+            {
+                output.WriteLine(line);
+                continue;
+            }
+
+            var parts = line.Split(' ', 4);
+            output.WriteLine(System.Text.Json.JsonSerializer.Serialize(parts.Length == 4
+                ? new { guest = parts[0], at = parts[1], stream = parts[2], text = parts[3] }
+                : new { guest = parts[0], at = "", stream = "", text = line[(parts[0].Length + 1)..] }));
+        }
+
+        output.Flush();
     }
 
     private static async Task<bool> Pause(CancellationToken token)

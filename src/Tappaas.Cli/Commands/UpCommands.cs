@@ -37,12 +37,14 @@ internal static class UpCommands
         var noPackages = new Option<bool>("--no-packages") { Description = "Do not install missing Debian packages (only report them)." };
         var command = new Command("up", "Bring up TAPPaaS on this host: packages, site, daemon, reverse proxy and the example stack. Safe to run again.")
         {
-            dataDir, https, http, api, noPackages,
+            dataDir, https, http, api, noPackages, CommonOptions.Json,
         };
         command.SetAction(async (result, ct) =>
         {
             var site = Path.GetFullPath(result.GetValue(dataDir) ?? SiteOptions.Root(result));
-            if (await PackagesAsync(output, error, result.GetValue(noPackages), ct) is { } missing)
+            var json = result.GetValue(CommonOptions.Json);
+            var say = json ? error : output; // with --json, what happens goes to the error stream and the summary is the output
+            if (await PackagesAsync(say, error, result.GetValue(noPackages), ct) is { } missing)
             {
                 error.WriteLine($"error: missing Debian packages: {missing}; install them with: apt-get install -y {missing}");
                 return ExitCodes.Failed;
@@ -56,7 +58,7 @@ internal static class UpCommands
                 var repository = Path.Combine(site, "repository");
                 CopyFolder(stack, repository);
                 SiteInitializer.Initialize(layout, "tappaas.internal", new Dictionary<string, string> { ["cluster:*"] = "embedded", ["firewall:*"] = "embedded", ["backup:*"] = "embedded" }, [repository]);
-                output.WriteLine($"created the site in {site} (modules from {repository}, a copy of {stack})");
+                say.WriteLine($"created the site in {site} (modules from {repository}, a copy of {stack})");
             }
 
             var apiUrl = $"https://127.0.0.1:{result.GetValue(api)}";
@@ -73,11 +75,11 @@ internal static class UpCommands
                     return ExitCodes.Failed;
                 }
 
-                output.WriteLine($"started the daemon (API {apiUrl}, proxy on ports {result.GetValue(https)} and {result.GetValue(http)}; log {Path.Combine(layout.LogsDir, "daemon.log")})");
+                say.WriteLine($"started the daemon (API {apiUrl}, proxy on ports {result.GetValue(https)} and {result.GetValue(http)}; log {Path.Combine(layout.LogsDir, "daemon.log")})");
             }
             else
             {
-                output.WriteLine($"the daemon already runs ({apiUrl})");
+                say.WriteLine($"the daemon already runs ({apiUrl})");
             }
 
             if (!File.Exists(tokenFile))
@@ -95,7 +97,7 @@ internal static class UpCommands
                     continue;
                 }
 
-                output.WriteLine($"installing {module} ...");
+                say.WriteLine($"installing {module} ...");
                 var answer = await LiveProgress.RunAsync(client, error, quiet: false, $"installing {module}", t => client.InstallAsync([module], false, t), ct);
                 if (!answer.Ok)
                 {
@@ -114,6 +116,16 @@ internal static class UpCommands
             var port = result.GetValue(https);
             var host = "counter.tappaas.internal";
             var root = Path.Combine(site, "ca", "root.crt");
+            if (json)
+            {
+                Output.DiagnosticPrinter.PrintJson(output, new
+                {
+                    site, api = apiUrl, caFile = root, tokenFile, token = firstToken ? token : null,
+                    urls = new[] { $"https://{host}{(port == 443 ? "" : ":" + port)}/", $"https://board.tappaas.internal{(port == 443 ? "" : ":" + port)}/" },
+                });
+                return ExitCodes.Ok;
+            }
+
             output.WriteLine();
             output.WriteLine("TAPPaaS is up.");
             output.WriteLine($"  the example counter:  https://{host}{(port == 443 ? "" : ":" + port)}/   (2 replicas; the board: https://board.tappaas.internal{(port == 443 ? "" : ":" + port)}/)");
