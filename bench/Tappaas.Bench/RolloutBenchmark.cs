@@ -112,7 +112,8 @@ internal static class RolloutBenchmark
 
     private static async Task<OperationResult> TryApplyAsync(Platform.Embedded.EmbeddedPlatform platform, SiteLayout layout, string folder, ModuleDefinition module)
     {
-        File.WriteAllText(layout.ModuleFile(module.Name), JsonText.Write(module.Root));
+        File.WriteAllText(layout.ModuleFile(module.Name) + ".tmp", JsonText.Write(module.Root)); // atomically, as the engine stages it
+        File.Move(layout.ModuleFile(module.Name) + ".tmp", layout.ModuleFile(module.Name), overwrite: true);
         return await platform.Vm.UpdateAsync(Request(layout, folder, module), CancellationToken.None);
     }
 

@@ -44,12 +44,12 @@ public sealed partial class EmbeddedVmProvider
         {
             var running = _runtime.Spec(guest);
             var alive = _runtime.SupervisorAlive(guest);
-            var wanted = await PrepareAsync(module, workload, guest, ReplicaOf(guest), request, zones, ct);
+            var wanted = await PrepareAsync(module, workload, guest, ReplicaOf(guest), request, zones, ct, provision: false);
             if (SameSpec(running, wanted) && !_runtime.Draining(guest))
             {
                 if (!alive || _runtime.State(guest) is { Status: "stopped" })
                 {
-                    _runtime.Start(wanted);
+                    _runtime.Start(await PrepareAsync(module, workload, guest, ReplicaOf(guest), request, zones, ct));
                     restarted.Add(guest);
                 }
 

@@ -110,7 +110,13 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
             : OperationResult.Fail(OperationStatus.Fatal, string.Join("; ", problems)));
     }
 
-    private async Task<GuestSpecFile> PrepareAsync(ModuleDefinition module, WorkloadSpec workload, string guest, int replica, ProviderRequest request, ZoneSet? zones, CancellationToken cancellationToken)
+    /// <summary>
+    /// The spec a guest of this definition gets; with <paramref name="provision"/> its network namespace (when its
+    /// supervisor is not running) and cgroup limits are set up too — without, nothing on the host changes (comparing a
+    /// running guest with the wanted definition must not put the new limits on it).
+    /// </summary>
+    private async Task<GuestSpecFile> PrepareAsync(ModuleDefinition module, WorkloadSpec workload, string guest, int replica, ProviderRequest request, ZoneSet? zones,
+        CancellationToken cancellationToken, bool provision = true)
     {
         var data = Path.Combine(_siteFolder, "disks", module.Name);
         Directory.CreateDirectory(data);
@@ -132,8 +138,12 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
             var prefix = string.Join('.', (zone.Ip ?? throw new ArgumentException($"zone \"{zone.Name}\" has no subnet")).Split('/')[0].Split('.').Take(3));
             var gateway = $"{prefix}.1";
             address = new AddressBook(_siteFolder).Allocate(guest, prefix, zone.DhcpStart, zone.DhcpEnd, replica == 0 ? module.Text("ip") : null);
-            await _network.EnsureBridgeAsync(zone.Name, gateway, cancellationToken);
-            if (!_runtime.SupervisorAlive(guest))
+            if (provision)
+            {
+                await _network.EnsureBridgeAsync(zone.Name, gateway, cancellationToken);
+            }
+
+            if (provision && !_runtime.SupervisorAlive(guest))
             {
                 await _network.CreateAsync(guest, zone.Name, address, gateway, module.VmName, cancellationToken);
             }
@@ -163,7 +173,11 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
 
         var memory = module.Integer("memory") ?? 4096;
         var cores = (int)(module.Integer("cores") ?? 2);
-        new Cgroup(cgroupMode, platform.Names.Cgroup(guest)).Create(memory, cores);
+        if (provision)
+        {
+            new Cgroup(cgroupMode, platform.Names.Cgroup(guest)).Create(memory, cores);
+        }
+
         return new GuestSpecFile
         {
             Guest = guest, Module = module.Name, Command = workload.Command, Args = args, Env = env, WorkingDir = workDir,

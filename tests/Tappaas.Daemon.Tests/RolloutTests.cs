@@ -51,12 +51,17 @@ public sealed class RolloutTests
 
         var before = site.Guests();
         OperationResult? failed = null;
-        var broken = await load.DuringAsync(async () => failed = await site.TryApplyAsync(App("v3", replicas: 3, healthPath: "/missing", deadline: "3s")), s_settle);
+        var broken = await load.DuringAsync(async () => failed = await site.TryApplyAsync(App("v3", replicas: 3, healthPath: "/missing", deadline: "3s", memory: 200)), s_settle);
         Report("update to a revision that never gets healthy (reverted)", broken, load);
         Assert.False(failed!.Succeeded);
         Assert.Contains("reverted", failed.Message, StringComparison.Ordinal);
         Assert.Equal(before, site.Guests());
         Assert.Equal(["v2"], load.TakeBodies().Keys);
+        foreach (var spec in site.Guests().Select(g => site.Platform.Runtime.Spec(g)!).Where(s => s.CgroupMode == Platform.Embedded.Cgroups.CgroupMode.V1))
+        {
+            // The old guests kept their own limits while the new revision (less memory) was tried beside them.
+            Assert.Equal($"{256L * 1024 * 1024}", File.ReadAllText(Path.Combine(new Platform.Embedded.Cgroups.Cgroup(spec.CgroupMode, spec.CgroupName).Dirs[0], "memory.limit_in_bytes")).Trim());
+        }
 
         var metrics = await site.MetricsAsync();
         Assert.Matches("tappaas_proxy_retries_total\\{module=\"web\"\\} [1-9]", metrics); // the crash made the proxy retry on another guest
@@ -94,10 +99,10 @@ public sealed class RolloutTests
         TestContext.Current.TestOutputHelper?.WriteLine($"{phase}: {counts.Sent} requests at {PerSecond}/s, {counts.Ok} ok, {counts.Failed} failed {(counts.Failed > 0 ? load.Failures : "")}");
 
     /// <summary>A small HTTP application that answers its version; its health path can be broken on purpose.</summary>
-    private static ModuleDefinition App(string version, int replicas, string healthPath = "/health", string deadline = "30s", int canary = 0) =>
+    private static ModuleDefinition App(string version, int replicas, string healthPath = "/health", string deadline = "30s", int canary = 0, int memory = 256) =>
         new("web", "web.json", (JObject)JsonSource.Parse("web", Encoding.UTF8.GetBytes(
             "{\"vmid\": 495, \"zone0\": \"srvHome\", \"proxyDomain\": \"web.example.org\", \"proxyPort\": 8080, \"proxyAllowedZones\": [\"mgmt\"]" +
-            ", \"dependsOn\": [\"cluster:vm\", \"firewall:proxy\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"memory\": 256, \"cores\": 1, " +
+            ", \"dependsOn\": [\"cluster:vm\", \"firewall:proxy\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"memory\": " + memory + ", \"cores\": 1, " +
             "\"workload\": {\"replicas\": " + replicas + ", \"command\": \"/usr/bin/python3\", \"args\": [\"-u\", \"app.py\"], \"env\": {\"APP_VERSION\": \"" + version + "\"}, \"ports\": {\"http\": 8080}, " +
             "\"health\": {\"readiness\": {\"http\": {\"port\": \"http\", \"path\": \"" + healthPath + "\"}, \"interval\": \"100ms\"}}, \"stopGrace\": \"2s\", " +
             "\"restart\": {\"delay\": \"100ms\", \"jitter\": 0}, " +
@@ -133,7 +138,9 @@ public sealed class RolloutTests
 
         public async Task<OperationResult> TryApplyAsync(ModuleDefinition module, HookFlags? flags = null)
         {
-            File.WriteAllText(_h.Layout.ModuleFile(module.Name), JsonText.Write(module.Root));
+            // As the engine stages it: atomically (the proxy reads the site's module files while this runs).
+            File.WriteAllText(_h.Layout.ModuleFile(module.Name) + ".tmp", JsonText.Write(module.Root));
+            File.Move(_h.Layout.ModuleFile(module.Name) + ".tmp", _h.Layout.ModuleFile(module.Name), overwrite: true);
             return await Platform.Vm.UpdateAsync(new ProviderRequest(module, ServiceRef.Parse("cluster:vm"), _h.Repository, _h.Layout.Root, flags ?? HookFlags.None), Ct);
         }
 

@@ -63,8 +63,11 @@ public sealed class Cgroup(CgroupMode mode, string name, string root = "/sys/fs/
                 TryWrite(Path.Combine(Dirs[0], "cpu.max"), $"{quota} 100000");
                 break;
             case CgroupMode.V1:
+                // The memory limit may not exceed memory+swap: raising an existing cgroup's limit needs memsw first, lowering
+                // it needs the limit first; writing limit, memsw, limit does both.
                 TryWrite(Path.Combine(root, "memory", "tappaas", Name, "memory.limit_in_bytes"), bytes);
                 TryWrite(Path.Combine(root, "memory", "tappaas", Name, "memory.memsw.limit_in_bytes"), bytes);
+                TryWrite(Path.Combine(root, "memory", "tappaas", Name, "memory.limit_in_bytes"), bytes);
                 TryWrite(Path.Combine(root, "cpu", "tappaas", Name, "cpu.cfs_period_us"), "100000");
                 TryWrite(Path.Combine(root, "cpu", "tappaas", Name, "cpu.cfs_quota_us"), quota);
                 break;
