@@ -73,7 +73,7 @@ internal static partial class ProxyBenchmark
             daemon = await DaemonApp.BuildAsync(new DaemonOptions(layout.Root, $"http://127.0.0.1:{Stats.FreePort()}", Timeout.InfiniteTimeSpan, $"https://127.0.0.1:{ours}"), TextWriter.Null, b => b.Logging.ClearProviders());
             await daemon.StartAsync();
 
-            // nginx with the same certificate, the same upstream and keep-alive to it.
+            // nginx with the same certificate, the same upstream, keep-alive to it and the X-Forwarded headers our proxy sends.
             var ca = new Daemon.Proxy.SiteCertificateAuthority(layout.Root, "tappaas.internal", TimeProvider.System);
             var leaf = ca.ServerCertificate(Host);
             var dir = Path.Combine(root, "nginx");
@@ -98,6 +98,9 @@ internal static partial class ProxyBenchmark
                       proxy_http_version 1.1;
                       proxy_set_header Connection "";
                       proxy_set_header Host $host;
+                      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                      proxy_set_header X-Forwarded-Proto $scheme;
+                      proxy_set_header X-Forwarded-Host $host;
                     }
                   }
                 }
