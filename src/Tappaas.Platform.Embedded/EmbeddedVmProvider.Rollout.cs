@@ -156,34 +156,49 @@ public sealed partial class EmbeddedVmProvider
             return OperationResult.Fail(OperationStatus.Fatal, $"guest {failed} did not become healthy: {failure}; not reverted (update.autoRevert is false): see tappaas status and tappaas logs {module}");
         }
 
-        foreach (var (guest, spec) in retired)
+        if (await ReturnToAsync([.. retired.Select(r => r.Spec)], started, policy.DrainTime, ct) is { } again)
         {
+            return OperationResult.Fail(OperationStatus.Fatal, $"guest {failed} did not become healthy ({failure}), and reverting failed: {again.Guest} did not become ready again: {again.Why}");
+        }
+
+        return OperationResult.Fail(OperationStatus.Fatal,
+            $"guest {failed} of the new revision did not become healthy: {failure}; reverted: the previous revision's guests kept serving and the new ones were removed");
+    }
+
+    /// <summary>
+    /// The way back to a revision whose guests are all still there: <paramref name="specs"/> that do not run as they are
+    /// start again and must be ready, then <paramref name="others"/> drain and go. Null, or the guest that did not
+    /// become ready and why.
+    /// </summary>
+    private async Task<(string Guest, string Why)?> ReturnToAsync(IReadOnlyList<GuestSpecFile> specs, IReadOnlyList<string> others, TimeSpan drain, CancellationToken ct)
+    {
+        foreach (var spec in specs.Where(x => !_runtime.SupervisorAlive(x.Guest) || _runtime.Draining(x.Guest) || _runtime.State(x.Guest) is { Status: "stopped" or "failed" }))
+        {
+            await _runtime.StopAsync(spec.Guest, ct);
             _runtime.Start(spec);
         }
 
-        foreach (var (guest, spec) in retired)
+        foreach (var spec in specs)
         {
-            if (await WaitHealthyAsync(guest, TimeSpan.Zero, TimeSpan.FromSeconds(60) + ((spec.Readiness ?? spec.Liveness)?.StartGrace ?? TimeSpan.Zero), ct) is { } again)
+            if (await WaitHealthyAsync(spec.Guest, TimeSpan.Zero, ReadyDeadline(spec), ct) is { } failure)
             {
-                return OperationResult.Fail(OperationStatus.Fatal, $"guest {failed} did not become healthy ({failure}), and reverting failed: {guest} did not become ready again: {again}");
+                return (spec.Guest, failure);
             }
         }
 
         var addresses = new AddressBook(_siteFolder);
-        foreach (var guest in started)
+        foreach (var other in others)
         {
-            if (_runtime.State(guest) is { Ready: true })
-            {
-                await RetireAsync(guest, policy.DrainTime, ct);
-            }
-
-            await RemoveGuestAsync(guest, addresses, ct);
+            await RetireAsync(other, drain, ct);
+            await RemoveGuestAsync(other, addresses, ct);
         }
 
         await RefreshNetworkAsync(ct);
-        return OperationResult.Fail(OperationStatus.Fatal,
-            $"guest {failed} of the new revision did not become healthy: {failure}; reverted: the previous revision's guests kept serving and the new ones were removed");
+        return null;
     }
+
+    /// <summary>How long a guest started from a spec may take to become ready: its start grace plus 60 s.</summary>
+    private static TimeSpan ReadyDeadline(GuestSpecFile? spec) => TimeSpan.FromSeconds(60) + ((spec?.Readiness ?? spec?.Liveness)?.StartGrace ?? TimeSpan.Zero);
 
     /// <summary>The recreate strategy (and first installs): each guest is started with the wanted spec in place; surplus ones go.</summary>
     private async Task<OperationResult> RecreateAsync(ModuleDefinition module, WorkloadSpec workload, ProviderRequest request, ZoneSet? zones, List<string> current, CancellationToken ct)

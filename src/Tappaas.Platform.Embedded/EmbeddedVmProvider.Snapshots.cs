@@ -80,29 +80,12 @@ public sealed partial class EmbeddedVmProvider
     /// </summary>
     private async Task<OperationResult> RevertGuestsAsync(string module, List<GuestSpecFile> specs, Workloads.UpdatePolicySpec policy, string snapshotId, CancellationToken ct)
     {
-        foreach (var spec in specs.Where(x => !_runtime.SupervisorAlive(x.Guest) || _runtime.Draining(x.Guest) || _runtime.State(x.Guest) is { Status: "stopped" or "failed" }))
-        {
-            await _runtime.StopAsync(spec.Guest, ct);
-            _runtime.Start(spec);
-        }
-
-        foreach (var spec in specs)
-        {
-            if (await WaitHealthyAsync(spec.Guest, TimeSpan.Zero, TimeSpan.FromSeconds(60) + ((spec.Readiness ?? spec.Liveness)?.StartGrace ?? TimeSpan.Zero), ct) is { } failure)
-            {
-                return OperationResult.Fail(OperationStatus.Fatal, $"restoring {snapshotId} of {module}: guest {spec.Guest} did not become ready again: {failure}");
-            }
-        }
-
-        var addresses = new AddressBook(_siteFolder);
         var others = _runtime.GuestsOf(module).Except(specs.Select(x => x.Guest)).ToList();
-        foreach (var other in others)
+        if (await ReturnToAsync(specs, others, policy.DrainTime, ct) is { } failure)
         {
-            await RetireAsync(other, policy.DrainTime, ct);
-            await RemoveGuestAsync(other, addresses, ct);
+            return OperationResult.Fail(OperationStatus.Fatal, $"restoring {snapshotId} of {module}: guest {failure.Guest} did not become ready again: {failure.Why}");
         }
 
-        await RefreshNetworkAsync(ct);
         return OperationResult.Ok($"{module}: guests of {snapshotId} serve again{(others.Count > 0 ? $", {string.Join(", ", others)} removed" : "")}; the disk is kept (the running revision served and wrote throughout the rolling update)");
     }
 
@@ -179,7 +162,7 @@ public sealed partial class EmbeddedVmProvider
         foreach (var guest in held.Concat(restart.Select(s => s.Guest)))
         {
             var spec = _runtime.Spec(guest);
-            var state = await _runtime.WaitReadyAsync(guest, TimeSpan.FromSeconds(60) + ((spec?.Readiness ?? spec?.Liveness)?.StartGrace ?? TimeSpan.Zero), cancellationToken);
+            var state = await _runtime.WaitReadyAsync(guest, ReadyDeadline(spec), cancellationToken);
             if (state is not { Ready: true })
             {
                 throw new InvalidOperationException($"guest {guest} did not become ready after the restore: {state?.Status} {state?.Reason}".Trim());

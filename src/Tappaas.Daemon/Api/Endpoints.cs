@@ -100,29 +100,12 @@ internal static class Endpoints
 
     private static async Task StreamEventsAsync(HttpContext context, SiteSession site, long? after, CancellationToken ct)
     {
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
         var last = after ?? (await site.Store.ReadEventsAsync(0, int.MaxValue, ct)).LastOrDefault()?.Id ?? 0;
-        await context.Response.WriteAsync(": tappaas events\n\n", ct);
-        await context.Response.Body.FlushAsync(ct);
-        try
+        await ServerSentEvents.StreamAsync(context, "tappaas events", TimeSpan.FromMilliseconds(250), async token =>
         {
-            while (!ct.IsCancellationRequested)
-            {
-                foreach (var e in await site.Store.ReadEventsAsync(last, 100, ct))
-                {
-                    var json = System.Text.Json.JsonSerializer.Serialize(new EventV1(e.Id, e.Module, e.Kind, e.Message, e.At));
-                    await context.Response.WriteAsync($"id: {e.Id}\nevent: {e.Kind}\ndata: {json}\n\n", ct);
-                    last = e.Id;
-                }
-
-                await context.Response.Body.FlushAsync(ct);
-                await Task.Delay(250, ct);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // the client went away
-        }
+            var events = await site.Store.ReadEventsAsync(last, 100, token);
+            last = events.Count > 0 ? events[^1].Id : last;
+            return events.Select(e => ServerSentEvents.Frame(e.Kind, new EventV1(e.Id, e.Module, e.Kind, e.Message, e.At), e.Id));
+        }, ct);
     }
 }

@@ -75,37 +75,24 @@ internal static class SiteEndpoints
         // Runs already finished are history; follow the running one and every later one. The subscriber may start a
         // run once the headers arrive, so the boundary is fixed before they are sent.
         var finishedBefore = (await site.Store.ListAppliesAsync(1, ct)).FirstOrDefault() is { } latest ? (latest.Status == "running" ? latest.Id - 1 : latest.Id) : 0;
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
-        await context.Response.WriteAsync(": tappaas progress\n\n", ct);
-        await context.Response.Body.FlushAsync(ct);
         var sent = new Dictionary<long, int>();
-        try
+        var complete = new HashSet<long>(); // finished when their journal was read: nothing more will come
+        await ServerSentEvents.StreamAsync(context, "tappaas progress", TimeSpan.FromMilliseconds(100), async token =>
         {
-            while (!ct.IsCancellationRequested)
+            var frames = new List<string>();
+            foreach (var run in (await site.Store.ListAppliesAsync(5, token)).Where(r => r.Id > finishedBefore && !complete.Contains(r.Id)).OrderBy(r => r.Id))
             {
-                foreach (var run in (await site.Store.ListAppliesAsync(5, ct)).Where(r => r.Id > finishedBefore).OrderBy(r => r.Id))
+                var entries = await site.Store.ReadJournalAsync(run.Id, token);
+                frames.AddRange(entries.Skip(sent.GetValueOrDefault(run.Id))
+                    .Select(e => ServerSentEvents.Frame("step", new ProgressV1(run.Id, run.Command, e.Step, e.Address, e.Phase, e.Detail, e.At))));
+                sent[run.Id] = entries.Count;
+                if (run.Status != "running")
                 {
-                    var entries = await site.Store.ReadJournalAsync(run.Id, ct);
-                    var from = sent.GetValueOrDefault(run.Id);
-                    foreach (var e in entries.Skip(from))
-                    {
-                        var json = System.Text.Json.JsonSerializer.Serialize(new ProgressV1(run.Id, run.Command, e.Step, e.Address, e.Phase, e.Detail, e.At), Json);
-                        await context.Response.WriteAsync($"event: step\ndata: {json}\n\n", ct);
-                    }
-
-                    sent[run.Id] = entries.Count;
+                    complete.Add(run.Id);
                 }
-
-                await context.Response.Body.FlushAsync(ct);
-                await Task.Delay(100, ct);
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // the client went away
-        }
-    }
 
-    internal static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+            return frames;
+        }, ct);
+    }
 }
