@@ -106,10 +106,19 @@ public sealed class AutoscaleTests
 
             await SampleUntilAsync(autoscaler, () => runtime.GuestsOf("web").Count == 1, TimeSpan.FromSeconds(30));
             var events = (await api.EventsAsync(0, 1000, Ct)).Value!.Where(e => e.Kind == "autoscaled").ToList();
-            Assert.Contains(events, e => e.Message.StartsWith("1 -> 3 replicas: rps per replica", StringComparison.Ordinal) && e.Message.Contains("above the target 20", StringComparison.Ordinal));
-            Assert.Contains(events, e => e.Message.StartsWith("3 -> 1 replicas: rps per replica", StringComparison.Ordinal) && e.Message.Contains("below the target 20", StringComparison.Ordinal));
-            Assert.Equal(2, events.Count); // no flapping in between
-            Assert.Contains((await api.HistoryAsync("web", Ct)).Value!, r => r.Reason == "scale from 1 to 3 replicas");
+            // Up to 3 and back to 1, each step naming the metric; a loaded machine may take a step in two (1 -> 2 -> 3),
+            // but never back and forth: every scale up comes before every scale down.
+            var steps = events.Select(e => System.Text.RegularExpressions.Regex.Match(e.Message, @"^(\d+) -> (\d+) replicas: rps per replica .* stayed (above|below) the target 20 ")).ToList();
+            Assert.All(steps, m => Assert.True(m.Success, string.Join(" | ", events.Select(e => e.Message))));
+            var moves = steps.Select(m => (From: int.Parse(m.Groups[1].Value), To: int.Parse(m.Groups[2].Value), Up: m.Groups[3].Value == "above")).ToList();
+            var ups = moves.TakeWhile(m => m.Up).ToList();
+            var downs = moves.Skip(ups.Count).ToList();
+            Assert.True(ups.Count > 0 && downs.Count > 0 && downs.All(m => !m.Up), string.Join(" | ", events.Select(e => e.Message)));
+            Assert.Equal((1, 3), (ups[0].From, ups[^1].To));
+            Assert.Equal((3, 1), (downs[0].From, downs[^1].To));
+            Assert.All(ups, m => Assert.True(m.To > m.From));
+            Assert.All(downs, m => Assert.True(m.To < m.From));
+            Assert.Contains((await api.HistoryAsync("web", Ct)).Value!, r => r.Reason == $"scale from 1 to {ups[0].To} replicas");
         }
         finally
         {
