@@ -65,10 +65,10 @@ public sealed class SteadyLoad : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         for (long i = 0; !_stop.IsCancellationRequested; i++)
         {
-            var due = interval * i;
-            if (due > clock.Elapsed)
+            var wait = interval * i - clock.Elapsed; // read the clock once: it moves between a check and a second read
+            if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(due - clock.Elapsed).ConfigureAwait(false);
+                await Task.Delay(wait).ConfigureAwait(false);
             }
 
             Interlocked.Increment(ref _sent);
