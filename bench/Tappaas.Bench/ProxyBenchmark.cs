@@ -132,6 +132,11 @@ internal static partial class ProxyBenchmark
             var nginxAdded = paced.Select(r => r.Nginx.P99 - r.Direct.P99).Order().ElementAt(latencyRounds / 2);
             var errors = saturated.Concat(paced).Sum(r => r.Proxy.Errors);
 
+            // The route refresh's idle cost: the stamp it checks twice a second against the rebuild it saves.
+            var stampTime = Stats.Measure(200, () => Daemon.Proxy.ProxyRoutes.Stamp(layout.Root)).MedianMs;
+            var buildTime = Stats.Measure(200, () => Daemon.Proxy.ProxyRoutes.Build(platform)).MedianMs;
+            Console.WriteLine($"  route refresh when nothing changed: stamp {stampTime * 1000:0} us vs rebuild {buildTime * 1000:0} us ({buildTime / stampTime:0}x less work)");
+
             Console.WriteLine($"  throughput vs nginx: {ratio:0.00} (median of {rounds} rounds; target >= 0.7) {(ratio >= 0.7 ? "PASS" : "FAIL")}");
             Console.WriteLine($"  p99 added over direct at a fixed pace: {added:0.00} ms (median of {latencyRounds} rounds; target < 2 ms) {(added < 2 ? "PASS" : "FAIL")}; nginx adds {nginxAdded:0.00} ms");
             Console.WriteLine($"  p99 added over direct at saturation (informative): ours {saturated.Select(r => r.Proxy.P99 - r.Direct.P99).Order().ElementAt(rounds / 2):0.00} ms, nginx {saturated.Select(r => r.Nginx.P99 - r.Direct.P99).Order().ElementAt(rounds / 2):0.00} ms");

@@ -55,6 +55,45 @@ public static class ProxyRoutes
         return routes;
     }
 
+    /// <summary>
+    /// A stamp of everything <see cref="Build"/> reads: the site's config files and each guest's spec, state and draining
+    /// marker (name, size, last write). Equal stamps mean the routes cannot have changed, so they are rebuilt only when
+    /// it moves: a few file status calls instead of parsing every module and guest twice a second.
+    /// </summary>
+    public static long Stamp(string siteFolder)
+    {
+        var hash = new HashCode();
+        void Add(FileSystemInfo file)
+        {
+            hash.Add(file.Name, StringComparer.Ordinal);
+            if (file.Exists)
+            {
+                hash.Add(file.LastWriteTimeUtc.Ticks);
+                hash.Add(file is FileInfo f ? f.Length : 0);
+            }
+        }
+
+        var config = new DirectoryInfo(Path.Combine(siteFolder, "config"));
+        foreach (var file in config.Exists ? config.EnumerateFiles("*.json").OrderBy(f => f.Name, StringComparer.Ordinal) : Enumerable.Empty<FileInfo>())
+        {
+            Add(file);
+        }
+
+        var guests = new DirectoryInfo(Path.Combine(siteFolder, "guests"));
+        foreach (var guest in guests.Exists ? guests.EnumerateDirectories().OrderBy(d => d.Name, StringComparer.Ordinal) : Enumerable.Empty<DirectoryInfo>())
+        {
+            hash.Add(guest.Name, StringComparer.Ordinal);
+            foreach (var name in (string[])["spec.json", "state.json", "draining"])
+            {
+                var file = new FileInfo(Path.Combine(guest.FullName, name));
+                hash.Add(file.Exists);
+                Add(file);
+            }
+        }
+
+        return hash.ToHashCode();
+    }
+
     /// <summary>Upstream's default audience: every active Service zone, home, work and mgmt.</summary>
     public static IReadOnlyList<string> DefaultZones(ZoneSet? zones) =>
         [.. (zones?.Zones ?? []).Where(z => z.Type == "Service" && z.State?.IsActive() == true).Select(z => z.Name).Concat(["home", "work", "mgmt"]).Distinct()];

@@ -9,7 +9,7 @@ namespace Tappaas.Daemon.Proxy;
 
 /// <summary>
 /// The reverse proxy (YARP) of the embedded platform, on its own listeners: HTTPS with a certificate from the site CA
-/// for each requested name (SNI), plain HTTP redirected to HTTPS. Routes follow the site (recomputed twice a second, so
+/// for each requested name (SNI), plain HTTP redirected to HTTPS. Routes follow the site (checked twice a second, so
 /// a guest that stops being ready or is drained leaves the rotation at once; in-flight requests finish); a client whose
 /// zone is not in the route's <c>proxyAllowedZones</c> gets 403. A request without a body that fails before any answer
 /// (the guest died, refused or reset the connection) is sent to another guest, and the failed one is taken out of the
@@ -104,6 +104,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
         });
+        var stamp = ProxyRoutes.Stamp(site.Providers.Embedded.SiteFolder);
         Refresh(config);
         await _app.StartAsync(cancellationToken);
         // Guests reach the proxy on their zone gateway: open its ports in the site firewall's input chain.
@@ -112,12 +113,20 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
         _refresh = new CancellationTokenSource();
         _loop = Task.Run(async () =>
         {
-            while (!_refresh.IsCancellationRequested)
+            for (var tick = 1; !_refresh.IsCancellationRequested; tick++)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500), _refresh.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 try
                 {
+                    // Rebuilt when the site's files moved, and every 10 s regardless (a change within one timestamp tick).
+                    var now = ProxyRoutes.Stamp(site.Providers.Embedded.SiteFolder);
+                    if (now == stamp && tick % 20 != 0)
+                    {
+                        continue;
+                    }
+
                     Refresh(config);
+                    stamp = now; // after the refresh: one that failed is tried again on the next tick
                 }
                 catch (Exception ex) when (ex is IOException or InvalidOperationException)
                 {
