@@ -11,7 +11,8 @@ namespace Tappaas.Platform.Embedded;
 /// <summary>
 /// Bringing a module's guests to its definition. Guests whose spec already matches stay (re-attached, not restarted).
 /// A changed definition rolls out (<c>update.strategy: rolling</c>, the default): new guests start beside the old ones
-/// (under free names <c>&lt;module&gt;-&lt;n&gt;</c>), <c>maxParallel</c> at a time; each must be ready and stay so for
+/// (under free names <c>&lt;module&gt;-&lt;n&gt;</c>), <c>maxParallel</c> at a time (with at most <c>maxSurge</c> guests above
+/// the replica count: below <c>maxParallel</c>, old guests are drained and stopped first); each must be ready and stay so for
 /// <c>minHealthyTime</c> within <c>healthyDeadline</c>; then as many old guests are drained (out of the proxy's rotation
 /// and the DNS for <c>drainTime</c>, finishing what they serve) and stopped. Old guests are removed only once every new
 /// one is healthy, so a failure can revert: the retired old guests start again and the new ones go (<c>autoRevert</c>,
@@ -76,7 +77,23 @@ public sealed partial class EmbeddedVmProvider
 
         while (upToDate.Count < wantedNew)
         {
-            var batch = NextNames(module.Name, Math.Min(policy.MaxParallel, wantedNew - upToDate.Count));
+            var size = Math.Min(policy.MaxParallel, wantedNew - upToDate.Count);
+            var early = 0;
+            if (!canaryRun)
+            {
+                // Room for the batch within replicas + maxSurge: old guests make it first (stopped, kept for a revert), never
+                // more than the batch replaces (fewer replicas: the surplus goes at the end, once the new ones are healthy).
+                var serving = upToDate.Count + outdated.Count - retired.Count;
+                var room = Math.Clamp(serving + size - workload.Replicas - policy.MaxSurge, 0, size);
+                foreach (var old in outdated.Except(retired.Select(r => r.Guest)).Take(room).ToList())
+                {
+                    retired.Add((old, _runtime.Spec(old)!));
+                    await RetireAsync(old, policy.DrainTime, ct);
+                    early++;
+                }
+            }
+
+            var batch = NextNames(module.Name, size);
             foreach (var guest in batch)
             {
                 _runtime.Start(await PrepareAsync(module, workload, guest, ReplicaOf(guest), request, zones, ct));
@@ -95,8 +112,9 @@ public sealed partial class EmbeddedVmProvider
             upToDate.AddRange(batch);
             if (!canaryRun)
             {
-                // As many old guests go as new ones became healthy: the capacity never drops below the wanted replicas.
-                foreach (var old in outdated.Except(retired.Select(r => r.Guest)).Take(batch.Count).ToList())
+                // As many old guests go as new ones became healthy (less those that made room): the capacity never drops
+                // below the wanted replicas, or by more than maxParallel - maxSurge.
+                foreach (var old in outdated.Except(retired.Select(r => r.Guest)).Take(batch.Count - early).ToList())
                 {
                     retired.Add((old, _runtime.Spec(old)!));
                     await RetireAsync(old, policy.DrainTime, ct);

@@ -27,8 +27,10 @@ public sealed class RolloutTests
         await site.ApplyAsync(App("v1", replicas: 3));
         await using var load = await site.LoadAsync();
 
-        var update = await load.DuringAsync(() => site.ApplyAsync(App("v2", replicas: 3)), s_settle);
+        var surged = 0;
+        var update = await load.DuringAsync(async () => surged = await site.PeakRunningAsync(() => site.ApplyAsync(App("v2", replicas: 3))), s_settle);
         Report("rolling update v1 -> v2 (3 replicas)", update, load);
+        Assert.Equal(4, surged); // maxSurge defaults to maxParallel (1): a new guest starts beside the three old ones
         Assert.Equal(["v2"], load.TakeBodies().Keys.Where(k => k != "v1"));
         Assert.Equal(3, site.Guests().Count);
         Assert.All(site.Guests(), g => Assert.Equal("v2", site.Platform.Runtime.Spec(g)!.Env["APP_VERSION"]));
@@ -63,12 +65,20 @@ public sealed class RolloutTests
             Assert.Equal($"{256L * 1024 * 1024}", File.ReadAllText(Path.Combine(new Platform.Embedded.Cgroups.Cgroup(spec.CgroupMode, spec.CgroupName).Dirs[0], "memory.limit_in_bytes")).Trim());
         }
 
+        // maxSurge 0: each old guest is drained and stopped before its replacement starts, never four running at once.
+        var peak = 0;
+        var tight = await load.DuringAsync(async () => peak = await site.PeakRunningAsync(() => site.ApplyAsync(App("v4", replicas: 3, surge: 0))), s_settle);
+        Report("rolling update v2 -> v4 with maxSurge 0", tight, load);
+        Assert.Equal(3, peak);
+        Assert.Equal(3, site.Guests().Count);
+        Assert.All(site.Guests(), g => Assert.Equal("v4", site.Platform.Runtime.Spec(g)!.Env["APP_VERSION"]));
+
         var metrics = await site.MetricsAsync();
         Assert.Matches("tappaas_proxy_retries_total\\{module=\"web\"\\} [1-9]", metrics); // the crash made the proxy retry on another guest
         Assert.Matches("tappaas_proxy_requests_total\\{module=\"web\"\\} [1-9][0-9]{3}", metrics);
         Assert.Contains("tappaas_proxy_server_errors_total{module=\"web\"} 0", metrics, StringComparison.Ordinal);
 
-        foreach (var phase in new[] { update, crash, down, up, broken })
+        foreach (var phase in new[] { update, crash, down, up, broken, tight })
         {
             Assert.True(phase.Sent > 100, $"the load did not run: {phase}");
             Assert.True(phase.Failed == 0, $"{phase.Failed} of {phase.Sent} requests failed: {load.Failures}");
@@ -99,14 +109,14 @@ public sealed class RolloutTests
         TestContext.Current.TestOutputHelper?.WriteLine($"{phase}: {counts.Sent} requests at {PerSecond}/s, {counts.Ok} ok, {counts.Failed} failed {(counts.Failed > 0 ? load.Failures : "")}");
 
     /// <summary>A small HTTP application that answers its version; its health path can be broken on purpose.</summary>
-    private static ModuleDefinition App(string version, int replicas, string healthPath = "/health", string deadline = "30s", int canary = 0, int memory = 256) =>
+    private static ModuleDefinition App(string version, int replicas, string healthPath = "/health", string deadline = "30s", int canary = 0, int memory = 256, int? surge = null) =>
         new("web", "web.json", (JObject)JsonSource.Parse("web", Encoding.UTF8.GetBytes(
             "{\"vmid\": 495, \"zone0\": \"srvHome\", \"proxyDomain\": \"web.example.org\", \"proxyPort\": 8080, \"proxyAllowedZones\": [\"mgmt\"]" +
             ", \"dependsOn\": [\"cluster:vm\", \"firewall:proxy\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"memory\": " + memory + ", \"cores\": 1, " +
             "\"workload\": {\"replicas\": " + replicas + ", \"command\": \"/usr/bin/python3\", \"args\": [\"-u\", \"app.py\"], \"env\": {\"APP_VERSION\": \"" + version + "\"}, \"ports\": {\"http\": 8080}, " +
             "\"health\": {\"readiness\": {\"http\": {\"port\": \"http\", \"path\": \"" + healthPath + "\"}, \"interval\": \"100ms\"}}, \"stopGrace\": \"2s\", " +
             "\"restart\": {\"delay\": \"100ms\", \"jitter\": 0}, " +
-            "\"update\": {\"maxParallel\": 1, \"minHealthyTime\": \"500ms\", \"healthyDeadline\": \"" + deadline + "\", \"drainTime\": \"1s\", \"canary\": " + canary + "}}}}}")).Root!);
+            "\"update\": {\"maxParallel\": 1, " + (surge is { } n ? $"\"maxSurge\": {n}, " : "") + "\"minHealthyTime\": \"500ms\", \"healthyDeadline\": \"" + deadline + "\", \"drainTime\": \"1s\", \"canary\": " + canary + "}}}}}")).Root!);
 
     /// <summary>A daemon with its proxy on a site of its own, the app's folder, and a client of the proxy that trusts the site CA.</summary>
     private sealed class Site : IAsyncDisposable
@@ -127,6 +137,21 @@ public sealed class RolloutTests
         }
 
         public IReadOnlyList<string> Guests() => Platform.Runtime.GuestsOf("web");
+
+        /// <summary>The most guests running at once (sampled every 20 ms) while <paramref name="action"/> runs.</summary>
+        public async Task<int> PeakRunningAsync(Func<Task> action)
+        {
+            var peak = 0;
+            var work = action();
+            while (!work.IsCompleted)
+            {
+                peak = Math.Max(peak, Guests().Count(g => Platform.Runtime.State(g) is { Status: "running" }));
+                await Task.WhenAny(work, Task.Delay(20, Ct));
+            }
+
+            await work;
+            return peak;
+        }
 
         public Task<string> MetricsAsync() => _h.Client(_h.AdminToken).GetStringAsync("/metrics", Ct);
 

@@ -229,6 +229,7 @@ public static class ModuleSchema
                 {
                     ["strategy"] = new JsonObject { ["enum"] = new JsonArray("rolling", "recreate") },
                     ["maxParallel"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 64 },
+                    ["maxSurge"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 64, ["description"] = "How many guests may run above replicas during an update (default: maxParallel); 0 stops an old guest before each new one starts." },
                     ["minHealthyTime"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
                     ["healthyDeadline"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
                     ["autoRevert"] = new JsonObject { ["type"] = "boolean" },

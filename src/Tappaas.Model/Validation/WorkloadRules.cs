@@ -8,7 +8,7 @@ namespace Tappaas.Model.Validation;
 internal static partial class WorkloadRules
 {
     private static readonly string[] s_members = ["command", "args", "env", "workingDir", "ports", "health", "restart", "replicas", "stopGrace", "diskCheckInterval", "update", "autoscale"];
-    private static readonly string[] s_update = ["strategy", "maxParallel", "minHealthyTime", "healthyDeadline", "autoRevert", "canary", "drainTime"];
+    private static readonly string[] s_update = ["strategy", "maxParallel", "maxSurge", "minHealthyTime", "healthyDeadline", "autoRevert", "canary", "drainTime"];
     private static readonly string[] s_autoscale = ["min", "max", "metric", "target", "scaleUpWindow", "scaleDownWindow"];
 
     public static void Check(JObject w, string path, DiagnosticSink sink)
@@ -102,7 +102,7 @@ internal static partial class WorkloadRules
             sink.Error(DiagnosticCodes.InvalidItem, P("strategy"), strategy.Position, "update.strategy must be rolling or recreate", "write \"strategy\": \"rolling\" (new guests first) or \"recreate\" (old ones stop first)");
         }
 
-        foreach (var (name, min) in new[] { ("maxParallel", 1L), ("canary", 0L) })
+        foreach (var (name, min) in new[] { ("maxParallel", 1L), ("maxSurge", 0L), ("canary", 0L) })
         {
             if (u[name] is { } n && (Lenient.Integer(n) ?? -1) is var v && (v < min || v > 64))
             {

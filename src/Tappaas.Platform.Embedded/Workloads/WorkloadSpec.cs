@@ -176,7 +176,8 @@ public sealed record RestartPolicySpec
 /// <summary>
 /// How updates roll out (Nomad's vocabulary): <see cref="MaxParallel"/> new guests at a time, each healthy for
 /// <see cref="MinHealthyTime"/> within <see cref="HealthyDeadline"/> before as many old ones are drained for
-/// <see cref="DrainTime"/> and stopped; a failure reverts to the running revision (<see cref="AutoRevert"/>).
+/// <see cref="DrainTime"/> and stopped; a failure reverts to the running revision (<see cref="AutoRevert"/>). At most
+/// <see cref="MaxSurge"/> guests run above the replica count: below <see cref="MaxParallel"/>, old guests make room first.
 /// With <see cref="Canary"/> N, an update starts N new guests beside the old ones and stops until promoted.
 /// <c>recreate</c> stops the old guests first (for modules that cannot run two revisions at once, and those with a fixed
 /// <c>ip</c>).
@@ -187,6 +188,9 @@ public sealed record UpdatePolicySpec
     public string Strategy { get; init; } = "rolling";
 
     public int MaxParallel { get; init; } = 1;
+
+    /// <summary>How many guests may run above the replica count during an update (a host short of memory sets 0).</summary>
+    public int MaxSurge { get; init; } = 1;
 
     public TimeSpan MinHealthyTime { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -205,10 +209,12 @@ public sealed record UpdatePolicySpec
     public static UpdatePolicySpec From(JObject? o, bool fixedAddress)
     {
         var strategy = Lenient.Text(o?["strategy"]) ?? (fixedAddress ? "recreate" : "rolling");
+        var parallel = (int)Math.Max(1, Lenient.Integer(o?["maxParallel"]) ?? 1);
         return new UpdatePolicySpec
         {
             Strategy = fixedAddress ? "recreate" : strategy,
-            MaxParallel = (int)Math.Max(1, Lenient.Integer(o?["maxParallel"]) ?? 1),
+            MaxParallel = parallel,
+            MaxSurge = (int)Math.Max(0, Lenient.Integer(o?["maxSurge"]) ?? parallel),
             MinHealthyTime = WorkloadSpec.Duration(Lenient.Text(o?["minHealthyTime"]), TimeSpan.FromSeconds(1)),
             HealthyDeadline = Lenient.Text(o?["healthyDeadline"]) is { } d ? WorkloadSpec.Duration(d, TimeSpan.FromSeconds(60)) : null,
             AutoRevert = Lenient.Boolean(o?["autoRevert"]) ?? true,

@@ -185,18 +185,18 @@ public sealed class ModuleValidatorTests
     {
         var bag = Support.Validate("""
             {"workload": {"command": "/bin/true",
-              "update": {"strategy": "blue-green", "maxParallel": 0, "canary": 65, "autoRevert": "maybe", "minHealthyTime": "soon", "drainTime": "2s", "surge": 1},
+              "update": {"strategy": "blue-green", "maxParallel": 0, "canary": 65, "autoRevert": "maybe", "minHealthyTime": "soon", "drainTime": "2s", "maxSurge": -1, "surge": 1},
               "autoscale": {"min": 4, "max": 2, "metric": "memory", "target": 0, "scaleUpWindow": "30s", "scaleDownWindow": "later"}}}
             """);
         Assert.Equal(
             ["$.workload.autoscale.max", "$.workload.autoscale.metric", "$.workload.autoscale.scaleDownWindow", "$.workload.autoscale.target",
-             "$.workload.update.autoRevert", "$.workload.update.canary", "$.workload.update.maxParallel", "$.workload.update.minHealthyTime", "$.workload.update.strategy"],
+             "$.workload.update.autoRevert", "$.workload.update.canary", "$.workload.update.maxParallel", "$.workload.update.maxSurge", "$.workload.update.minHealthyTime", "$.workload.update.strategy"],
             bag.Errors().Select(d => d.Location!.JsonPath).Order());
         Assert.Contains(bag, d => d is { Severity: Severity.Warning, Code: DiagnosticCodes.UnknownField } && d.Location!.JsonPath == "$.workload.update.surge");
         Assert.Contains("autoscale.max (2) is below autoscale.min (4)", bag.Errors().Single(d => d.Location!.JsonPath == "$.workload.autoscale.max").Message, StringComparison.Ordinal);
 
         var good = Support.Validate("""
-            {"workload": {"command": "/bin/true", "update": {"strategy": "recreate", "maxParallel": 2, "canary": 1, "autoRevert": false, "healthyDeadline": "30s"},
+            {"workload": {"command": "/bin/true", "update": {"strategy": "recreate", "maxParallel": 2, "maxSurge": 0, "canary": 1, "autoRevert": false, "healthyDeadline": "30s"},
               "autoscale": {"min": 1, "max": 3, "metric": "rps", "target": 50}}}
             """);
         Assert.DoesNotContain(good, d => d.Location?.JsonPath.StartsWith("$.workload", StringComparison.Ordinal) == true);
