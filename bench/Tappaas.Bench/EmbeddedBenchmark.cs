@@ -69,7 +69,7 @@ internal static class EmbeddedBenchmark
             await p.WaitForExitAsync();
         }
 
-        return Median(times);
+        return Stats.Median(times);
     }
 
     private static async Task<double> InstallToReadyAsync(SiteLayout layout, string root, bool isolate)
@@ -90,7 +90,7 @@ internal static class EmbeddedBenchmark
             await platform.Vm.DeleteAsync(request, CancellationToken.None);
         }
 
-        return Median(times);
+        return Stats.Median(times);
     }
 
     private static async Task<double> KillToHealthyAsync(SiteLayout layout, string root, bool isolate)
@@ -131,7 +131,7 @@ internal static class EmbeddedBenchmark
             await platform.Vm.DeleteAsync(request, CancellationToken.None);
         }
 
-        return Median(times);
+        return Stats.Median(times);
     }
 
     private static ModuleDefinition Module(string name, string restart) =>
@@ -156,11 +156,5 @@ internal static class EmbeddedBenchmark
         {
             return false;
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 }

@@ -15,9 +15,14 @@ internal static class Stats
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
 
-        var first = times[0];
-        times.Sort();
-        return (times[times.Count / 2], first);
+        return (Median(times), times[0]);
+    }
+
+    /// <summary>The middle value (the upper one of an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
     }
 
     /// <summary>A loopback TCP port nothing listens on right now.</summary>

@@ -60,7 +60,7 @@ public static class ProxyRoutes
     /// marker (name, size, last write). Equal stamps mean the routes cannot have changed, so they are rebuilt only when
     /// it moves: a few file status calls instead of parsing every module and guest twice a second.
     /// </summary>
-    public static long Stamp(string siteFolder)
+    public static int Stamp(string siteFolder)
     {
         var hash = new HashCode();
         void Add(FileSystemInfo file)
