@@ -67,6 +67,20 @@ public sealed partial class EmbeddedVmProvider
         var deadline = policy.HealthyDeadline ?? Deadline(workload);
         var started = new List<string>();
         var retired = new List<(string Guest, GuestSpecFile Spec)>();
+        IEnumerable<string> StillServing() => outdated.Except(retired.Select(r => r.Guest));
+        async Task<int> RetireEachAsync(IEnumerable<string> guests)
+        {
+            var count = 0;
+            foreach (var old in guests.ToList())
+            {
+                retired.Add((old, _runtime.Spec(old)!)); // stopped, not removed: a revert starts it again
+                await RetireAsync(old, policy.DrainTime, ct);
+                count++;
+            }
+
+            return count;
+        }
+
         foreach (var guest in restarted)
         {
             if (await WaitHealthyAsync(guest, TimeSpan.Zero, deadline, ct) is { } failure)
@@ -84,13 +98,7 @@ public sealed partial class EmbeddedVmProvider
                 // Room for the batch within replicas + maxSurge: old guests make it first (stopped, kept for a revert), never
                 // more than the batch replaces (fewer replicas: the surplus goes at the end, once the new ones are healthy).
                 var serving = upToDate.Count + outdated.Count - retired.Count;
-                var room = Math.Clamp(serving + size - workload.Replicas - policy.MaxSurge, 0, size);
-                foreach (var old in outdated.Except(retired.Select(r => r.Guest)).Take(room).ToList())
-                {
-                    retired.Add((old, _runtime.Spec(old)!));
-                    await RetireAsync(old, policy.DrainTime, ct);
-                    early++;
-                }
+                early = await RetireEachAsync(StillServing().Take(Math.Clamp(serving + size - workload.Replicas - policy.MaxSurge, 0, size)));
             }
 
             var batch = NextNames(module.Name, size);
@@ -114,11 +122,7 @@ public sealed partial class EmbeddedVmProvider
             {
                 // As many old guests go as new ones became healthy (less those that made room): the capacity never drops
                 // below the wanted replicas, or by more than maxParallel - maxSurge.
-                foreach (var old in outdated.Except(retired.Select(r => r.Guest)).Take(batch.Count - early).ToList())
-                {
-                    retired.Add((old, _runtime.Spec(old)!));
-                    await RetireAsync(old, policy.DrainTime, ct);
-                }
+                await RetireEachAsync(StillServing().Take(batch.Count - early));
             }
         }
 
@@ -129,12 +133,7 @@ public sealed partial class EmbeddedVmProvider
         }
 
         // Every new guest is healthy: the remaining old ones and any surplus (fewer replicas) drain and go.
-        var leaving = outdated.Except(retired.Select(r => r.Guest)).Concat(upToDate.Skip(workload.Replicas)).ToList();
-        foreach (var old in leaving)
-        {
-            retired.Add((old, _runtime.Spec(old)!));
-            await RetireAsync(old, policy.DrainTime, ct);
-        }
+        await RetireEachAsync(StillServing().Concat(upToDate.Skip(workload.Replicas)));
 
         var addresses = new AddressBook(_siteFolder);
         foreach (var (guest, _) in retired)
