@@ -30,6 +30,7 @@ internal static partial class ProxyBenchmark
             return await BackendAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
         }
 
+        Tappaas.Daemon.Proxy.InlineSocketCompletions.Enable(); // as tappaasd does when it runs the proxy, before any socket
         foreach (var tool in new[] { "/usr/bin/wrk", "/usr/sbin/nginx" })
         {
             if (!File.Exists(tool))
@@ -126,7 +127,7 @@ internal static partial class ProxyBenchmark
             // connections divided by its throughput (Little's law), so it restates the throughput, not what a hop adds.
             var pace = Path.Combine(dir, "pace.lua");
             await File.WriteAllTextAsync(pace, "function delay()\n  return 10\nend\n");
-            const int latencyRounds = 3;
+            const int latencyRounds = 5;
             Console.WriteLine($"latency ({latencyRounds} alternating rounds of {seconds} s, each connection pausing 10 ms between requests):");
             var paced = await RoundsAsync(latencyRounds, seconds, direct: $"http://{backend}/", ours: $"https://127.0.0.1:{ours}/", nginx: $"https://127.0.0.1:{theirs}/", script: pace, nginxProcess: nginx, dir);
             var added = Stats.Median(paced.Select(r => r.Proxy.P99 - r.Direct.P99));

@@ -31,6 +31,11 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
+if (proxyHttps is not null)
+{
+    Tappaas.Daemon.Proxy.InlineSocketCompletions.Enable(); // before the first socket is made
+}
+
 try
 {
     var app = await DaemonApp.BuildAsync(new DaemonOptions(Tappaas.Composition.SiteSession.Resolve(site), listen, ProxyHttps: proxyHttps, ProxyHttp: proxyHttp, InitialTokenFile: tokenFile), Console.Out);

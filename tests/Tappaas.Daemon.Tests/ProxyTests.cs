@@ -23,10 +23,13 @@ public sealed class ProxyTests
         var platform = h.Session.Providers.Embedded;
         var shop = Module("shop", "shop.example.org", "[\"mgmt\"]");
         var closed = Module("closed", "closed.example.org", "[\"home\"]");
-        var requests = new[] { shop, closed }.Select(m => new ProviderRequest(m, ServiceRef.Parse("cluster:vm"), h.Repository, h.Layout.Root, HookFlags.None)).ToList();
+        File.WriteAllText(Path.Combine(h.Repository, "headers.py"), HeaderServer);
+        var (guestHost, keptHost) = (HeaderEcho("hdr", preserveHost: false), HeaderEcho("hdrkeep", preserveHost: true));
+        var all = new[] { shop, closed, guestHost, keptHost };
+        var requests = all.Select(m => new ProviderRequest(m, ServiceRef.Parse("cluster:vm"), h.Repository, h.Layout.Root, HookFlags.None)).ToList();
         try
         {
-            foreach (var (module, request) in new[] { shop, closed }.Zip(requests))
+            foreach (var (module, request) in all.Zip(requests))
             {
                 File.WriteAllText(h.Layout.ModuleFile(module.Name), JsonText.Write(module.Root));
                 Assert.True((await platform.Vm.InstallAsync(request, Ct)).Succeeded);
@@ -38,6 +41,14 @@ public sealed class ProxyTests
 
             var page = await WaitForAsync(client, "https://shop.example.org/", HttpStatusCode.OK);
             Assert.Contains("Directory listing", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+            // What a guest is told: who asked (the client's address, not one the client claims), over what, for which name.
+            var headers = await HeadersAsync(client, "https://hdr.example.org/", claimedFor: "203.0.113.9");
+            Assert.Equal("127.0.0.1", headers["X-Forwarded-For"]);
+            Assert.Equal("https", headers["X-Forwarded-Proto"]);
+            Assert.Equal("hdr.example.org", headers["X-Forwarded-Host"]);
+            Assert.StartsWith("10.", headers["Host"], StringComparison.Ordinal); // the guest's own address and port
+            Assert.Equal("hdrkeep.example.org", (await HeadersAsync(client, "https://hdrkeep.example.org/"))["Host"]);
 
             var forbidden = await client.GetAsync("https://closed.example.org/", Ct);
             Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
@@ -151,6 +162,51 @@ public sealed class ProxyTests
         finally
         {
             await platform.Vm.DeleteAsync(request, CancellationToken.None);
+        }
+    }
+
+    // Answers every GET with the request's headers as a JSON object.
+    private const string HeaderServer = """
+        import http.server, json, os
+        class Echo(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = json.dumps(dict(self.headers.items())).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *args):
+                pass
+        http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["TAPPAAS_PORT_HTTP"])), Echo).serve_forever()
+        """;
+
+    private static ModuleDefinition HeaderEcho(string name, bool preserveHost) =>
+        new(name, name + ".json", (JObject)JsonSource.Parse(name, Encoding.UTF8.GetBytes(
+            "{\"vmid\": 493, \"zone0\": \"srvHome\", \"proxyDomain\": \"" + name + ".example.org\", \"proxyPort\": 8080, \"proxyAllowedZones\": [\"mgmt\"], " +
+            "\"proxyPreserveHost\": " + (preserveHost ? "true" : "false") + ", \"dependsOn\": [\"cluster:vm\", \"firewall:proxy\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"memory\": 256, \"cores\": 1, " +
+            "\"workload\": {\"command\": \"/usr/bin/python3\", \"args\": [\"headers.py\"], \"ports\": {\"http\": 8080}, " +
+            "\"health\": {\"readiness\": {\"tcp\": {\"port\": \"http\"}, \"interval\": \"100ms\"}}, \"stopGrace\": \"1s\"}}}}")).Root!);
+
+    private static async Task<Dictionary<string, string>> HeadersAsync(HttpClient client, string url, string? claimedFor = null)
+    {
+        for (var i = 0; ; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (claimedFor is not null)
+            {
+                request.Headers.Add("X-Forwarded-For", claimedFor);
+            }
+
+            using var response = await client.SendAsync(request, Ct);
+            if (response.StatusCode == HttpStatusCode.OK || i == 100)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var json = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(await response.Content.ReadAsStringAsync(Ct))!;
+                return new Dictionary<string, string>(json, StringComparer.OrdinalIgnoreCase);
+            }
+
+            await Task.Delay(100, Ct); // until the route has its guest
         }
     }
 

@@ -44,6 +44,32 @@ public sealed class WorkloadFeatureTests
     }
 
     [Fact]
+    public async Task The_daemons_own_socket_settings_do_not_reach_a_guest()
+    {
+        // The daemon completes its sockets inline when it runs the proxy (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS);
+        // every setting under that prefix stays with it. A made-up one here, so this test process keeps its own sockets as they are.
+        const string setting = "DOTNET_SYSTEM_NET_SOCKETS_TAPPAAS_TEST";
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        var module = EmbeddedHarness.Module("envs", """{"command": "/bin/sh", "args": ["-c", "env > $TAPPAAS_DATA/env.tmp && mv $TAPPAAS_DATA/env.tmp $TAPPAAS_DATA/env; exec sleep 600"]}""");
+        Environment.SetEnvironmentVariable(setting, "1");
+        try
+        {
+            Assert.True((await h.InstallAsync(provider, module)).Succeeded);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(setting, null);
+        }
+
+        var env = Path.Combine(h.Layout.Root, "disks", "envs", "env");
+        await GuestTests.WaitAsync(() => File.Exists(env), TimeSpan.FromSeconds(10));
+        var lines = await File.ReadAllLinesAsync(env, Ct);
+        Assert.Contains(lines, l => l.StartsWith("PATH=", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith(setting, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_disk_over_diskSize_is_reported_and_an_event_says_so()
     {
         await using var h = new EmbeddedHarness();

@@ -2,20 +2,19 @@ using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Tappaas.Composition;
 using Tappaas.Model.Loading;
-using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Tappaas.Daemon.Proxy;
 
 /// <summary>
-/// The reverse proxy (YARP) of the embedded platform, on its own listeners: HTTPS with a certificate from the site CA
-/// for each requested name (SNI), plain HTTP redirected to HTTPS. Routes follow the site (checked twice a second, so
-/// a guest that stops being ready or is drained leaves the rotation at once; in-flight requests finish); a client whose
-/// zone is not in the route's <c>proxyAllowedZones</c> gets 403. A request without a body that fails before any answer
-/// (the guest died, refused or reset the connection) is sent to another guest, and the failed one is taken out of the
-/// rotation until its checks pass again (passive health).
+/// The reverse proxy of the embedded platform, on its own listeners: HTTPS with a certificate from the site CA for each
+/// requested name (SNI), plain HTTP redirected to HTTPS. Routes follow the site (checked twice a second, so a guest that
+/// stops being ready or is drained leaves the rotation at once; in-flight requests finish); the route is found by the
+/// request's host in a map, a client whose zone is not in its <c>proxyAllowedZones</c> gets 403, and the rest is
+/// <see cref="GuestForwarder"/> (YARP's forwarder, round robin, retries on another guest, passive health) — no routing
+/// table or per-request pipeline beyond that, since this is the path every request pays for.
 /// </summary>
-internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca, DaemonOptions options, ProxyStats stats, ILogger<ProxyServer> log) : IHostedService
+internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca, DaemonOptions options, ProxyStats stats, TimeProvider time, ILogger<ProxyServer> log) : IHostedService
 {
     private WebApplication? _app;
     private CancellationTokenSource? _refresh;
@@ -25,7 +24,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
 
     public IReadOnlyList<ProxyRoute> Routes { get; private set; } = [];
 
-    private Dictionary<string, ProxyRoute> _byHost = new(StringComparer.OrdinalIgnoreCase);
+    private Dictionary<string, Upstream> _byHost = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -36,11 +35,15 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Hosting's request log is off: while it is on (even for critical only) every request also gets an activity and a
+        // logging scope. Unhandled failures still reach the log from Kestrel.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         // Fewer context switches and system calls per request, which is most of a proxy's cost on a small host: the proxy's
         // own steps never block (lookups in maps the refresh loop replaces whole, lock-free counters), so a request is
         // handled on the thread that read it from the socket instead of hopping to the thread pool; and a connection
         // reads into its buffer at once instead of first waiting for data with an empty read (a pooled 4 KiB buffer per
-        // idle keep-alive connection). The API keeps Kestrel's defaults.
+        // idle keep-alive connection). The API keeps Kestrel's defaults. With tappaasd's inline socket completions (see
+        // InlineSocketCompletions) the read and the request are handled on the polling thread itself.
         builder.WebHost.UseSockets(o =>
         {
             o.UnsafePreferInlineScheduling = true;
@@ -57,13 +60,15 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
                 k.Listen(Endpoint(http));
             }
         });
-        var config = new InMemoryConfigProvider([], []);
-        builder.Services.AddSingleton<IProxyConfigProvider>(config);
-        builder.Services.AddReverseProxy();
-        builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, UpstreamClientFactory>();
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, UpstreamClientFactory>();
+        builder.Services.AddSingleton(stats);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<GuestForwarder>();
         _app = builder.Build();
+        var guests = _app.Services.GetRequiredService<GuestForwarder>();
         var httpsPort = Endpoint(options.ProxyHttps).Port;
-        _app.Use(async (context, next) =>
+        _app.Run(async context =>
         {
             if (!context.Request.IsHttps)
             {
@@ -72,12 +77,13 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
                 return;
             }
 
-            if (!_byHost.TryGetValue(context.Request.Host.Host, out var route))
+            if (!_byHost.TryGetValue(context.Request.Host.Host, out var upstream))
             {
                 await Results.Problem(statusCode: 404, title: "no such site", detail: $"no module is published as {context.Request.Host.Host}").ExecuteAsync(context);
                 return;
             }
 
+            var route = upstream.Route;
             var zone = ProxyRoutes.ZoneOf(context.Connection.RemoteIpAddress ?? IPAddress.None, _subnets);
             if (!route.AllowedZones.Contains(zone))
             {
@@ -93,19 +99,13 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
             }
             else
             {
-                await next(context);
+                await guests.ForwardAsync(context, upstream);
             }
 
             stats.Record(route.Module, context.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         });
-        _app.MapReverseProxy(pipeline =>
-        {
-            pipeline.Use(RetryOnAnotherGuest(pipeline.ApplicationServices.GetRequiredService<Yarp.ReverseProxy.Health.IDestinationHealthUpdater>()));
-            pipeline.UseLoadBalancing();
-            pipeline.UsePassiveHealthChecks();
-        });
         var stamp = ProxyRoutes.Stamp(site.Providers.Embedded.SiteFolder);
-        Refresh(config);
+        Refresh();
         await _app.StartAsync(cancellationToken);
         // Guests reach the proxy on their zone gateway: open its ports in the site firewall's input chain.
         await site.Providers.Embedded.Network.SetHostPortsAsync(
@@ -125,7 +125,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
                         continue;
                     }
 
-                    Refresh(config);
+                    Refresh();
                     stamp = now; // after the refresh: one that failed is tried again on the next tick
                 }
                 catch (Exception ex) when (ex is IOException or InvalidOperationException)
@@ -151,7 +151,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
         }
     }
 
-    private void Refresh(InMemoryConfigProvider config)
+    private void Refresh()
     {
         _subnets = ProxyRoutes.Subnets(SiteFiles.Read(site.Layout.ConfigDir).Zones);
         var routes = ProxyRoutes.Build(site.Providers.Embedded);
@@ -161,65 +161,8 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
         }
 
         Routes = routes;
-        _byHost = routes.GroupBy(r => r.Host, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
-        config.Update(
-            [.. routes.Select(r => new RouteConfig
-            {
-                RouteId = r.Module, ClusterId = r.Module, Match = new RouteMatch { Hosts = [r.Host] },
-                Transforms = r.PreserveHost ? [new Dictionary<string, string> { ["RequestHeaderOriginalHost"] = "true" }] : null,
-            })],
-            [.. routes.Select(r => new ClusterConfig
-            {
-                ClusterId = r.Module,
-                Destinations = r.Destinations.ToDictionary(d => d.Guest, d => new DestinationConfig { Address = d.Address.ToString() }),
-                HealthCheck = new HealthCheckConfig { AvailableDestinationsPolicy = "HealthyOrPanic", Passive = new PassiveHealthCheckConfig { Enabled = true, ReactivationPeriod = TimeSpan.FromSeconds(5) } },
-                HttpClient = r.UpstreamTls ? new HttpClientConfig { DangerousAcceptAnyServerCertificate = true } : null,
-                HttpRequest = r.Http1 ? new ForwarderRequestConfig { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact } : null,
-                LoadBalancingPolicy = "RoundRobin",
-            })]);
+        _byHost = routes.GroupBy(r => r.Host, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => new Upstream(g.First()), StringComparer.OrdinalIgnoreCase);
     }
-
-    /// <summary>
-    /// Retries a request that has no body on another ready guest when the one chosen failed before answering (refused,
-    /// reset, gone): the client sees one answer. The failed guest leaves the rotation for a while (passive health) — the
-    /// supervisor's checks bring it back through the route refresh.
-    /// </summary>
-    private Func<HttpContext, Func<Task>, Task> RetryOnAnotherGuest(Yarp.ReverseProxy.Health.IDestinationHealthUpdater health) => async (context, next) =>
-    {
-        var feature = context.GetReverseProxyFeature();
-        var candidates = feature.AvailableDestinations;
-        List<Yarp.ReverseProxy.Model.DestinationState>? tried = null;
-        for (var attempt = 0; ; attempt++)
-        {
-            await next();
-            var error = context.Features.Get<IForwarderErrorFeature>();
-            if (error is null || context.Response.HasStarted || !Bodiless(context.Request) || feature.ProxiedDestination is not { } failed
-                || error.Error is not (ForwarderError.Request or ForwarderError.RequestTimedOut) || attempt >= 3)
-            {
-                return;
-            }
-
-            (tried ??= []).Add(failed);
-            health.SetPassive(context.GetRouteModel().Cluster!, failed, Yarp.ReverseProxy.Model.DestinationHealth.Unhealthy, TimeSpan.FromSeconds(5));
-            var others = candidates.Where(d => !tried.Contains(d)).ToList();
-            if (others.Count == 0)
-            {
-                return;
-            }
-
-            feature.AvailableDestinations = others;
-            context.Features.Set<IForwarderErrorFeature>(null);
-            context.Response.Clear();
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            stats.Retried(feature.Route.Config.RouteId);
-        }
-    };
-
-    // A request that can be sent again as it is: no body, and a method that means the same the second time.
-    private static bool Bodiless(HttpRequest request) =>
-        request.ContentLength is null or 0 && !request.Headers.ContainsKey("Transfer-Encoding")
-        && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
-            || HttpMethods.IsDelete(request.Method) || (HttpMethods.IsPut(request.Method) && request.ContentLength == 0));
 
     private static IPEndPoint Endpoint(string url)
     {

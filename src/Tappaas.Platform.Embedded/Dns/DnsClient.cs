@@ -11,6 +11,20 @@ public static class DnsClient
     /// <summary>The A records of <paramref name="name"/>; empty for NXDOMAIN or no answer; null when the server did not reply in time.</summary>
     public static async Task<IReadOnlyList<IPAddress>?> QueryAsync(IPAddress server, string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await AskAsync(server, name, timeout, cancellationToken);
+        }
+        finally
+        {
+            // The caller goes on on the thread pool, not on the socket's completion thread (the daemon may complete sockets
+            // inline on their polling threads, where nothing may block).
+            await Task.Yield();
+        }
+    }
+
+    private static async Task<IReadOnlyList<IPAddress>?> AskAsync(IPAddress server, string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         var id = (ushort)Random.Shared.Next(ushort.MaxValue);
         using var udp = new UdpClient(server.AddressFamily);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

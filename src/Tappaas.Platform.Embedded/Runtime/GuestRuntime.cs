@@ -70,6 +70,13 @@ public sealed class GuestRuntime(string siteFolder)
             RedirectStandardError = false,
             UseShellExecute = false,
         };
+        // The daemon may tune its own sockets (it completes them inline when it runs the proxy); supervisors and guests
+        // get the runtime's defaults.
+        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("DOTNET_SYSTEM_NET_SOCKETS_", StringComparison.Ordinal)).ToList())
+        {
+            psi.Environment.Remove(name);
+        }
+
         using var launcher = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the guest supervisor");
         launcher.StandardInput.Close();
         launcher.WaitForExit();

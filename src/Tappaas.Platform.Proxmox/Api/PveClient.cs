@@ -116,6 +116,20 @@ public sealed class PveClient : IDisposable
 
     private async Task<JsonElement> SendAsync(HttpMethod method, string url, IReadOnlyDictionary<string, string>? form, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ExchangeAsync(method, url, form, cancellationToken);
+        }
+        finally
+        {
+            // The caller goes on on the thread pool, not on the socket's completion thread (the daemon may complete sockets
+            // inline on their polling threads, where nothing may block).
+            await Task.Yield();
+        }
+    }
+
+    private async Task<JsonElement> ExchangeAsync(HttpMethod method, string url, IReadOnlyDictionary<string, string>? form, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
         using var request = new HttpRequestMessage(method, url);

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Tappaas.Daemon.Proxy;
+
+/// <summary>
+/// Sends a request on to one of a route's ready guests with YARP's forwarder: round robin over the guests not marked
+/// failed, a request without a body that failed before any answer (the guest died, refused or reset the connection) sent
+/// again to another guest, and a guest that failed so left out of the rotation for <see cref="Quarantine"/> (passive
+/// health; if every guest failed, all are tried again rather than none). The route is already chosen and its access
+/// checked; this is the part every request pays for, so it keeps to a counter, a map lookup and the forwarder.
+/// </summary>
+internal sealed class GuestForwarder(IHttpForwarder forwarder, IForwarderHttpClientFactory clients, ProxyStats stats, TimeProvider time)
+{
+    public static readonly TimeSpan Quarantine = TimeSpan.FromSeconds(5);
+
+    private const int MaxAttempts = 4;
+
+    private readonly ConcurrentDictionary<string, long> _failedUntil = new(StringComparer.Ordinal);
+    private readonly HttpMessageInvoker _plain = clients.CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
+    private readonly HttpMessageInvoker _tls = clients.CreateClient(new ForwarderHttpClientContext { NewConfig = new HttpClientConfig { DangerousAcceptAnyServerCertificate = true } });
+    private static readonly ForwarderRequestConfig Http1 = new() { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+
+    /// <summary>Forwards the request to a guest of <paramref name="upstream"/> (which has at least one) and answers the client.</summary>
+    public async Task ForwardAsync(HttpContext context, Upstream upstream)
+    {
+        var route = upstream.Route;
+        var client = route.UpstreamTls ? _tls : _plain;
+        var config = route.Http1 ? Http1 : ForwarderRequestConfig.Empty;
+        var transformer = route.PreserveHost ? ForwardedHeaders.KeepHost : ForwardedHeaders.GuestHost;
+        var tried = 0UL; // bit i: destination i failed this request
+        for (var attempt = 1; ; attempt++)
+        {
+            var index = Pick(upstream, tried);
+            var destination = route.Destinations[index];
+            var error = await forwarder.SendAsync(context, upstream.Prefixes[index], client, config, transformer);
+            if (error == ForwarderError.None)
+            {
+                return;
+            }
+
+            if (error is not (ForwarderError.Request or ForwarderError.RequestTimedOut))
+            {
+                return; // the guest answered, or the client went away: nothing to do again
+            }
+
+            _failedUntil[destination.Guest] = time.GetTimestamp() + (long)(Quarantine.TotalSeconds * time.TimestampFrequency);
+            tried |= 1UL << index;
+            if (context.Response.HasStarted || !Bodiless(context.Request) || attempt >= MaxAttempts || (int)ulong.PopCount(tried) >= Math.Min(route.Destinations.Count, 64))
+            {
+                return;
+            }
+
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            stats.Retried(route.Module);
+        }
+    }
+
+    /// <summary>The next guest in turn that has not failed (now, or in this request); if every one has, the next not tried in this request.</summary>
+    private int Pick(Upstream upstream, ulong tried)
+    {
+        var count = upstream.Route.Destinations.Count;
+        var start = (int)((uint)Interlocked.Increment(ref upstream.Turn) % (uint)count);
+        var fallback = -1;
+        for (var i = 0; i < count; i++)
+        {
+            var index = (start + i) % count;
+            if (index < 64 && (tried & (1UL << index)) != 0)
+            {
+                continue;
+            }
+
+            if (!Failed(upstream.Route.Destinations[index].Guest))
+            {
+                return index;
+            }
+
+            fallback = fallback < 0 ? index : fallback;
+        }
+
+        return fallback < 0 ? start : fallback;
+    }
+
+    private bool Failed(string guest)
+    {
+        if (_failedUntil.IsEmpty || !_failedUntil.TryGetValue(guest, out var until))
+        {
+            return false;
+        }
+
+        if (time.GetTimestamp() < until)
+        {
+            return true;
+        }
+
+        _failedUntil.TryRemove(new KeyValuePair<string, long>(guest, until));
+        return false;
+    }
+
+    // A request that can be sent again as it is: no body, and a method that means the same the second time.
+    private static bool Bodiless(HttpRequest request) =>
+        request.ContentLength is null or 0 && !request.Headers.ContainsKey("Transfer-Encoding")
+        && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
+            || HttpMethods.IsDelete(request.Method) || (HttpMethods.IsPut(request.Method) && request.ContentLength == 0));
+}
+
+/// <summary>A route as the proxy serves it: the route, each guest's address prefix, and whose turn is next.</summary>
+internal sealed class Upstream(ProxyRoute route)
+{
+    public ProxyRoute Route { get; } = route;
+
+    public string[] Prefixes { get; } = [.. route.Destinations.Select(d => d.Address.ToString())];
+
+    public int Turn;
+}
+
+/// <summary>
+/// The request headers a guest gets: the client's, with the guest's own host name (or the public one with
+/// <c>proxyPreserveHost</c>), and X-Forwarded-For/-Proto/-Host telling it who asked for what (set, not appended: a
+/// client cannot pass its own).
+/// </summary>
+internal sealed class ForwardedHeaders(bool keepHost) : HttpTransformer
+{
+    public static readonly ForwardedHeaders GuestHost = new(false);
+    public static readonly ForwardedHeaders KeepHost = new(true);
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        if (!keepHost)
+        {
+            proxyRequest.Headers.Host = null;
+        }
+
+        var headers = proxyRequest.Headers;
+        headers.Remove("X-Forwarded-For");
+        headers.Remove("X-Forwarded-Proto");
+        headers.Remove("X-Forwarded-Host");
+        if (httpContext.Connection.RemoteIpAddress is { } client)
+        {
+            headers.TryAddWithoutValidation("X-Forwarded-For", (client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client).ToString());
+        }
+
+        headers.TryAddWithoutValidation("X-Forwarded-Proto", httpContext.Request.Scheme);
+        headers.TryAddWithoutValidation("X-Forwarded-Host", httpContext.Request.Host.Value);
+    }
+}
