@@ -6,7 +6,8 @@ using Tappaas.Engine.Site;
 namespace Tappaas.Bench;
 
 /// <summary>
-/// The daemon under a dashboard's load: a real tappaasd process (HTTPS, site CA) with N modules installed, each a
+/// The daemon under a dashboard's load: a real tappaasd process (HTTPS, site CA, the reverse proxy on as <c>tappaas up</c>
+/// runs it, so with its inline socket completions) with N modules installed, each a
 /// guest on the embedded platform; then, while an apply runs (an install whose guest takes seconds to become ready),
 /// rounds of 100 concurrent <c>GET /api/v1/status</c>, against the same rounds of <c>GET /api/v1/health</c> (the
 /// daemon's cheapest answer) as the baseline measured in the same run. Target: status p99 under 50 ms. Prints the
@@ -39,7 +40,7 @@ internal static class ApiBenchmark
         var port = Stats.FreePort();
         var tokenFile = Path.Combine(root, "token");
         using var daemon = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "tappaasd.dll"), "--site", layout.Root,
-            "--listen", $"https://127.0.0.1:{port}", "--initial-token-file", tokenFile]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            "--listen", $"https://127.0.0.1:{port}", "--proxy-https", $"https://127.0.0.1:{Stats.FreePort()}", "--initial-token-file", tokenFile]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         daemon.BeginOutputReadLine();
         daemon.BeginErrorReadLine();
         try
