@@ -101,7 +101,7 @@ public sealed class GuestForwarderTests
         var sent = new RecordingForwarder();
         var stats = new ProxyStats();
         var clock = new ManualClock();
-        return (new GuestForwarder(sent, new UpstreamClientFactory(), stats, clock), sent, stats, clock);
+        return (new GuestForwarder(sent, new UpstreamClientFactory(), stats, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<GuestForwarder>.Instance), sent, stats, clock);
     }
 
     private static Upstream Upstream(params string[] guests) =>

@@ -12,7 +12,7 @@ namespace Tappaas.Daemon.Proxy;
 /// health; if every guest failed, all are tried again rather than none). The route is already chosen and its access
 /// checked; this is the part every request pays for, so it keeps to a counter, a map lookup and the forwarder.
 /// </summary>
-internal sealed class GuestForwarder(IHttpForwarder forwarder, IForwarderHttpClientFactory clients, ProxyStats stats, TimeProvider time)
+internal sealed class GuestForwarder(IHttpForwarder forwarder, IForwarderHttpClientFactory clients, ProxyStats stats, TimeProvider time, ILogger<GuestForwarder> log)
 {
     public static readonly TimeSpan Quarantine = TimeSpan.FromSeconds(5);
 
@@ -41,17 +41,26 @@ internal sealed class GuestForwarder(IHttpForwarder forwarder, IForwarderHttpCli
                 return;
             }
 
+            var cause = Cause(context.Features.Get<IForwarderErrorFeature>()?.Exception);
             if (error is not (ForwarderError.Request or ForwarderError.RequestTimedOut))
             {
-                return; // the guest answered, or the client went away: nothing to do again
+                // The guest answered, or the client went away: nothing to do again.
+                log.Log(error.ToString().EndsWith("Destination", StringComparison.Ordinal) ? LogLevel.Warning : LogLevel.Debug,
+                    "{Module}: {Guest} {Error}: {Cause}", route.Module, destination.Guest, error, cause);
+                return;
             }
 
             _failedUntil[destination.Guest] = time.GetTimestamp() + (long)(Quarantine.TotalSeconds * time.TimestampFrequency);
             tried |= 1UL << index;
             if (context.Response.HasStarted || !Bodiless(context.Request) || attempt >= MaxAttempts || (int)ulong.PopCount(tried) >= Math.Min(route.Destinations.Count, 64))
             {
+                log.LogWarning("{Module}: {Guest} failed before answering ({Cause}); out of the rotation for {Seconds} s, the client got {Status}",
+                    route.Module, destination.Guest, cause, Quarantine.TotalSeconds, context.Response.StatusCode);
                 return;
             }
+
+            log.LogWarning("{Module}: {Guest} failed before answering ({Cause}); out of the rotation for {Seconds} s, the request goes to another guest",
+                route.Module, destination.Guest, cause, Quarantine.TotalSeconds);
 
             context.Features.Set<IForwarderErrorFeature>(null);
             context.Response.Clear();
@@ -100,6 +109,11 @@ internal sealed class GuestForwarder(IHttpForwarder forwarder, IForwarderHttpCli
         _failedUntil.TryRemove(new KeyValuePair<string, long>(guest, until));
         return false;
     }
+
+    // The error and what lies under it ("An error occurred while sending the request." says little without "Connection reset by peer").
+    private static string? Cause(Exception? error) =>
+        error?.GetBaseException() is { } inner && inner != error && !error.Message.Contains(inner.Message, StringComparison.Ordinal)
+            ? $"{error.Message} {inner.Message}" : error?.Message;
 
     // A request that can be sent again as it is: no body, and a method that means the same the second time.
     private static bool Bodiless(HttpRequest request) =>

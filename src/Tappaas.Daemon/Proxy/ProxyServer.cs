@@ -38,6 +38,9 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
         // Hosting's request log is off: while it is on (even for critical only) every request also gets an activity and a
         // logging scope. Unhandled failures still reach the log from Kestrel.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // A guest's failure is logged once, in one line, by GuestForwarder (which knows whether it was retried), not with
+        // the forwarder's stack trace.
+        builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error);
         // Fewer context switches and system calls per request, which is most of a proxy's cost on a small host: the proxy's
         // own steps never block (lookups in maps the refresh loop replaces whole, lock-free counters), so a request is
         // handled on the thread that read it from the socket instead of hopping to the thread pool; and a connection
