@@ -44,29 +44,41 @@ public sealed class WorkloadFeatureTests
     }
 
     [Fact]
-    public async Task The_daemons_own_socket_settings_do_not_reach_a_guest()
+    public async Task The_daemons_credentials_and_settings_do_not_reach_a_guest()
     {
-        // The daemon completes its sockets inline when it runs the proxy (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS);
-        // every setting under that prefix stays with it. A made-up one here, so this test process keeps its own sockets as they are.
-        const string setting = "DOTNET_SYSTEM_NET_SOCKETS_TAPPAAS_TEST";
+        // Made-up names under each withheld prefix (TAPPAAS_TOKEN, TAPPAAS_PVE_TOKEN, RESTIC_PASSWORD and the daemon's
+        // DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS are real ones), so this test process changes nothing it uses.
+        string[] withheld = ["TAPPAAS_TEST_WITHHELD", "RESTIC_TEST_WITHHELD", "DOTNET_SYSTEM_NET_SOCKETS_TEST_WITHHELD"];
         await using var h = new EmbeddedHarness();
         var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
-        var module = EmbeddedHarness.Module("envs", """{"command": "/bin/sh", "args": ["-c", "env > $TAPPAAS_DATA/env.tmp && mv $TAPPAAS_DATA/env.tmp $TAPPAAS_DATA/env; exec sleep 600"]}""");
-        Environment.SetEnvironmentVariable(setting, "1");
+        var module = EmbeddedHarness.Module("envs", """{"command": "/bin/sh", "args": ["-c", "env > $TAPPAAS_DATA/env.tmp && mv $TAPPAAS_DATA/env.tmp $TAPPAAS_DATA/env; exec sleep 600"], "env": {"GREETING": "hello"}}""");
+        foreach (var name in withheld)
+        {
+            Environment.SetEnvironmentVariable(name, "secret");
+        }
+
         try
         {
             Assert.True((await h.InstallAsync(provider, module)).Succeeded);
         }
         finally
         {
-            Environment.SetEnvironmentVariable(setting, null);
+            foreach (var name in withheld)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
         }
 
         var env = Path.Combine(h.Layout.Root, "disks", "envs", "env");
         await GuestTests.WaitAsync(() => File.Exists(env), TimeSpan.FromSeconds(10));
         var lines = await File.ReadAllLinesAsync(env, Ct);
-        Assert.Contains(lines, l => l.StartsWith("PATH=", StringComparison.Ordinal));
-        Assert.DoesNotContain(lines, l => l.StartsWith(setting, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("PATH=", StringComparison.Ordinal)); // the host's environment otherwise
+        Assert.Contains("GREETING=hello", lines); // the module's
+        Assert.Contains(lines, l => l.StartsWith("TAPPAAS_MODULE=envs", StringComparison.Ordinal)); // the platform's for the guest
+        foreach (var name in withheld)
+        {
+            Assert.DoesNotContain(lines, l => l.StartsWith(name, StringComparison.Ordinal));
+        }
     }
 
     [Fact]

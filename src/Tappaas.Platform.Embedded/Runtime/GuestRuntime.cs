@@ -52,6 +52,13 @@ public sealed class GuestRuntime(string siteFolder)
                 .Select(g => (g, Spec(g))).Where(t => t.Item2 is not null).Select(t => (t.g, t.Item2!))]
             : [];
 
+    /// <summary>
+    /// What of the daemon's environment a supervisor, and so its guest, does not get: the platform's own settings and
+    /// credentials (an operator's API token, the Proxmox token, the backup repository's password) and the daemon's socket
+    /// tuning (it completes sockets inline when it runs the proxy). A guest's TAPPAAS_* values come from its spec.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DaemonOnly = ["TAPPAAS_", "RESTIC_", "DOTNET_SYSTEM_NET_SOCKETS_"];
+
     /// <summary>Writes the spec and starts a detached supervisor for it.</summary>
     public void Start(GuestSpecFile spec)
     {
@@ -70,9 +77,7 @@ public sealed class GuestRuntime(string siteFolder)
             RedirectStandardError = false,
             UseShellExecute = false,
         };
-        // The daemon may tune its own sockets (it completes them inline when it runs the proxy); supervisors and guests
-        // get the runtime's defaults.
-        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("DOTNET_SYSTEM_NET_SOCKETS_", StringComparison.Ordinal)).ToList())
+        foreach (var name in psi.Environment.Keys.Where(k => DaemonOnly.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList())
         {
             psi.Environment.Remove(name);
         }
