@@ -52,15 +52,13 @@ internal sealed class GuestForwarder(IHttpForwarder forwarder, IForwarderHttpCli
 
             _failedUntil[destination.Guest] = time.GetTimestamp() + (long)(Quarantine.TotalSeconds * time.TimestampFrequency);
             tried |= 1UL << index;
-            if (context.Response.HasStarted || !Bodiless(context.Request) || attempt >= MaxAttempts || (int)ulong.PopCount(tried) >= Math.Min(route.Destinations.Count, 64))
+            var again = !context.Response.HasStarted && Bodiless(context.Request) && attempt < MaxAttempts && (int)ulong.PopCount(tried) < Math.Min(route.Destinations.Count, 64);
+            log.LogWarning("{Module}: {Guest} failed before answering ({Cause}); out of the rotation for {Seconds} s, {Outcome}",
+                route.Module, destination.Guest, cause, Quarantine.TotalSeconds, again ? "the request goes to another guest" : $"the client got {context.Response.StatusCode}");
+            if (!again)
             {
-                log.LogWarning("{Module}: {Guest} failed before answering ({Cause}); out of the rotation for {Seconds} s, the client got {Status}",
-                    route.Module, destination.Guest, cause, Quarantine.TotalSeconds, context.Response.StatusCode);
                 return;
             }
-
-            log.LogWarning("{Module}: {Guest} failed before answering ({Cause}); out of the rotation for {Seconds} s, the request goes to another guest",
-                route.Module, destination.Guest, cause, Quarantine.TotalSeconds);
 
             context.Features.Set<IForwarderErrorFeature>(null);
             context.Response.Clear();
