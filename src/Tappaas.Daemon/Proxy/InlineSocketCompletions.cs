@@ -14,8 +14,8 @@ namespace Tappaas.Daemon.Proxy;
 /// <item>the proxy's per-request path (Kestrel with inline scheduling, YARP's forwarder, <see cref="GuestForwarder"/>):
 /// map lookups, counters and non-blocking I/O; certificates for new names are made in memory;</item>
 /// <item>the API: Kestrel's default scheduling moves request handling to the thread pool;</item>
-/// <item>the daemon's own clients (DNS checks, the Proxmox API) yield to the thread pool after their answer arrives,
-/// before any parsing, journal write or other caller code.</item>
+/// <item>the daemon's own clients (DNS checks, the Proxmox API) yield to the thread pool once their answer is read
+/// (the Proxmox client's JSON parsed, in memory), before their caller's code: journal writes and the like.</item>
 /// </list>
 /// Guest supervisors and guests do not inherit it (<c>GuestRuntime</c> starts them without the daemon's
 /// <c>DOTNET_SYSTEM_NET_SOCKETS_*</c> settings).
