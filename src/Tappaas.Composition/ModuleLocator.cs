@@ -42,7 +42,7 @@ public static class ModuleLocator
         foreach (var repo in repos.Where(Directory.Exists))
         {
             var match = Directory.EnumerateFiles(repo, name + ".json", SearchOption.AllDirectories)
-                .Where(f => !f.Contains("/Attic/", StringComparison.Ordinal) && !f.Contains("/.", StringComparison.Ordinal))
+                .Where(f => !Skipped(Path.GetRelativePath(repo, f)))
                 .OrderBy(f => Path.GetFileName(Path.GetDirectoryName(f)) == name ? 0 : 1)
                 .ThenBy(f => f.Length)
                 .FirstOrDefault();
@@ -54,6 +54,14 @@ public static class ModuleLocator
 
         return null;
     }
+
+    /// <summary>
+    /// Whether a file of a repository (its path relative to the repository's root) is left out of the search: upstream's
+    /// <c>Attic/</c> folders and hidden folders inside the repository. Only the part below the root counts, so a repository
+    /// under <c>~/.local/share</c> is searched like any other.
+    /// </summary>
+    internal static bool Skipped(string relative) =>
+        relative.Split('/').SkipLast(1).Any(part => part == "Attic" || part.StartsWith('.'));
 
     private static IEnumerable<string> ReadRepositoryPaths(SiteLayout layout)
     {

@@ -5,6 +5,7 @@ using Tappaas.Model.Modules;
 using Tappaas.Model.Zones;
 using Tappaas.Platform.Embedded.Dns;
 using Tappaas.Platform.Embedded.Firewall;
+using Tappaas.Platform.Embedded.Network;
 using Tappaas.Platform.Embedded.Runtime;
 
 namespace Tappaas.Platform.Embedded;
@@ -118,11 +119,12 @@ public sealed class SiteNetwork(EmbeddedPlatform platform, Func<string, string?>
     public static string Gateway(ZoneDefinition zone) =>
         string.Join('.', zone.Ip!.Split('/')[0].Split('.').Take(3)) + ".1";
 
-    /// <summary>Removes the site's table and stops its DNS (the site is being taken down).</summary>
+    /// <summary>Removes the site's table, stops its DNS and deletes its zone bridges (the site is being taken down; its guests are gone).</summary>
     public async Task RemoveAsync(CancellationToken cancellationToken)
     {
         await Sh.RunAsync("nft", ["delete", "table", "inet", platform.Names.Table], cancellationToken);
         Dns.Stop();
+        await new GuestNetwork(platform.Names).RemoveBridgesAsync(cancellationToken);
     }
 
     /// <summary>The installed modules: the module files in the site's config folder.</summary>

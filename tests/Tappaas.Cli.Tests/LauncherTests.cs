@@ -6,7 +6,7 @@ namespace Tappaas.Cli.Tests;
 /// <summary>Runs the repository's ./tappaas launcher as a real process.</summary>
 public sealed class LauncherTests
 {
-    [Fact]
+    [CorpusFact]
     public async Task Launcher_runs_the_cli_with_its_arguments()
     {
         var psi = new ProcessStartInfo(Path.Combine(RepoPaths.Root, "tappaas"), ["validate", Corpus.PathOf("src/apps/litellm/litellm.json")])

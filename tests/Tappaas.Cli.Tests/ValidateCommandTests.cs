@@ -17,7 +17,7 @@ public sealed class ValidateCommandTests
         Assert.Contains("0 error(s)", output, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [CorpusFact]
     public void Errors_exit_1_and_json_has_the_documented_shape()
     {
         var (code, output, _) = CliRunner.Run("validate", "--json", Corpus.PathOf("src/test/test-img.json"));
@@ -35,7 +35,7 @@ public sealed class ValidateCommandTests
         Assert.False(doc.RootElement.GetProperty("summary").GetProperty("valid").GetBoolean());
     }
 
-    [Fact]
+    [CorpusFact]
     public void Human_output_names_file_line_path_and_hint()
     {
         var (_, output, _) = CliRunner.Run("validate", Corpus.PathOf("src/test/test-img.json"));
@@ -65,7 +65,7 @@ public sealed class ValidateCommandTests
         Assert.Contains("TAP0009", output, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [CorpusFact]
     public void Whole_corpus_reports_everything_in_one_run()
     {
         var (code, output, _) = CliRunner.Run("validate", "--json", Corpus.Root);

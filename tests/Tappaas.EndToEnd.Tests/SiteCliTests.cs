@@ -77,4 +77,36 @@ public sealed class SiteCliTests
         Assert.Equal(SiteFixture.Modules_(fx.Site)["web"].Definition, modules["web"].Definition);
         Assert.Equal(0, (await Cli.RunAsync(other, "plan")).Code);
     }
+
+    [Fact]
+    public async Task A_site_under_a_dotted_folder_finds_its_modules_by_name_but_skips_hidden_and_attic_folders_inside_its_repository()
+    {
+        // Where ./tappaas up puts a newcomer's site: ~/.local/share/tappaas/site, with the repository inside it.
+        using var fx = new SiteFixture();
+        var site = Path.Combine(fx.Root, "home", ".local", "share", "tappaas", "site");
+        var repository = Path.Combine(site, "repository");
+        foreach (var file in Directory.GetFiles(fx.Modules, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(repository, Path.GetRelativePath(fx.Modules, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+            File.SetUnixFileMode(target, File.GetUnixFileMode(file));
+        }
+
+        // Inside the repository, hidden folders and Attic/ still do not count.
+        foreach (var hidden in new[] { ".git/extra", "Attic/extra" })
+        {
+            Directory.CreateDirectory(Path.Combine(repository, hidden));
+            File.WriteAllText(Path.Combine(repository, hidden, "extra.json"), """{"description": "not a release", "version": "1.0", "dependsOn": ["cluster:vm"]}""");
+        }
+
+        var (code, output) = await Cli.RunAsync(site, "init", "--backend", "cluster:*=fake", "--repository", repository);
+        Assert.True(code == 0, output);
+        var install = await Cli.RunAsync(site, "install", "cluster", "db", "web");
+        Assert.True(install.Code == 0, install.Output);
+        Assert.Equal(["cluster", "db", "web"], SiteFixture.Modules_(site).Keys.Order(StringComparer.Ordinal));
+        var hiddenOnly = await Cli.RunAsync(site, "install", "extra");
+        Assert.Equal(2, hiddenOnly.Code);
+        Assert.Contains("no module \"extra\"", hiddenOnly.Output, StringComparison.Ordinal);
+    }
 }

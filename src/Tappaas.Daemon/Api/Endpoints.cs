@@ -21,6 +21,17 @@ internal static class Endpoints
         app.MapGet("/metrics", MetricsEndpoint.RenderAsync).RequireAuthorization(Policies.Viewer).WithSummary("Prometheus metrics (guests, runs, backups).");
 
         var v1 = app.MapGroup("/api/v1").RequireAuthorization(Policies.Viewer);
+        // A request that may have changed the site (a run, a restore) answers only once the proxy routes as it now is.
+        v1.AddEndpointFilter(async (context, next) =>
+        {
+            var result = await next(context);
+            if (!HttpMethods.IsGet(context.HttpContext.Request.Method))
+            {
+                context.HttpContext.RequestServices.GetRequiredService<Proxy.ProxyServer>().Sync();
+            }
+
+            return result;
+        });
         v1.MapGet("/modules", async (SiteSession site, CancellationToken ct) =>
             (await site.Store.ListModulesAsync(ct)).Select(m => new ModuleV1(m.Name, m.Revision, m.Status, m.UpdatedAt)))
             .WithSummary("The installed modules.");

@@ -16,6 +16,7 @@ namespace Tappaas.Daemon.Proxy;
 /// </summary>
 internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca, DaemonOptions options, ProxyStats stats, TimeProvider time, ILogger<ProxyServer> log) : IHostedService
 {
+    private readonly Lock _refreshing = new();
     private WebApplication? _app;
     private CancellationTokenSource? _refresh;
     private Task _loop = Task.CompletedTask;
@@ -154,7 +155,27 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
         }
     }
 
+    /// <summary>
+    /// Reads the routes now (a no-op without the proxy). The API calls it when a run that changes the site returns, so a
+    /// run never reports done while the proxy still routes to the guests it replaced or misses the ones it made ready.
+    /// </summary>
+    public void Sync()
+    {
+        if (_app is not null)
+        {
+            Refresh();
+        }
+    }
+
     private void Refresh()
+    {
+        lock (_refreshing) // the loop and Sync: one reads and replaces the routes at a time, the later one last
+        {
+            RefreshLocked();
+        }
+    }
+
+    private void RefreshLocked()
     {
         _subnets = ProxyRoutes.Subnets(SiteFiles.Read(site.Layout.ConfigDir).Zones);
         var routes = ProxyRoutes.Build(site.Providers.Embedded);

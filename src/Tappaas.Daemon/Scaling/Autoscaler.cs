@@ -13,7 +13,7 @@ namespace Tappaas.Daemon.Scaling;
 /// <see cref="AutoscaleDecider"/> and carries out a decision as a scale run (a new revision), each an
 /// <c>autoscaled</c> event with the metric that caused it. Skips a cycle while another run holds the site's lock.
 /// </summary>
-internal sealed class Autoscaler(SiteSession site, ProxyStats stats, DaemonOptions options, TimeProvider time, ILogger<Autoscaler> log) : BackgroundService
+internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer proxy, DaemonOptions options, TimeProvider time, ILogger<Autoscaler> log) : BackgroundService
 {
     private readonly Dictionary<string, (AutoscaleDecider Decider, Sample Last)> _modules = new(StringComparer.Ordinal);
 
@@ -76,6 +76,7 @@ internal sealed class Autoscaler(SiteSession site, ProxyStats stats, DaemonOptio
 
             await site.Store.AppendEventAsync(module.Name, "autoscaled", $"{decision.From} -> {decision.To} replicas: {decision.Reason}", cancellationToken);
             var outcome = await site.Engine.ScaleAsync(module.Name, decision.To, new EngineOptions(), cancellationToken);
+            proxy.Sync();
             if (outcome.Status is not (ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings))
             {
                 log.LogWarning("autoscaling {Module} to {Replicas} failed: {Status}", module.Name, decision.To, outcome.Status);

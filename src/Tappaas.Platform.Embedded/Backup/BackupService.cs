@@ -85,7 +85,7 @@ public sealed class BackupService(EmbeddedPlatform platform, IStateStore? store)
                 await HookAsync(folder!, "pre-backup.sh", module, cancellationToken);
                 try
                 {
-                    summary = await repository.BackupAsync(disk, [Tag(module), "tappaas"], cancellationToken);
+                    summary = await repository.BackupAsync(disk, [Tag(module), "tappaas"], at, cancellationToken);
                 }
                 finally
                 {
@@ -99,7 +99,7 @@ public sealed class BackupService(EmbeddedPlatform platform, IStateStore? store)
             {
                 await using (await platform.Vm.PauseAsync(module, cancellationToken))
                 {
-                    summary = await repository.BackupAsync(disk, [Tag(module), "tappaas"], cancellationToken);
+                    summary = await repository.BackupAsync(disk, [Tag(module), "tappaas"], at, cancellationToken);
                 }
             }
 

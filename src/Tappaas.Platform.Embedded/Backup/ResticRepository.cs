@@ -66,11 +66,15 @@ public sealed partial class ResticRepository(string location, string passwordFil
         await MustAsync(["init"], null, cancellationToken);
     }
 
-    /// <summary>Backs up a folder with tags; returns restic's summary.</summary>
-    public async Task<ResticSummary> BackupAsync(string folder, IEnumerable<string> tags, CancellationToken cancellationToken)
+    /// <summary>
+    /// Backs up a folder with tags, stamped with <paramref name="time"/> (the platform's clock, so a snapshot's age is
+    /// measured on one clock; Go's time parser takes the fraction after the seconds); returns restic's summary.
+    /// </summary>
+    public async Task<ResticSummary> BackupAsync(string folder, IEnumerable<string> tags, DateTimeOffset time, CancellationToken cancellationToken)
     {
         // Local: no cache, so backup reads the repository's own index and a damaged one fails the backup.
-        var args = new List<string> { "backup", "--json", "--host", "tappaas" };
+        // restic reads --time in its local zone, which RunAsync sets to UTC.
+        var args = new List<string> { "backup", "--json", "--host", "tappaas", "--time", time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture) };
         if (IsLocal)
         {
             args.Add("--no-cache");
@@ -211,6 +215,7 @@ public sealed partial class ResticRepository(string location, string passwordFil
         psi.Environment["RESTIC_PASSWORD_FILE"] = passwordFile;
         psi.Environment["RESTIC_CACHE_DIR"] = cacheDir;
         psi.Environment.Remove("RESTIC_PASSWORD");
+        psi.Environment["TZ"] = "UTC"; // the zone restic reads --time in and prints snapshot times in
         foreach (var (k, v) in extra ?? new Dictionary<string, string>())
         {
             psi.Environment[k] = v;

@@ -74,4 +74,21 @@ internal sealed class GuestNetwork(HostNames names)
             Directory.Delete(etc, recursive: true);
         }
     }
+
+    /// <summary>Deletes every zone bridge of this site (the names <see cref="HostNames.BridgePattern"/> matches).</summary>
+    public async Task RemoveBridgesAsync(CancellationToken cancellationToken)
+    {
+        var prefix = names.BridgePattern.TrimEnd('*');
+        var (_, links) = await Sh.RunAsync("ip", ["-o", "link", "show", "type", "bridge"], cancellationToken);
+        foreach (var line in links.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "12: tpz-srvHome: <BROADCAST,...> ..."
+            var parts = line.Split(':', 3);
+            var bridge = parts.Length > 1 ? parts[1].Trim() : "";
+            if (bridge.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                await Sh.RunAsync("ip", ["link", "del", bridge], cancellationToken);
+            }
+        }
+    }
 }

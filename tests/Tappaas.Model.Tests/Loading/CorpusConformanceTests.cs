@@ -20,7 +20,7 @@ public sealed class CorpusConformanceTests
     private static IEnumerable<Diagnostic> In(string relative) =>
         Diagnostics.Where(d => d.Location is { } l && Path.GetFullPath(l.File) == Corpus.PathOf(relative));
 
-    [Fact]
+    [CorpusFact]
     public void Every_json_file_parses()
     {
         var files = Corpus.JsonFiles();
@@ -29,7 +29,7 @@ public sealed class CorpusConformanceTests
         Assert.DoesNotContain(Diagnostics, d => d.Code is DiagnosticCodes.InvalidJson or DiagnosticCodes.EmptyFile or DiagnosticCodes.RootNotObject);
     }
 
-    [Theory]
+    [CorpusTheory]
     [InlineData("src/apps/litellm/litellm.json", JsonFileKind.Module)]
     [InlineData("src/foundation/templates/templates.json", JsonFileKind.Module)]
     [InlineData("src/test/test-img.json", JsonFileKind.Module)]
@@ -50,7 +50,7 @@ public sealed class CorpusConformanceTests
         Assert.Equal(expected, file.Kind);
     }
 
-    [Fact]
+    [CorpusFact]
     public void Module_count_matches_the_corpus()
     {
         // SOURCES.md counts 54 module files in the whole upstream repository, ten of them in Attic/, which the corpus leaves out.
@@ -58,7 +58,7 @@ public sealed class CorpusConformanceTests
         Assert.Equal(2, Workspace.ZoneSets.Count);
     }
 
-    [Fact]
+    [CorpusFact]
     public void DiskSize_with_unit_GB_is_reported()
     {
         var d = In("src/test/test-img.json").Single(DiagnosticCodes.PatternMismatch);
@@ -68,7 +68,7 @@ public sealed class CorpusConformanceTests
         Assert.Contains("16G", d.Hint, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [CorpusFact]
     public void Legacy_fields_of_test_img_are_warnings()
     {
         var unknown = In("src/test/test-img.json").Where(d => d.Code == DiagnosticCodes.UnknownField).ToList();
@@ -76,7 +76,7 @@ public sealed class CorpusConformanceTests
         Assert.All(unknown, d => Assert.Equal(Severity.Warning, d.Severity));
     }
 
-    [Fact]
+    [CorpusFact]
     public void Templates_windows_is_not_provided()
     {
         var d = In("src/apps/windows-server/windows-server.json").Single(DiagnosticCodes.ServiceNotProvided);
@@ -85,7 +85,7 @@ public sealed class CorpusConformanceTests
         Assert.Contains("tappaas-winserver:windows", d.Hint, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [CorpusTheory]
     [InlineData("src/apps/nextcloud/nextcloud.json")]
     [InlineData("src/apps/nextcloud-hpb/nextcloud-hpb.json")]
     [InlineData("src/apps/euro-office/euro-office.json")]
@@ -96,7 +96,7 @@ public sealed class CorpusConformanceTests
         Assert.Contains("\"srv\" is Inactive", d.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [CorpusTheory]
     [InlineData(912L, "rollback-test", "test-nix-vlannode")]
     [InlineData(921L, "test-hadrift", "test-fw-a")]
     [InlineData(922L, "test-lxcdrift", "test-fw-b")]
@@ -110,7 +110,7 @@ public sealed class CorpusConformanceTests
         Assert.Contains(dups, d => d.Message.Contains($"\"{b}\"", StringComparison.Ordinal) && d.Message.Contains(a, StringComparison.Ordinal));
     }
 
-    [Fact]
+    [CorpusFact]
     public void Catalog_stack_and_dangling_paths_are_reported()
     {
         var catalog = In("src/module-catalog.json").ToList();
@@ -123,7 +123,7 @@ public sealed class CorpusConformanceTests
         Assert.Contains(dangling, m => m.Contains("src/foundation/templates/template.json", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [CorpusFact]
     public void Hass_community_dependencies_are_warnings()
     {
         var missing = In("src/apps/hass/hass.json").Where(d => d.Code == DiagnosticCodes.ProviderMissing).ToList();
@@ -132,14 +132,14 @@ public sealed class CorpusConformanceTests
         Assert.Equal(["alfen", "reolink", "sonos"], missing.Select(d => d.Message.Split('"')[3]).Distinct().Order());
     }
 
-    [Fact]
+    [CorpusFact]
     public void Firewall_self_dependency_is_legal()
     {
         Assert.DoesNotContain(In("src/foundation/firewall/firewall.json"), d => d.Severity == Severity.Error);
         Assert.Empty(s_corpus.Value.Result.Graph.Cycles);
     }
 
-    [Fact]
+    [CorpusFact]
     public void Provided_service_without_hook_scripts_is_reported()
     {
         var d = Assert.Single(Diagnostics, d => d.Code == DiagnosticCodes.ServiceHooksMissing);
@@ -147,7 +147,7 @@ public sealed class CorpusConformanceTests
         Assert.Contains("provides \"firewall\"", d.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [CorpusFact]
     public void Zone_table_defects_are_warnings()
     {
         var zones = In("src/foundation/firewall/zones.json").ToList();
@@ -156,7 +156,7 @@ public sealed class CorpusConformanceTests
         Assert.Contains(zones, d => d.Code == DiagnosticCodes.ZoneTypeUnknown && d.Location!.JsonPath == "$.test.type");
     }
 
-    [Fact]
+    [CorpusFact]
     public void No_other_file_gets_an_error()
     {
         string[] expected =

@@ -26,7 +26,7 @@ public sealed class ModuleSchemaTests
         Assert.True(published == ModuleSchema.Generate(), "schema/module.schema.json is stale: regenerate it with ./tappaas schema > schema/module.schema.json");
     }
 
-    [Fact]
+    [CorpusFact]
     public void Corpus_modules_the_validator_accepts_pass_the_schema_and_the_bad_disk_size_fails_it()
     {
         var workspace = WorkspaceLoader.Load([Corpus.Root]);

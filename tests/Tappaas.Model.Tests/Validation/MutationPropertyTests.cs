@@ -9,13 +9,17 @@ using Tappaas.Model.Diagnostics;
 
 namespace Tappaas.Model.Tests.Validation;
 
-/// <summary>Mutates corpus module files at random and checks the parser and validator always answer with diagnostics, never an exception.</summary>
+/// <summary>
+/// Mutates module files at random (the corpus's apps and test fixtures, and the example stack's modules, so it runs without
+/// the corpus too) and checks the parser and validator always answer with diagnostics, never an exception.
+/// </summary>
 public sealed class MutationPropertyTests
 {
     private static readonly string[] s_sources =
     [
         .. Corpus.JsonFiles().Where(f => f.StartsWith("src/apps/", StringComparison.Ordinal) || f.Contains("test-fixtures", StringComparison.Ordinal))
             .Select(f => File.ReadAllText(Corpus.PathOf(f))),
+        .. Directory.GetFiles(Path.Combine(RepoPaths.Root, "examples"), "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(File.ReadAllText),
     ];
 
     private static readonly string[] s_fragments =

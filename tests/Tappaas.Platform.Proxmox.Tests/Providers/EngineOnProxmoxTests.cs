@@ -1,3 +1,4 @@
+using Tappaas.TestUtilities;
 using Tappaas.Abstractions.Providers;
 using Tappaas.Engine;
 using Tappaas.Engine.Apply;
@@ -38,7 +39,7 @@ public sealed class EngineOnProxmoxTests
         return new ModuleSource(new ModuleDefinition(name, name + ".json", (JObject)JsonSource.Parse(name, System.Text.Encoding.UTF8.GetBytes(json)).Root!), dir, json);
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Install_update_with_rollback_migrate_and_delete()
     {
         using var h = new ProxmoxHarness();

@@ -1,3 +1,4 @@
+using Tappaas.TestUtilities;
 using Tappaas.Abstractions.Providers;
 using Tappaas.Platform.Proxmox.Tests.Simulator;
 
@@ -8,7 +9,7 @@ public sealed class FailureTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory]
+    [VendorApiTheory]
     [InlineData("POST", "/nodes/{node}/qemu/{vmid}/clone", FaultKind.TaskError, "clone of template 8080 to 310 failed on pve1: simulated failure")]
     [InlineData("POST", "/nodes/{node}/qemu/{vmid}/clone", FaultKind.TaskNeverEnds, "did not finish within")]
     [InlineData("PUT", "/nodes/{node}/qemu/{vmid}/config", FaultKind.Http500, "answered 500")]
@@ -32,7 +33,7 @@ public sealed class FailureTests
         Assert.Empty(h.Sim.Rejected);
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Reads_are_retried_after_a_server_error_but_writes_are_not()
     {
         using var h = new ProxmoxHarness();
@@ -47,7 +48,7 @@ public sealed class FailureTests
         Assert.Single(h.Sim.Calls, c => c.Call == "POST /nodes/pve1/qemu/8080/clone");
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Missing_token_is_refused_by_the_server()
     {
         using var h = new ProxmoxHarness();

@@ -1,3 +1,4 @@
+using Tappaas.TestUtilities;
 using Tappaas.Platform.Proxmox.Guests;
 
 namespace Tappaas.Platform.Proxmox.Tests.Providers;
@@ -6,7 +7,7 @@ public sealed class GuestSpecTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [VendorApiFact]
     public async Task Trunks_ALL_are_every_active_tagged_zone_and_static_ip_gets_the_zone_gateway_and_keys()
     {
         using var h = new ProxmoxHarness();

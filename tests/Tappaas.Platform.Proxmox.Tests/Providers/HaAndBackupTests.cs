@@ -1,3 +1,4 @@
+using Tappaas.TestUtilities;
 using Tappaas.Abstractions.Providers;
 using Tappaas.Platform.Proxmox.Backup;
 
@@ -7,7 +8,7 @@ public sealed class HaAndBackupTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [VendorApiFact]
     public async Task Ha_creates_resource_affinity_rule_and_replication_job()
     {
         using var h = new ProxmoxHarness();
@@ -30,7 +31,7 @@ public sealed class HaAndBackupTests
         Assert.Empty(h.Sim.Rejected);
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Migrate_saves_the_ha_rule_moves_online_and_restores_it()
     {
         using var h = new ProxmoxHarness();
@@ -54,7 +55,7 @@ public sealed class HaAndBackupTests
         Assert.Contains("to pve2", (await h.Ha.MigrateAsync(h.Request(module, "cluster:ha"), null, Ct)).Output, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task A_failed_migration_still_restores_ha()
     {
         using var h = new ProxmoxHarness();
@@ -70,7 +71,7 @@ public sealed class HaAndBackupTests
         Assert.Equal("pve2", h.Sim.Guests[310].Node);
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Backup_job_gains_and_loses_vmids_and_goes_when_empty()
     {
         using var h = new ProxmoxHarness();
@@ -93,7 +94,7 @@ public sealed class HaAndBackupTests
         Assert.Empty(h.Sim.Rejected);
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Evacuation_moves_every_vm_with_a_second_node_off_the_node()
     {
         using var h = new ProxmoxHarness();

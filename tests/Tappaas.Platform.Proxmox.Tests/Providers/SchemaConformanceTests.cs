@@ -1,3 +1,4 @@
+using Tappaas.TestUtilities;
 using Tappaas.Platform.Proxmox.Api;
 using Tappaas.Platform.Proxmox.Tests.Simulator;
 
@@ -8,7 +9,7 @@ public sealed class SchemaConformanceTests(ITestOutputHelper log)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [VendorApiFact]
     public async Task Every_request_the_providers_make_matches_the_schema()
     {
         using var h = new ProxmoxHarness();
@@ -65,7 +66,7 @@ public sealed class SchemaConformanceTests(ITestOutputHelper log)
 
     private static void Ok(Tappaas.Abstractions.Providers.OperationResult result) => Assert.True(result.Succeeded, result.Message);
 
-    [Theory]
+    [VendorApiTheory]
     [InlineData("coress", "2", "coress: property is not defined in schema")]
     [InlineData("cores", "two", "cores: type check ('integer') failed")]
     [InlineData("net0", "virtio,bridgee=lan", "net0: invalid format - unknown key 'bridgee'")]
@@ -80,7 +81,7 @@ public sealed class SchemaConformanceTests(ITestOutputHelper log)
         Assert.Contains(expected, Assert.Single(h.Sim.Rejected).Errors.Single(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [VendorApiFact]
     public void Missing_required_parameters_unknown_paths_and_methods_are_rejected()
     {
         var schema = PveSchema.Instance;

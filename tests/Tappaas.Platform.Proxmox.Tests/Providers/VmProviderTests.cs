@@ -1,3 +1,4 @@
+using Tappaas.TestUtilities;
 using Tappaas.Abstractions.Providers;
 
 namespace Tappaas.Platform.Proxmox.Tests.Providers;
@@ -6,7 +7,7 @@ public sealed class VmProviderTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [VendorApiFact]
     public async Task Install_clones_configures_grows_starts_and_waits_for_the_agent()
     {
         using var h = new ProxmoxHarness();
@@ -31,7 +32,7 @@ public sealed class VmProviderTests
         Assert.Empty(h.Sim.Rejected);
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Install_reads_before_it_creates()
     {
         using var h = new ProxmoxHarness();
@@ -44,7 +45,7 @@ public sealed class VmProviderTests
         Assert.Empty(h.Sim.Mutations);
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Update_reconciles_drift_only()
     {
         using var h = new ProxmoxHarness();
@@ -58,7 +59,7 @@ public sealed class VmProviderTests
         Assert.Contains("size=64G", h.Sim.Guests[310].Config["scsi0"], StringComparison.Ordinal);
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Another_modules_vmid_is_never_taken_over()
     {
         using var h = new ProxmoxHarness();
@@ -68,7 +69,7 @@ public sealed class VmProviderTests
         Assert.Empty(h.Sim.Mutations);
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Snapshots_create_list_prune_and_roll_back_n_back()
     {
         using var h = new ProxmoxHarness();
@@ -89,7 +90,7 @@ public sealed class VmProviderTests
         Assert.Equal(OperationStatus.Failed, (await h.Vm.RestoreNthAsync(request, 5, Ct)).Status);
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Delete_stops_and_destroys_with_disks()
     {
         using var h = new ProxmoxHarness();
@@ -103,7 +104,7 @@ public sealed class VmProviderTests
         Assert.True((await h.Vm.DeleteAsync(request, Ct)).Succeeded); // absent is fine
     }
 
-    [Fact]
+    [VendorApiFact]
     public async Task Containers_from_ct_templates()
     {
         using var h = new ProxmoxHarness();

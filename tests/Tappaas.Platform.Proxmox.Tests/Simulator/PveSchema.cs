@@ -5,7 +5,7 @@ using Tappaas.TestUtilities;
 namespace Tappaas.Platform.Proxmox.Tests.Simulator;
 
 /// <summary>
-/// The Proxmox VE API schema (<c>../shared/vendor-api/pve-apidata.json</c>) and the server's own request checks:
+/// The Proxmox VE API schema (<c>pve-apidata.json</c> of <see cref="VendorApi"/>) and the server's own request checks:
 /// path, method, every parameter known (indexed <c>net0</c> → <c>net[n]</c>), required ones present, types, enums,
 /// patterns, ranges, property strings (<c>k=v,…</c> with a default key), and section-config instance types.
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class PveSchema
 
     private static PveSchema Load()
     {
-        var file = Path.Combine(Path.GetDirectoryName(Corpus.Root)!, "vendor-api", "pve-apidata.json");
+        var file = VendorApi.PathOf("pve-apidata.json");
         using var doc = JsonDocument.Parse(File.ReadAllText(file));
         return new PveSchema(doc.RootElement.Clone());
     }
