@@ -59,6 +59,22 @@ public sealed class GuestForwarderTests
     }
 
     [Fact]
+    public async Task A_get_whose_guest_dies_in_the_middle_of_an_answer_not_yet_passed_on_is_answered_by_another_guest()
+    {
+        var (forwarder, sent, stats, _) = Create();
+        var upstream = Upstream("a", "b");
+        sent.DyingMidAnswer.Add("b");
+
+        var context = Get();
+        await forwarder.ForwardAsync(context, upstream);
+
+        Assert.Equal(["b", "a"], sent.Guests);
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+        Assert.False(context.Response.Headers.ContainsKey("X-Half"), "the dead guest's headers reached the client");
+        Assert.Equal(1, stats.Of("web").Retries);
+    }
+
+    [Fact]
     public async Task A_request_with_a_body_is_not_sent_twice()
     {
         var (forwarder, sent, stats, _) = Create();
@@ -116,10 +132,16 @@ public sealed class GuestForwarderTests
         return context;
     }
 
-    /// <summary>Answers 200, or fails before any answer (as YARP does: 502 and the error feature) for the guests in <see cref="Failing"/>.</summary>
+    /// <summary>
+    /// Answers 200, or fails before any answer (as YARP does: 502 and the error feature) for the guests in
+    /// <see cref="Failing"/>, or after copying an answer's headers but before the client got them for the guests in
+    /// <see cref="DyingMidAnswer"/> (YARP's ResponseBodyDestination with the response not started).
+    /// </summary>
     private sealed class RecordingForwarder : IHttpForwarder
     {
         public HashSet<string> Failing { get; } = [];
+
+        public HashSet<string> DyingMidAnswer { get; } = [];
 
         public List<string> Guests { get; } = [];
 
@@ -137,13 +159,21 @@ public sealed class GuestForwarderTests
                 return ValueTask.FromResult(ForwarderError.Request);
             }
 
+            if (DyingMidAnswer.Contains(guest))
+            {
+                context.Response.Headers["X-Half"] = "copied from the guest's answer";
+                context.Response.StatusCode = StatusCodes.Status502BadGateway;
+                context.Features.Set<IForwarderErrorFeature>(new Failure(ForwarderError.ResponseBodyDestination));
+                return ValueTask.FromResult(ForwarderError.ResponseBodyDestination);
+            }
+
             context.Response.StatusCode = StatusCodes.Status200OK;
             return ValueTask.FromResult(ForwarderError.None);
         }
 
-        private sealed class Failure : IForwarderErrorFeature
+        private sealed class Failure(ForwarderError error = ForwarderError.Request) : IForwarderErrorFeature
         {
-            public ForwarderError Error => ForwarderError.Request;
+            public ForwarderError Error => error;
 
             public Exception? Exception { get; } = new HttpRequestException("connection refused");
         }

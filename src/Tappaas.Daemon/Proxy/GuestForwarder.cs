@@ -7,8 +7,8 @@ namespace Tappaas.Daemon.Proxy;
 
 /// <summary>
 /// Sends a request on to one of a route's ready guests with YARP's forwarder: round robin over the guests not marked
-/// failed, a request without a body that failed before any answer (the guest died, refused or reset the connection) sent
-/// again to another guest, and a guest that failed so left out of the rotation for <see cref="Quarantine"/> (passive
+/// failed, a request without a body that failed before the client got any answer (the guest died, refused or reset the
+/// connection, or died in the middle of an answer the proxy had not begun to pass on) sent again to another guest, and a guest that failed so left out of the rotation for <see cref="Quarantine"/> (passive
 /// health; if every guest failed, all are tried again rather than none). The route is already chosen and its access
 /// checked; this is the part every request pays for, so it keeps to a counter, a map lookup and the forwarder.
 /// </summary>
@@ -42,7 +42,11 @@ internal sealed class GuestForwarder(IHttpForwarder forwarder, IForwarderHttpCli
             }
 
             var cause = Cause(context.Features.Get<IForwarderErrorFeature>()?.Exception);
-            if (error is not (ForwarderError.Request or ForwarderError.RequestTimedOut))
+            // Failed before the client got anything: no answer at all, or the guest died in the middle of one that the
+            // proxy had not yet begun to pass on (its headers are still held here).
+            var unanswered = error is ForwarderError.Request or ForwarderError.RequestTimedOut
+                || (error is ForwarderError.ResponseBodyDestination && !context.Response.HasStarted);
+            if (!unanswered)
             {
                 // The guest answered, or the client went away: nothing to do again.
                 log.Log(error.ToString().EndsWith("Destination", StringComparison.Ordinal) ? LogLevel.Warning : LogLevel.Debug,
@@ -53,8 +57,8 @@ internal sealed class GuestForwarder(IHttpForwarder forwarder, IForwarderHttpCli
             _failedUntil[destination.Guest] = time.GetTimestamp() + (long)(Quarantine.TotalSeconds * time.TimestampFrequency);
             tried |= 1UL << index;
             var again = !context.Response.HasStarted && Bodiless(context.Request) && attempt < MaxAttempts && (int)ulong.PopCount(tried) < Math.Min(route.Destinations.Count, 64);
-            log.LogWarning("{Module}: {Guest} failed before answering ({Cause}); out of the rotation for {Seconds} s, {Outcome}",
-                route.Module, destination.Guest, cause, Quarantine.TotalSeconds, again ? "the request goes to another guest" : $"the client got {context.Response.StatusCode}");
+            log.LogWarning("{Module}: {Guest} failed {When} ({Cause}); out of the rotation for {Seconds} s, {Outcome}",
+                route.Module, destination.Guest, error is ForwarderError.ResponseBodyDestination ? "in the middle of its answer" : "before answering", cause, Quarantine.TotalSeconds, again ? "the request goes to another guest" : $"the client got {context.Response.StatusCode}");
             if (!again)
             {
                 return;
