@@ -17,8 +17,10 @@ fi
 if [ -z "${TAPPAAS_VENDOR_API:-}" ] && [ ! -d ../shared/vendor-api ]; then
   missing+=("the vendor API schemas (set TAPPAAS_VENDOR_API to a vendor-api folder)")
 fi
+needs="$(printf '%s; ' "${missing[@]}")"
+needs="${needs%; }"
 if [ "${#missing[@]}" -gt 0 ] && [ "${CI:-}" = "true" ]; then
-  echo "error: under CI=true the tests need $(IFS=';'; echo "${missing[*]}"); ../shared is not beside $here" >&2
+  echo "error: under CI=true the tests need ${needs}; ../shared is not beside $here" >&2
 fi
 
 log="$(mktemp)"
@@ -38,7 +40,7 @@ if [ "${total:-0}" = "0" ]; then
   failed=$((failed == 0 ? 1 : failed))
 fi
 if [ "${#missing[@]}" -gt 0 ] && [ "${CI:-}" != "true" ]; then
-  echo "skipped ${shared_skips} tests that need ../shared, which is not beside this clone: $(IFS=';'; echo "${missing[*]}")"
+  echo "skipped ${shared_skips} tests that need ../shared, which is not beside this clone: ${needs}"
 fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$status" -eq 0 ] && [ "$failed" = "0" ]
