@@ -9,8 +9,18 @@ namespace Tappaas.Composition;
 /// <summary>Finds a module release from what the operator typed: a module file, its folder, or a name found in the site's repositories.</summary>
 public static class ModuleLocator
 {
+    /// <remarks>
+    /// A bare name of a module installed in the site means its release, found as update finds it: in the module's
+    /// recorded location, variant-aware (<c>cons-dev</c> with <c>variant</c> dev is released as <c>cons.json</c>), and
+    /// the source keeps the installed name.
+    /// </remarks>
     public static (ModuleSource? Source, string? Error) Find(string argument, SiteEngine engine)
     {
+        if (InstalledRelease(argument, engine) is { } installed)
+        {
+            return installed;
+        }
+
         var file = argument.EndsWith(".json", StringComparison.Ordinal) && File.Exists(argument) ? argument
             : Directory.Exists(argument) ? Path.Combine(argument, Path.GetFileName(Path.GetFullPath(argument).TrimEnd('/')) + ".json")
             : SearchRepositories(argument, engine);
@@ -21,14 +31,38 @@ public static class ModuleLocator
                 : $"no module \"{argument}\": not a file, not a folder, and not found in the site's repositories (tappaas.repositories in {engine.Layout.ConfigurationFile})");
         }
 
+        return Read(file, WorkspaceLoader.ModuleName(file));
+    }
+
+    private static (ModuleSource? Source, string? Error) Read(string file, string name)
+    {
         var full = Path.GetFullPath(file);
         var parsed = JsonSource.ParseFile(full, file);
         if (parsed.Root is not JObject root)
         {
-            return (null, string.Join("; ", parsed.Diagnostics.Select(d => d.ToString())));
+            // Unreadable, not JSON, or JSON that is no object: say which, as validate does.
+            var problems = parsed.Diagnostics.Count > 0 ? parsed.Diagnostics : [SiteEngine.NotAnObject(file, parsed.Root)];
+            return (null, string.Join("; ", problems.Select(d => $"{d.Code} {d.Location}: {d.Message}{(d.Hint.Length > 0 ? $" ({d.Hint})" : "")}")));
         }
 
-        return (new ModuleSource(new ModuleDefinition(WorkspaceLoader.ModuleName(full), file, root), Path.GetDirectoryName(full)!, File.ReadAllText(full)), null);
+        return (new ModuleSource(new ModuleDefinition(name, file, root), Path.GetDirectoryName(full)!, File.ReadAllText(full)), null);
+    }
+
+    /// <summary>The release of a module installed in the site under <paramref name="name"/>, or null when it is not installed (or has no release).</summary>
+    private static (ModuleSource? Source, string? Error)? InstalledRelease(string name, SiteEngine engine)
+    {
+        if (name.Length == 0 || name.Contains('/') || name.EndsWith(".json", StringComparison.Ordinal) || !File.Exists(engine.Layout.ModuleFile(name)))
+        {
+            return null;
+        }
+
+        var installed = JsonSource.ParseFile(engine.Layout.ModuleFile(name), engine.Layout.ModuleFile(name)).Root as JObject;
+        if (installed is null || SiteEngine.ReleaseFileOf(name, new ModuleDefinition(name, engine.Layout.ModuleFile(name), installed)).File is not { } release)
+        {
+            return null;
+        }
+
+        return Read(release, name);
     }
 
     /// <summary>The release folder of a module found in the site's repositories, or null.</summary>

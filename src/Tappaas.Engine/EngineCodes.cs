@@ -15,4 +15,7 @@ public static class EngineCodes
     public const string SiteMissing = "TAP0910";
     public const string InvalidDefinition = "TAP0911";
     public const string Warning = "TAP0912";
+    public const string MergeConflict = "TAP0913";
+    public const string ServiceHooksMissing = "TAP0914";
+    public const string ArchivedNeedsForce = "TAP0915";
 }

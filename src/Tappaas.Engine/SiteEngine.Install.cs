@@ -22,6 +22,11 @@ public sealed partial class SiteEngine
                 return (null, invalid);
             }
 
+            if (MissingServiceHooks(sources) is { Count: > 0 } missing)
+            {
+                return (null, new ApplyOutcome(ApplyStatus.Refused, missing));
+            }
+
             var recorded = (await Store.ListModulesAsync(cancellationToken)).ToDictionary(m => m.Name, StringComparer.Ordinal);
             foreach (var s in sources)
             {
@@ -29,6 +34,12 @@ public sealed partial class SiteEngine
                 {
                     return (null, ApplyOutcome.Refuse(EngineCodes.AlreadyInstalled, $"module \"{s.Definition.Name}\" is already installed (revision {r.Revision})",
                         $"use 'tappaas update {s.Definition.Name}' to apply a new release, or --force to run the install again"));
+                }
+
+                if (r is { Status: "archived" } && !options.Force)
+                {
+                    return (null, ApplyOutcome.Refuse(EngineCodes.ArchivedNeedsForce, $"module \"{s.Definition.Name}\" was archived (revision {r.Revision}; its config and backups are kept)",
+                        $"install it again with --force, or forget it first with 'tappaas delete {s.Definition.Name} --remove'"));
                 }
             }
 
@@ -42,7 +53,7 @@ public sealed partial class SiteEngine
             });
             if (plan is null)
             {
-                return (null, new ApplyOutcome(ApplyStatus.Refused, problems));
+                return (null, new ApplyOutcome(ApplyStatus.Refused, Relocate(problems, sources.ToDictionary(s => s.Definition.Name, s => s.Definition, StringComparer.Ordinal))));
             }
 
             var folders = sources.ToDictionary(s => s.Definition.Name, s => s.Folder, StringComparer.Ordinal);
@@ -52,6 +63,7 @@ public sealed partial class SiteEngine
                 StateRevision = plan.StateRevision,
                 Definitions = stamped,
                 Previous = sources.ToDictionary(s => s.Definition.Name, s => recorded.GetValueOrDefault(s.Definition.Name)?.Definition, StringComparer.Ordinal),
+                PriorFiles = PriorFilesOf(sources.Select(s => s.Definition.Name)),
                 Releases = sources.ToDictionary(s => s.Definition.Name, s => s.ReleaseText, StringComparer.Ordinal),
                 Folders = folders,
                 Reason = "install",
@@ -90,6 +102,41 @@ public sealed partial class SiteEngine
         var definition = desired.FirstOrDefault(d => d.Name == provider)
             ?? (recorded.GetValueOrDefault(provider) is { } r ? Parse(provider, r.Definition) : null);
         return definition?.Text("location");
+    }
+
+    /// <summary>
+    /// Upstream's check of a provider's own services before it is installed: every service a module provides through
+    /// its hook scripts (no backend named for it in tappaas.backends) needs <c>services/&lt;svc&gt;/install-service.sh</c>
+    /// and <c>update-service.sh</c>, else its consumers would fail at their first install or update.
+    /// </summary>
+    private List<Diagnostic> MissingServiceHooks(IReadOnlyList<ModuleSource> sources)
+    {
+        var (site, _, _) = ReadSite();
+        var problems = new List<Diagnostic>();
+        foreach (var s in sources)
+        {
+            var provides = s.Definition.Field("provides");
+            for (var i = 0; i < s.Definition.Provides.Count; i++)
+            {
+                var service = s.Definition.Provides[i];
+                if ((site?.BackendFor(s.Definition.Name, service) ?? "hooks") != "hooks")
+                {
+                    continue;
+                }
+
+                var missing = new[] { "install-service.sh", "update-service.sh" }.Where(f => !File.Exists(Path.Combine(s.Folder, "services", service, f))).ToList();
+                if (missing.Count > 0)
+                {
+                    var item = (provides?.Value as Model.Json.JArray)?.Items.ElementAtOrDefault(i);
+                    problems.Add(Diagnostic.Error(EngineCodes.ServiceHooksMissing,
+                        new SourceLocation(s.Definition.File, provides is null ? "$" : Model.Json.JsonPathText.Index(provides.SourcePath, i), item?.Position.Line ?? 0, item?.Position.Column ?? 0),
+                        $"\"{s.Definition.Name}\" provides \"{service}\" but has no {string.Join(" or ", missing.Select(f => $"services/{service}/{f}"))} in {s.Folder}",
+                        $"add the script(s), or name a backend for {s.Definition.Name}:{service} in tappaas.backends of configuration.json"));
+                }
+            }
+        }
+
+        return problems;
     }
 
     private ApplyOutcome? Validate(IEnumerable<ModuleDefinition> modules)

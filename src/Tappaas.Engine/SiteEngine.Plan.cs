@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Tappaas.Abstractions.Plans;
 using Tappaas.Engine.Apply;
+using Tappaas.Engine.Merging;
 using Tappaas.Engine.Planning;
 using Tappaas.Model.Diagnostics;
+using Tappaas.Model.Json;
 using Tappaas.Model.Modules;
 
 namespace Tappaas.Engine;
@@ -11,41 +13,75 @@ public sealed partial class SiteEngine
 {
     /// <summary>
     /// Plans the given module releases against the recorded state (or, with none given, every installed module
-    /// against its release folder). Read-only; may run while another process applies.
+    /// against its release). An installed module is planned as update would record it: the 3-way merge of its installed
+    /// copy (the operator's edits count, and the plan names them), its baseline and the release. Read-only; may run
+    /// while another process applies. Diagnostics point into the operator's own files.
     /// </summary>
     public async Task<(Plan? Plan, IReadOnlyList<Diagnostic> Diagnostics)> PlanAsync(IReadOnlyList<ModuleSource> sources, CancellationToken cancellationToken)
     {
         var recorded = (await Store.ListModulesAsync(cancellationToken)).ToDictionary(m => m.Name, StringComparer.Ordinal);
-        IReadOnlyList<ModuleDefinition> desired;
-        if (sources.Count > 0)
+        var desired = new List<ModuleDefinition>();
+        var originals = new Dictionary<string, ModuleDefinition>(StringComparer.Ordinal);
+        var notes = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        var diagnostics = new List<Diagnostic>();
+        if (sources.Count > 0 && Validate(sources.Select(s => s.Definition)) is { } invalid)
         {
-            if (Validate(sources.Select(s => s.Definition)) is { } invalid)
+            return (null, invalid.Diagnostics);
+        }
+
+        var planned = sources.Count > 0
+            ? sources.Select(s => (Name: s.Definition.Name, Source: (ModuleSource?)s))
+            : recorded.Values.Where(r => r.Status == "installed").Select(r => (r.Name, Source: (ModuleSource?)null));
+        foreach (var (name, source) in planned)
+        {
+            if (recorded.GetValueOrDefault(name) is not { Status: "installed" } record)
             {
-                return (null, invalid.Diagnostics);
+                desired.Add(Parse(name, Stamp(source!, "installTime")));
+                originals[name] = source!.Definition;
+                continue;
             }
 
-            desired = [.. sources.Select(s => Parse(s.Definition.Name, Stamp(s, "installTime")))];
-        }
-        else
-        {
-            desired = [.. recorded.Values.Where(r => r.Status == "installed").Select(r =>
+            var (merged, refusal) = await MergeReleaseAsync(record, source, cancellationToken);
+            if (merged is null)
             {
-                var location = Parse(r.Name, r.Definition).Text("location");
-                var release = location is null ? null : Path.Combine(location, r.Name + ".json");
-                return release is not null && File.Exists(release)
-                    ? Parse(r.Name, Stamp(new ModuleSource(Parse(r.Name, File.ReadAllText(release)), location!, ""), "installTime"))
-                    : Parse(r.Name, r.Definition);
-            })];
+                if (source is not null)
+                {
+                    return (null, refusal!.Diagnostics);
+                }
+
+                // No release to compare with: the installed copy as it stands (its edits still show).
+                var current = InstalledCopy(record);
+                desired.Add(Parse(name, JsonText.Write(current.ToCanonical())));
+                originals[name] = current;
+                notes[name] = EditedFields(current, record).ToDictionary(f => f, _ => $"edited in {current.File}", StringComparer.Ordinal);
+                diagnostics.AddRange(refusal!.Diagnostics.Select(d => d with { Severity = Severity.Warning }));
+                continue;
+            }
+
+            desired.Add(Parse(name, merged.Definition));
+            originals[name] = merged.Current;
+            var fieldNotes = EditedFields(merged.Current, record).ToDictionary(f => f, _ => $"edited in {merged.Current.File}", StringComparer.Ordinal);
+            foreach (var (path, _) in merged.Merge.Leaves.Where(l => l.Outcome == MergeOutcome.Conflict))
+            {
+                if (JsonPathText.Parse(path) is [string field, ..])
+                {
+                    fieldNotes[field] = $"kept as edited in {merged.Current.File}; the release changes it too";
+                }
+            }
+
+            notes[name] = fieldNotes;
+            diagnostics.AddRange(merged.Notes);
         }
 
         var names = desired.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        var result = Planner.Make(new PlanRequest
+        var (plan, problems) = Planner.Make(new PlanRequest
         {
             Desired = desired,
             Recorded = recorded.Where(kv => kv.Value.Status == "installed" || names.Contains(kv.Key)).ToDictionary(),
             StateRevision = await Store.GetRevisionAsync(cancellationToken),
+            FieldNotes = notes,
         });
-        return result;
+        return (plan, Relocate([.. diagnostics, .. problems], originals));
     }
 
     /// <summary>Applies a saved plan's module releases, refusing a plan made from an older state revision.</summary>

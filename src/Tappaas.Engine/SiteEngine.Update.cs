@@ -1,7 +1,6 @@
 using Tappaas.Abstractions.State;
 using Tappaas.Engine.Apply;
-using Tappaas.Engine.Merging;
-using Tappaas.Model.Json;
+using Tappaas.Model.Diagnostics;
 using Tappaas.Model.Modules;
 
 namespace Tappaas.Engine;
@@ -13,37 +12,32 @@ public sealed partial class SiteEngine
     /// pre-test, pre-update.sh, every provider's update, update.sh, post-test. Any fatal step rolls back to the
     /// snapshot and the previous revision.
     /// </summary>
-    public Task<ApplyOutcome> UpdateAsync(string module, EngineOptions options, CancellationToken cancellationToken) =>
-        RunLockedAsync("update", options.Flags, async () =>
+    public Task<ApplyOutcome> UpdateAsync(string module, EngineOptions options, CancellationToken cancellationToken)
+    {
+        var notes = new List<Diagnostic>();
+        return RunLockedAsync("update", options.Flags, async () =>
         {
             if (await Installed(module, cancellationToken) is not { } record)
             {
                 return (null, NotInstalled(module));
             }
 
-            var current = Parse(module, record.Definition);
-            var location = current.Text("location") ?? "";
-            var releaseFile = Path.Combine(location, module + ".json");
-            if (!File.Exists(releaseFile))
+            var (merged, refusal) = await MergeReleaseAsync(record, null, cancellationToken);
+            if (merged is null)
             {
-                return (null, ApplyOutcome.Refuse(EngineCodes.ModuleNotFound, $"the release of \"{module}\" was not found at {releaseFile}",
-                    "restore the module's folder, or install it again from its new location with --force"));
+                return (null, refusal);
             }
 
-            var releaseText = await File.ReadAllTextAsync(releaseFile, cancellationToken);
-            var source = Parse(module, releaseText);
-            var orig = File.Exists(Layout.OrigFile(module)) ? Parse(module, await File.ReadAllTextAsync(Layout.OrigFile(module), cancellationToken)).ToFlat() : source.ToFlat();
-            var merged = ModuleMerge.Merge(current.ToFlat(), orig, source.ToFlat());
-            var mergedModule = new ModuleDefinition(module, module + ".json", merged.Merged);
-            var definition = ModuleText.WithField(JsonText.Write(mergedModule.ToCanonical()), "updateTime",
-                new JString(time.GetUtcNow().ToString("yyyyMMdd-HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)));
-            if (Validate([Parse(module, definition)]) is { } invalid)
+            // The merged module is checked where its values came from: the installed copy, else the release.
+            if (Validate([Parse(module, merged.Definition)]) is { } invalid)
             {
-                return (null, invalid);
+                return (null, invalid with { Diagnostics = Relocate(invalid.Diagnostics, new Dictionary<string, ModuleDefinition> { [module] = merged.Current.Has("location") ? merged.Current : merged.Release }) });
             }
 
-            return (await ConvergePayloadAsync("update", module, record, definition, releaseText, location, "update", options, cancellationToken), null);
-        }, cancellationToken);
+            notes.AddRange(merged.Notes);
+            return (await ConvergePayloadAsync("update", module, record, merged.Definition, merged.ReleaseText, merged.Folder, "update", options, cancellationToken), null);
+        }, cancellationToken, notes);
+    }
 
     /// <summary>Re-applies an earlier revision of a module (default: the one before the current) as a new revision.</summary>
     public Task<ApplyOutcome> RollbackAsync(string module, int? toRevision, EngineOptions options, CancellationToken cancellationToken) =>
@@ -102,6 +96,7 @@ public sealed partial class SiteEngine
             StateRevision = await Store.GetRevisionAsync(cancellationToken),
             Definitions = new() { [module] = definition },
             Previous = new() { [module] = record.Definition },
+            PriorFiles = PriorFilesOf([module]),
             Releases = releaseText is null ? [] : new() { [module] = releaseText },
             Folders = new() { [module] = folder },
             Force = options.Force,

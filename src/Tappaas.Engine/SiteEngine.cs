@@ -65,8 +65,12 @@ public sealed partial class SiteEngine(SiteLayout layout, IStateStore store, IPr
         return outcome;
     }
 
-    /// <summary>Takes the lock, finishes any interrupted run, builds the run under the lock and applies it.</summary>
-    private async Task<ApplyOutcome> RunLockedAsync(string command, HookFlags flags, Func<Task<(ApplyPayload? Payload, ApplyOutcome? Refusal)>> build, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the lock, finishes any interrupted run, builds the run under the lock and applies it; warnings the build
+    /// put in <c>notes</c> (merge conflicts, say) are added to the run's outcome.
+    /// </summary>
+    private async Task<ApplyOutcome> RunLockedAsync(string command, HookFlags flags, Func<Task<(ApplyPayload? Payload, ApplyOutcome? Refusal)>> build, CancellationToken cancellationToken,
+        IReadOnlyList<Diagnostic>? notes = null)
     {
         var (applyLock, heldBy) = await ApplyLock.AcquireAsync(Store, time, command, cancellationToken);
         if (applyLock is null)
@@ -86,7 +90,7 @@ public sealed partial class SiteEngine(SiteLayout layout, IStateStore store, IPr
             var run = await Store.BeginApplyAsync(command, JsonSerializer.Serialize(payload, s_json), applyLock.Owner, cancellationToken);
             var outcome = await new Applier(Store, time).RunAsync(run, Context(payload, flags), [], cancellationToken);
             await RecordEventsAsync(payload, outcome, cancellationToken);
-            return resumed is null ? outcome : outcome with { Diagnostics = [.. resumed.Diagnostics, .. outcome.Diagnostics] };
+            return outcome with { Diagnostics = [.. resumed?.Diagnostics ?? [], .. notes ?? [], .. outcome.Diagnostics] };
         }
     }
 

@@ -72,12 +72,20 @@ public sealed class HookRunner(TimeSpan timeout)
 
         process.WaitForExit();
         await AppendLogAsync(siteFolder, module, script, output.ToString(), process.ExitCode);
+        var text = output.ToString();
         return process.ExitCode switch
         {
-            0 => OperationResult.Ok(output.ToString()),
-            2 => OperationResult.Fail(OperationStatus.Fatal, $"{Path.GetFileName(script)} for {module} failed fatally (exit 2)", output.ToString()),
-            var code => OperationResult.Fail(OperationStatus.Failed, $"{Path.GetFileName(script)} for {module} failed (exit {code})", output.ToString()),
+            0 => OperationResult.Ok(text),
+            2 => OperationResult.Fail(OperationStatus.Fatal, $"{Path.GetFileName(script)} for {module} failed fatally (exit 2){LastLines(text)}", text),
+            var code => OperationResult.Fail(OperationStatus.Failed, $"{Path.GetFileName(script)} for {module} failed (exit {code}){LastLines(text)}", text),
         };
+    }
+
+    /// <summary>What a failing hook said last, for its error (the whole output is in the module's log).</summary>
+    internal static string LastLines(string output, int count = 5)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0 ? "; it printed nothing" : $"; it printed last: {string.Join(" / ", lines.TakeLast(count))}";
     }
 
     private static void Append(StringBuilder sb, string? line)

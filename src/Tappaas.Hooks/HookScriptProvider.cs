@@ -38,7 +38,7 @@ public sealed class HookScriptProvider(string providerFolder, HookRunner runner)
         {
             return required
                 ? OperationResult.Fail(OperationStatus.Fatal, $"{request.Service} has no {operation}-service.sh (looked for {script})")
-                : OperationResult.Ok($"skipped: {request.Service} has no {operation}-service.sh");
+                : OperationResult.Skip($"{request.Service} has no {operation}-service.sh");
         }
 
         return await runner.RunAsync(script, request.Consumer.Name, request.ConsumerFolder, request.SiteFolder, request.Flags, cancellationToken);

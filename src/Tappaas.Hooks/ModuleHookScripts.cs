@@ -14,6 +14,6 @@ public sealed class ModuleHookScripts(HookRunner runner) : IModuleHooks
         var script = Path.Combine(request.ModuleFolder, hook + ".sh");
         return File.Exists(script)
             ? await runner.RunAsync(script, request.Module, request.ModuleFolder, request.SiteFolder, request.Flags, cancellationToken)
-            : OperationResult.Ok(absent);
+            : hook == "test" ? OperationResult.Skip(absent) : OperationResult.Ok(absent);
     }
 }

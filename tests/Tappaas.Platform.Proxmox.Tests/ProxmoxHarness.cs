@@ -22,7 +22,8 @@ internal sealed class ProxmoxHarness : IDisposable
         Layout = new SiteLayout(Path.Combine(_dir.Path, "site"));
         SiteInitializer.Initialize(Layout, "example.org", new Dictionary<string, string> { ["cluster:*"] = "proxmox", ["backup:vm"] = "proxmox" }, []);
         File.WriteAllText(Layout.ConfigurationFile, """
-            {"tappaas": {"version": "0.5", "domain": "example.org", "email": "a@example.org", "nodeCount": 3, "repositories": []},
+            {"tappaas": {"version": "0.5", "domain": "example.org", "email": "a@example.org", "nodeCount": 3, "repositories": [],
+                         "backends": {"cluster:*": "proxmox", "backup:vm": "proxmox"}},
              "tappaas-nodes": [{"hostname": "pve1", "ip": "10.0.0.10"}, {"hostname": "pve2", "ip": "10.0.0.11"}, {"hostname": "pve3", "ip": "10.0.0.12"}]}
             """);
         Sim = new PveSimulator("pve1", "pve2", "pve3");

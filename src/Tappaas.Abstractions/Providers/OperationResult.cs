@@ -11,6 +11,12 @@ public sealed record OperationResult(OperationStatus Status, IReadOnlyList<Diagn
     /// <summary>Success with optional output.</summary>
     public static OperationResult Ok(string output = "") => new(OperationStatus.Ok, [], output);
 
+    /// <summary>Nothing ran because there is nothing to run (a hook that does not exist); counts as success, reported as skipped.</summary>
+    public static OperationResult Skip(string why) => new(OperationStatus.Ok, [], why) { Skipped = true };
+
+    /// <summary>True when nothing ran (see <see cref="Skip"/>); <see cref="Output"/> says why.</summary>
+    public bool Skipped { get; init; }
+
     /// <summary>A failure with one message.</summary>
     public static OperationResult Fail(OperationStatus status, string message, string output = "") =>
         new(status, [Diagnostic.Error("TAP0801", null, message)], output);

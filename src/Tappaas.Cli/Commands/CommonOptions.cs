@@ -24,10 +24,25 @@ internal static class CommonOptions
         Arity = ArgumentArity.OneOrMore,
     };
 
-    public static WorkspaceOptions WorkspaceOptions(ParseResult result) => new()
+    /// <summary>
+    /// The options of a command that reads module files. Inside a site (<c>--site DIR</c> or <c>$TAPPAAS_SITE</c>, and no
+    /// <c>--installed</c>) the site's config folder is the installed set: its zones.json, configuration.json and installed
+    /// modules are what the files are checked against.
+    /// </summary>
+    public static WorkspaceOptions WorkspaceOptions(ParseResult result)
     {
-        ZonesFile = result.GetValue(Zones),
-        ConfigurationFile = result.GetValue(Configuration),
-        InstalledDirs = result.GetValue(Installed) ?? [],
-    };
+        var installed = result.GetValue(Installed) ?? [];
+        var site = result.GetValue(SiteOptions.Site) ?? Environment.GetEnvironmentVariable("TAPPAAS_SITE");
+        if (installed.Length == 0 && site is { Length: > 0 } && Directory.Exists(Path.Combine(site, "config")))
+        {
+            installed = [Path.Combine(site, "config")];
+        }
+
+        return new()
+        {
+            ZonesFile = result.GetValue(Zones),
+            ConfigurationFile = result.GetValue(Configuration),
+            InstalledDirs = installed,
+        };
+    }
 }

@@ -6,7 +6,10 @@ using Tappaas.Model.Loading;
 
 namespace Tappaas.Cli.Commands;
 
-/// <summary><c>tappaas order PATH... [--delete]</c>: the order modules install in (or are deleted in).</summary>
+/// <summary>
+/// <c>tappaas order PATH... [--delete]</c>: the order modules install in (or are deleted in); with a missing provider or
+/// a cycle there is none, so nothing is printed but the problems, and the exit code is 1.
+/// </summary>
 internal static class OrderCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -20,10 +23,11 @@ internal static class OrderCommand
         command.SetAction(result =>
         {
             var workspace = WorkspaceLoader.Load(result.GetValue(paths)!, CommonOptions.WorkspaceOptions(result));
-            var graph = DependencyGraph.Build(workspace.Modules, workspace.Installed, Severity.Warning);
-            var order = result.GetValue(delete) ? graph.DeleteOrder() : graph.InstallOrder();
+            // A module whose provider is missing, or a cycle, has no place in an order: none is printed then.
+            var graph = DependencyGraph.Build(workspace.Modules, workspace.Installed, Severity.Error);
             var problems = workspace.Diagnostics.Where(d => d.Severity == Severity.Error).Concat(graph.Diagnostics).ToList();
             var failed = problems.Any(d => d.Severity == Severity.Error);
+            IReadOnlyList<string> order = failed ? [] : result.GetValue(delete) ? graph.DeleteOrder() : graph.InstallOrder();
             if (result.GetValue(CommonOptions.Json))
             {
                 DiagnosticPrinter.PrintJson(output, new

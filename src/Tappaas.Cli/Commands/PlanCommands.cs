@@ -38,6 +38,11 @@ internal static class PlanCommands
                 return ExitCodes.Failed;
             }
 
+            if (!result.GetValue(CommonOptions.Json))
+            {
+                DiagnosticPrinter.PrintHuman(error, diagnostics.Where(d => d.Severity != Model.Diagnostics.Severity.Info)); // merge conflicts, releases not found
+            }
+
             if (result.GetValue(save) is { } file)
             {
                 await File.WriteAllTextAsync(file, SiteEngine.SavePlan(plan, sources), token);

@@ -14,6 +14,14 @@ internal static class TransferCommands
         command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
         {
             var outcome = await session.Engine.ImportAsync(result.GetValue(folder)!, token);
+            if (!result.GetValue(CommonOptions.Json))
+            {
+                foreach (var recorded in outcome.Diagnostics.Where(d => d.Severity == Model.Diagnostics.Severity.Info))
+                {
+                    output.WriteLine($"  {recorded.Message}");
+                }
+            }
+
             OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "import");
             return outcome.Status == ApplyStatus.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
         }, ct));

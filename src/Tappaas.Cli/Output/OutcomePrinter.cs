@@ -20,10 +20,11 @@ internal static class OutcomePrinter
         }
 
         DiagnosticPrinter.PrintHuman(error, outcome.Diagnostics.Where(d => d.Severity != Severity.Info));
+        var run = outcome.ApplyId is { } id ? $" (run {id})" : ""; // import, say, is no journalled run
         output.WriteLine(outcome.Status switch
         {
-            ApplyStatus.Succeeded => $"{verb}: done (run {outcome.ApplyId})",
-            ApplyStatus.SucceededWithWarnings => $"{verb}: done with warnings (run {outcome.ApplyId})",
+            ApplyStatus.Succeeded => $"{verb}: done{run}",
+            ApplyStatus.SucceededWithWarnings => $"{verb}: done with warnings{run}",
             ApplyStatus.RolledBack => $"{verb}: failed and rolled back (run {outcome.ApplyId}; 'tappaas journal {outcome.ApplyId}' shows every step)",
             _ => $"{verb}: refused, nothing was changed",
         });

@@ -96,14 +96,14 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
         return new ApplyOutcome(ApplyStatus.RolledBack, diagnostics, run.Id);
     }
 
-    // Upstream semantics: a post-test that fails without being fatal keeps the update (exit 1); delete hooks warn and
-    // continue; a failing pre-test is tolerated with --force.
+    // Upstream semantics: a post-test that fails without being fatal keeps the update (exit 1); providers' delete hooks
+    // warn and continue (the module's own delete.sh failing stops the delete: './delete.sh || die'); a failing pre-test
+    // is tolerated with --force.
     private static bool Tolerated(ApplyStep step, OperationResult result, ApplyPayload payload) => step.Kind switch
     {
         StepKind.PostTest => result.Status == OperationStatus.Failed,
         StepKind.PreTest => payload.Force,
         StepKind.ServiceDelete => true,
-        StepKind.ModuleHook => step.Hook == "delete" && payload.Command == "delete",
         _ => false,
     };
 

@@ -21,6 +21,12 @@ public sealed record ApplyPayload
     /// <summary>The release file each module came from, written as its merge baseline.</summary>
     public Dictionary<string, string> Releases { get; init; } = [];
 
+    /// <summary>
+    /// The installed copy (<c>config/&lt;name&gt;.json</c>) and its merge baseline (<c>.orig</c>) as they were before the run,
+    /// per module (a null text: the file did not exist), so a rollback restores the operator's own file, edits and all.
+    /// </summary>
+    public Dictionary<string, PriorFiles> PriorFiles { get; init; } = [];
+
     /// <summary>Each module's source folder.</summary>
     public Dictionary<string, string> Folders { get; init; } = [];
 
@@ -39,3 +45,8 @@ public sealed record ApplyPayload
     /// <summary>Why the module revisions are recorded (install, update, rollback to r2).</summary>
     public string Reason { get; init; } = "";
 }
+
+/// <summary>A module's files in the config folder before a run.</summary>
+/// <param name="Installed">config/&lt;name&gt;.json, or null when there was none.</param>
+/// <param name="Orig">config/&lt;name&gt;.json.orig, or null when there was none.</param>
+public sealed record PriorFiles(string? Installed, string? Orig);

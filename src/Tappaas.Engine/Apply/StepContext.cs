@@ -32,11 +32,29 @@ internal sealed class StepContext(SiteLayout layout, IStateStore store, IProvide
     public string Folder(string module) => Payload.Folders.GetValueOrDefault(module) ?? Layout.ConfigDir;
 
     public ProviderRequest Request(ApplyStep step, ModuleDefinition consumer) =>
-        new(consumer, ServiceRef.Parse(step.Service!), Folder(step.Module), Layout.Root, Flags);
+        new(consumer, ServiceRef.Parse(step.Service!), Folder(step.Module), Layout.Root, FlagsFor(step.Module));
 
     public IResourceProvider Provider(ApplyStep step) => Providers.Resolve(ServiceRef.Parse(step.Service!), step.ProviderFolder ?? Folder(step.Module));
 
-    public ModuleHookRequest HookRequest(string module) => new(module, Folder(module), Layout.Root, Flags);
+    public ModuleHookRequest HookRequest(string module) => new(module, Folder(module), Layout.Root, FlagsFor(module));
+
+    /// <summary>
+    /// The flags of a step: the operator's, and for a delete, as upstream always exports them there, the guest's VMID
+    /// and node (<c>TAPPAAS_VMID_OVERRIDE</c>, <c>TAPPAAS_NODE_OVERRIDE</c>; the module's node, else the site's first).
+    /// </summary>
+    private HookFlags FlagsFor(string module)
+    {
+        if (Payload.Command != "delete" || Previous(module) is not { } deleted)
+        {
+            return Flags;
+        }
+
+        return Flags with
+        {
+            VmIdOverride = Flags.VmIdOverride ?? deleted.VmId?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            NodeOverride = Flags.NodeOverride ?? deleted.Node ?? Model.Loading.SiteFiles.Read(Layout.ConfigDir).Site?.DefaultNode,
+        };
+    }
 
     public static ModuleDefinition Parse(string module, string json) =>
         new(module, module + ".json", (JObject)JsonSource.Parse(module + ".json", Encoding.UTF8.GetBytes(json)).Root!);

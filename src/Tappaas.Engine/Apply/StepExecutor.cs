@@ -69,6 +69,10 @@ internal static class StepExecutor
         var m = step.Module;
         switch (step.Kind)
         {
+            case StepKind.StageConfig when context.Payload.PriorFiles.TryGetValue(m, out var files):
+                Restore(context.Layout.ModuleFile(m), files.Installed);
+                Restore(context.Layout.OrigFile(m), files.Orig);
+                return OperationResult.Ok("restored the config file as it was");
             case StepKind.StageConfig:
             case StepKind.Archive:
             case StepKind.Remove:
@@ -116,6 +120,18 @@ internal static class StepExecutor
                 return OperationResult.Ok($"forgot {m}");
             default:
                 return OperationResult.Ok("nothing to undo");
+        }
+    }
+
+    private static void Restore(string file, string? text)
+    {
+        if (text is null)
+        {
+            AtomicFile.Delete(file);
+        }
+        else
+        {
+            AtomicFile.Write(file, text);
         }
     }
 

@@ -4,7 +4,10 @@ using Tappaas.Model.Modules;
 
 namespace Tappaas.Engine.Apply;
 
-/// <summary>Upstream's test contract: every dependency's test (in dependsOn order), then the module's own test.sh. Fatal if any is fatal, failed if any failed.</summary>
+/// <summary>
+/// Upstream's test contract: every dependency's test (in dependsOn order), then the module's own test.sh. Fatal if any
+/// is fatal, failed if any failed; a test that does not exist is reported skipped, not ok.
+/// </summary>
 internal static class TestRunner
 {
     public static async ValueTask<OperationResult> TestAsync(ModuleDefinition module, StepContext context, CancellationToken cancellationToken)
@@ -25,7 +28,7 @@ internal static class TestRunner
 
         void Collect(OperationResult r, string prefix)
         {
-            output.Append(prefix).Append(r.Succeeded ? "ok" : r.Message).Append('\n');
+            output.Append(prefix).Append(r.Skipped ? $"skipped ({r.Output.Trim()})" : r.Succeeded ? "ok" : r.Message).Append('\n');
             diagnostics.AddRange(r.Diagnostics);
             worst = (OperationStatus)Math.Max((int)worst, (int)r.Status);
         }

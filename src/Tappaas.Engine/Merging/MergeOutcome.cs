@@ -14,4 +14,7 @@ public enum MergeOutcome
 
     /// <summary>A field new in the release is added.</summary>
     Added,
+
+    /// <summary>The operator changed the value and the release changed it too, differently: the operator's stays, and it is reported.</summary>
+    Conflict,
 }

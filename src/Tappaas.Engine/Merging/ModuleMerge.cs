@@ -7,7 +7,8 @@ namespace Tappaas.Engine.Merging;
 /// installed file (current), the release it was installed from (orig, the merge baseline) and the new release
 /// (source). Per leaf path — objects recurse, arrays compare whole: platform-stamped top-level fields keep the
 /// current value; a value only the operator has is kept; a value new in the release is added; a value the
-/// operator never changed (current equals orig) adopts the release; anything else stays pinned.
+/// operator never changed (current equals orig) adopts the release; anything else stays pinned (a conflict when the
+/// release changed it too).
 /// </summary>
 public static class ModuleMerge
 {
@@ -59,7 +60,8 @@ public static class ModuleMerge
             {
                 if (!JObject.SemanticEquals(p.Value, src))
                 {
-                    leaves.Add((childPath, MergeOutcome.Pinned));
+                    // Both changed it (the release moved away from the baseline too): a conflict the operator is told of.
+                    leaves.Add((childPath, org is not null && !JObject.SemanticEquals(src, org) ? MergeOutcome.Conflict : MergeOutcome.Pinned));
                 }
 
                 props.Add(p);

@@ -18,6 +18,12 @@ public sealed record PlanRequest
     /// <summary>Recorded modules whose guest or objects were observed missing (drift).</summary>
     public IReadOnlySet<string> ObservedMissing { get; init; } = new HashSet<string>();
 
+    /// <summary>
+    /// Where a desired value came from, per module and flat field, when the plan should say so (an operator's edit in
+    /// the installed copy, a conflict with the release); added to the reasons of the change of that field.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> FieldNotes { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
     /// <summary>Plan deletes for recorded modules that are not desired (a whole-site plan).</summary>
     public bool DeleteUnlisted { get; init; }
 }

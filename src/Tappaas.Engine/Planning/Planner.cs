@@ -43,7 +43,8 @@ public static class Planner
             var desired = byName[name];
             var recorded = recordedDefs.GetValueOrDefault(name);
             var status = request.Recorded.GetValueOrDefault(name)?.Status;
-            changes.AddRange(PlanModule(desired, recorded, status, request.ObservedMissing.Contains(name), graph, position));
+            var notes = request.FieldNotes.GetValueOrDefault(name) ?? new Dictionary<string, string>();
+            changes.AddRange(PlanModule(desired, recorded, status, request.ObservedMissing.Contains(name), graph, position, notes));
         }
 
         if (request.DeleteUnlisted)
@@ -62,8 +63,12 @@ public static class Planner
     }
 
     private static IEnumerable<PlannedChange> PlanModule(
-        ModuleDefinition desired, ModuleDefinition? recorded, string? status, bool missing, DependencyGraph graph, Dictionary<string, int> position)
+        ModuleDefinition desired, ModuleDefinition? recorded, string? status, bool missing, DependencyGraph graph, Dictionary<string, int> position,
+        IReadOnlyDictionary<string, string> notes)
     {
+        string Describe(string field, ModuleDefinition before, ModuleDefinition after) =>
+            Planner.Describe(field, before, after) + (notes.TryGetValue(field, out var note) ? $" ({note})" : "");
+
         var services = OrderedServices(desired, graph, position);
         if (recorded is null || status == "archived" || missing)
         {

@@ -19,6 +19,20 @@ public static class AtomicFile
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>Writes bytes as they are (a file copied from elsewhere), the same way.</summary>
+    public static void Write(string path, byte[] content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = $"{path}.{Environment.ProcessId}.tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
     /// <summary>Deletes a file if it exists.</summary>
     public static void Delete(string path)
     {

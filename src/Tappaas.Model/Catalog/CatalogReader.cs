@@ -48,7 +48,7 @@ public static partial class CatalogReader
                 var path = JsonPathText.Index(sectionPath, i);
                 if (array.Items[i] is not JObject e)
                 {
-                    sink.Error(DiagnosticCodes.CatalogValueInvalid, path, array.Items[i].Position, $"{section} entry {i + 1} is not an object", "write {\"moduleName\": …, \"vmid\": …, \"moduleJson\": …}");
+                    sink.Error(DiagnosticCodes.CatalogValueInvalid, path, array.Items[i].Position, $"{section}[{i}] is not an object", "write {\"moduleName\": …, \"vmid\": …, \"moduleJson\": …}");
                     continue;
                 }
 

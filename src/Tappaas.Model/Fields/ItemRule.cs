@@ -9,7 +9,7 @@ public enum ItemRule
     /// <summary>Each item is a string (matching <see cref="FieldDefinition.ItemPattern"/> when set).</summary>
     Strings,
 
-    /// <summary><c>ports</c>: <c>{port: int|"a:b", protocol, description}</c>.</summary>
+    /// <summary><c>ports</c>: <c>{port: int|"a:b"|"a-b", protocol, description}</c>.</summary>
     Ports,
 
     /// <summary><c>ingress</c>: <c>{from, ports[], protocol, description}</c>.</summary>

@@ -13,7 +13,7 @@ public static class ModuleSchema
     public const string Id = "https://tappaas.org/schema/module.schema.json";
 
     private const string Duration = "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$";
-    private const string PortRange = "^[0-9]{1,5}(:[0-9]{1,5})?$";
+    private const string PortRange = "^[0-9]{1,5}([:-][0-9]{1,5})?$";
 
     /// <summary>The schema as indented JSON text (LF line ends, trailing newline).</summary>
     public static string Generate()

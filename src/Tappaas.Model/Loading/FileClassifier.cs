@@ -32,6 +32,8 @@ public static class FileClassifier
                 return JsonFileKind.SiteConfiguration;
             case "module-catalog.json":
                 return JsonFileKind.Catalog;
+            case "modules.json" when obj is not null && (obj.Has("foundationModules") || obj.Has("applicationModules") || obj.Has("modules")):
+                return JsonFileKind.LegacyCatalog;
         }
 
         if (obj is null)

@@ -15,6 +15,9 @@ public enum JsonFileKind
     /// <summary>A module catalog (<c>module-catalog.json</c>).</summary>
     Catalog,
 
+    /// <summary>The catalog under its older name, <c>modules.json</c>, that community repositories still carry: read, its problems only warnings.</summary>
+    LegacyCatalog,
+
     /// <summary>A schema or field dictionary (<c>*-fields.json</c>, files with <c>$schema</c>).</summary>
     Schema,
 

@@ -10,7 +10,7 @@ namespace Tappaas.Model.Loading;
 /// <summary>Finds and reads every TAPPaaS JSON file under files and folders.</summary>
 public static class WorkspaceLoader
 {
-    /// <summary>Loads the given files and folders (recursively; hidden folders are skipped).</summary>
+    /// <summary>Loads the given files and folders (recursively; hidden folders and <c>Attic/</c> are skipped).</summary>
     public static Workspace Load(IReadOnlyList<string> paths, WorkspaceOptions? options = null)
     {
         options ??= new WorkspaceOptions();
@@ -36,8 +36,7 @@ public static class WorkspaceLoader
         }
 
         var files = found.DistinctBy(f => f.Full).Select(f => Read(f.Display, f.Full, bag)).ToList();
-        var modules = files.Where(f => f.Kind == JsonFileKind.Module && f.Root is JObject)
-            .Select(f => new ModuleDefinition(ModuleName(f.FullPath), f.DisplayPath, (JObject)f.Root!)).ToList();
+        var modules = OneFilePerName(files.Where(f => f.Kind == JsonFileKind.Module && f.Root is JObject), bag);
 
         var zoneSets = new List<(LoadedFile File, ZoneSet Set)>();
         var sites = new List<SiteConfiguration>();
@@ -57,6 +56,14 @@ public static class WorkspaceLoader
                 case JsonFileKind.Catalog:
                     var repoRoot = RepositoryRoot(f.FullPath);
                     catalogs.Add(CatalogReader.Read(root, sink, rel => File.Exists(Path.Combine(repoRoot, rel))));
+                    break;
+                case JsonFileKind.LegacyCatalog:
+                    // Upstream's repository tool still reads modules.json; today's rules (stack, category, status) are advice there.
+                    bag.Add(Diagnostic.Warning(DiagnosticCodes.Deprecated, SourceLocation.ForFile(f.DisplayPath),
+                        "modules.json is the catalog's older name; it is read, and what today's catalog rules would reject is only a warning",
+                        "rename it to module-catalog.json and give each entry stack, category and status"));
+                    var legacyRoot = RepositoryRoot(f.FullPath);
+                    catalogs.Add(CatalogReader.Read(root, new DiagnosticSink(f.DisplayPath, bag, errorsAsWarnings: true), rel => File.Exists(Path.Combine(legacyRoot, rel))));
                     break;
                 case JsonFileKind.Pinhole:
                     SidecarValidator.CheckPinhole(root, sink);
@@ -85,6 +92,33 @@ public static class WorkspaceLoader
         };
     }
 
+    /// <summary>
+    /// The module files, one per module name. Two files with one name (module names must be unique in a site) get one
+    /// warning naming both and the one used: the file in a folder named after the module, else the one nearest the top,
+    /// else the first by path, as the site's repository search picks it. The other is left out, so it cannot give the
+    /// modules that depend on the one used false errors.
+    /// </summary>
+    private static List<ModuleDefinition> OneFilePerName(IEnumerable<LoadedFile> files, DiagnosticBag bag)
+    {
+        var modules = new List<(int Order, ModuleDefinition Module)>();
+        foreach (var group in files.Select((f, i) => (File: f, Order: i)).GroupBy(t => ModuleName(t.File.FullPath), t => t, StringComparer.Ordinal))
+        {
+            var ranked = group.Select(t => t.File).OrderBy(f => Path.GetFileName(Path.GetDirectoryName(f.FullPath)) == group.Key ? 0 : 1)
+                .ThenBy(f => f.FullPath.Count(c => c == Path.DirectorySeparatorChar)).ThenBy(f => f.FullPath, StringComparer.Ordinal).ToList();
+            var used = ranked[0];
+            if (ranked.Count > 1)
+            {
+                bag.Add(Diagnostic.Warning(DiagnosticCodes.DuplicateModuleName, SourceLocation.ForFile(ranked[1].DisplayPath),
+                    $"module name \"{group.Key}\" is used by {string.Join(" and ", ranked.Select(f => f.DisplayPath))}; {used.DisplayPath} is used, the other{(ranked.Count > 2 ? "s are" : " is")} left out",
+                    "module names must be unique in a site: rename or remove the file that is not the module (old copies belong in Attic/, which is skipped)"));
+            }
+
+            modules.Add((group.Min(t => t.Order), new ModuleDefinition(group.Key, used.DisplayPath, (JObject)used.Root!)));
+        }
+
+        return [.. modules.OrderBy(m => m.Order).Select(m => m.Module)];
+    }
+
     /// <summary>The module name of a module file: its file name without <c>.json</c>.</summary>
     public static string ModuleName(string path) => Path.GetFileNameWithoutExtension(path);
 
@@ -106,7 +140,8 @@ public static class WorkspaceLoader
                 continue;
             }
 
-            foreach (var sub in entries.Where(s => !Path.GetFileName(s).StartsWith('.')).Order(StringComparer.Ordinal).Reverse())
+            // Hidden folders, and upstream's Attic/ of retired module copies, are not part of a repository's modules.
+            foreach (var sub in entries.Where(s => !Path.GetFileName(s).StartsWith('.') && Path.GetFileName(s) != "Attic").Order(StringComparer.Ordinal).Reverse())
             {
                 stack.Push(sub);
             }

@@ -168,7 +168,7 @@ public static partial class SiteConfigurationReader
             var path = $"$[\"tappaas-nodes\"][{i}]";
             if (array.Items[i] is not JObject n || Lenient.Text(n["hostname"]) is not { Length: > 0 } host)
             {
-                sink.Error(DiagnosticCodes.SiteFieldMissing, path, array.Items[i].Position, $"node {i + 1} has no \"hostname\"", "add \"hostname\": \"tappaas1\"");
+                sink.Error(DiagnosticCodes.SiteFieldMissing, path, array.Items[i].Position, $"tappaas-nodes[{i}] has no \"hostname\"", "add \"hostname\": \"tappaas1\"");
                 continue;
             }
 

@@ -23,7 +23,7 @@ public static partial class ModuleValidator
                 case ItemRule.Strings:
                     if (item is not JString s)
                     {
-                        Item(sink, itemPath, item, $"{def.Name} item {i + 1} is {item.KindName}, expected a string", ExampleFor(def));
+                        Item(sink, itemPath, item, $"{def.Name}[{i}] is {item.KindName}, expected a string", ExampleFor(def));
                     }
                     else if (def.ItemPattern is { } p && !Patterns.IsMatch(p, s.Value))
                     {
@@ -130,7 +130,7 @@ public static partial class ModuleValidator
             return o;
         }
 
-        Item(sink, path, item, $"{def.Name} item {i + 1} is {item.KindName}, expected an object", ExampleFor(def));
+        Item(sink, path, item, $"{def.Name}[{i}] is {item.KindName}, expected an object", ExampleFor(def));
         return null;
     }
 
@@ -149,7 +149,7 @@ public static partial class ModuleValidator
 
         if (!IsPort(node))
         {
-            Item(sink, JsonPathText.Member(path, member), node, $"{member} {node.Display} is not a port from 1 to 65535 or a range \"a:b\"", "write e.g. 8080 or \"8000:8010\"");
+            Item(sink, JsonPathText.Member(path, member), node, $"{member} {node.Display} is not a port from 1 to 65535 or a range \"a:b\" (or \"a-b\")", "write e.g. 8080 or \"8000:8010\"");
         }
     }
 
@@ -168,7 +168,7 @@ public static partial class ModuleValidator
             if (!IsPort(ports.Items[i]))
             {
                 Item(sink, JsonPathText.Index(JsonPathText.Member(path, "ports"), i), ports.Items[i],
-                    $"port {ports.Items[i].Display} is not a port from 1 to 65535 or a range \"a:b\"", "write e.g. 443 or \"8000:8010\"");
+                    $"port {ports.Items[i].Display} is not a port from 1 to 65535 or a range \"a:b\" (or \"a-b\")", "write e.g. 443 or \"8000:8010\"");
             }
         }
     }
@@ -253,7 +253,8 @@ public static partial class ModuleValidator
         _ => def.Summary,
     };
 
-    [GeneratedRegex("^([0-9]+):([0-9]+)$")]
+    // "a:b", or "a-b" as upstream's rules manager writes it (it turns ':' into '-'), so both forms are accepted.
+    [GeneratedRegex("^([0-9]+)[:-]([0-9]+)$")]
     private static partial Regex PortRange();
 
     [GeneratedRegex("^[a-zA-Z][a-zA-Z0-9_-]*$")]

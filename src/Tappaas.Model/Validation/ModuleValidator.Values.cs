@@ -90,6 +90,17 @@ public static partial class ModuleValidator
     private static void CheckInteger(FieldDefinition def, FlatField field, DiagnosticSink sink)
     {
         var number = Lenient.Integer(field.Value);
+        if (number is null && field.Value.ScalarText is { } digits && System.Text.RegularExpressions.Regex.IsMatch(digits, "^-?[0-9]+$"))
+        {
+            // A whole number, too large for any field (beyond 64 bits): out of range, not of the wrong type.
+            var negative = digits.StartsWith('-');
+            var bound = negative ? def.Minimum : def.Maximum;
+            sink.Error(negative ? DiagnosticCodes.BelowMinimum : DiagnosticCodes.AboveMaximum, field.SourcePath, field.Value.Position,
+                $"{def.Name} is {Shorten(digits)}, out of range{(bound is { } b ? $" ({(negative ? "the minimum is" : "the maximum is")} {b})" : "")}",
+                bound is { } limit ? $"use a value {(negative ? "of at least" : "of at most")} {limit}" : def.Summary);
+            return;
+        }
+
         if (number is null)
         {
             WrongType(def, field, sink, "a whole number");

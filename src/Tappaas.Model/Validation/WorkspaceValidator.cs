@@ -21,9 +21,10 @@ public static class WorkspaceValidator
         var context = new ValidationContext(workspace.Zones, workspace.Site);
         if (workspace.Zones is null && workspace.Modules.Any(m => m.Has("zone0") || m.Has("zone1")))
         {
-            bag.Add(Diagnostic.Info(DiagnosticCodes.ZoneChecksSkipped, null,
-                "zone0/zone1 were not checked against a zone table: no zones.json was given",
-                "add the folder with zones.json to the paths, or pass --zones FILE"));
+            var zoned = workspace.Modules.Where(m => m.Has("zone0") || m.Has("zone1")).Select(m => $"{m.Name} ({string.Join(", ", new[] { m.Text("zone0"), m.Text("zone1") }.OfType<string>())})");
+            bag.Add(Diagnostic.Warning(DiagnosticCodes.ZoneChecksSkipped, null,
+                $"zones were not checked: no zones.json was given, so it is not known whether these zones exist: {string.Join("; ", zoned)}",
+                "validate inside a site (--site DIR or $TAPPAAS_SITE: its zones.json is used), add the folder with zones.json to the paths, or pass --zones FILE"));
         }
 
         foreach (var module in workspace.Modules)
@@ -32,25 +33,10 @@ public static class WorkspaceValidator
         }
 
         ServiceHooksChecker.Check(workspace.Modules, bag);
-        CheckDuplicateNames(workspace.Modules, bag);
         CheckDuplicateVmids(workspace.Modules, bag);
         var graph = DependencyGraph.Build(workspace.Modules, workspace.Installed, Severity.Warning);
         bag.AddRange(graph.Diagnostics);
         return new Result(bag, graph);
-    }
-
-    private static void CheckDuplicateNames(IReadOnlyList<ModuleDefinition> modules, DiagnosticBag bag)
-    {
-        foreach (var group in modules.GroupBy(m => m.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
-        {
-            var first = group.First();
-            foreach (var other in group.Skip(1))
-            {
-                bag.Add(Diagnostic.Error(DiagnosticCodes.DuplicateModuleName, SourceLocation.ForFile(other.File),
-                    $"module name \"{other.Name}\" is also used by {first.File}; module names must be unique in a site",
-                    "rename one of the files (the module name is the file name without .json)"));
-            }
-        }
     }
 
     private static void CheckDuplicateVmids(IReadOnlyList<ModuleDefinition> modules, DiagnosticBag bag)

@@ -123,12 +123,13 @@ public static partial class ZonesReader
             }
         }
 
-        var bridge = Lenient.Text(z["bridge"]) ?? "lan";
+        // Upstream lower-cases bridge names ("LAN" is lan).
+        var bridge = (Lenient.Text(z["bridge"]) ?? "lan").ToLowerInvariant();
         if (!ZoneTypes.Bridges.Contains(bridge))
         {
             sink.Error(DiagnosticCodes.ZoneValueInvalid, P("bridge"), Pos("bridge"),
                 $"zone \"{name}\" has bridge \"{bridge}\", which is not one of {string.Join(", ", ZoneTypes.Bridges)}",
-                ZoneTypes.Bridges.Contains(bridge.ToLowerInvariant()) ? $"write \"{bridge.ToLowerInvariant()}\"" : "use lan, wan, opt1 or opt2");
+                "use lan, wan, opt1 or opt2");
         }
 
         var dhcpStart = z.Has("DHCP-start") ? Int(z, "DHCP-start", name, path, sink, 1, 254) ?? 50 : 50;

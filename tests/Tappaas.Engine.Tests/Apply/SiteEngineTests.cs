@@ -130,8 +130,8 @@ public sealed class SiteEngineTests
     {
         await using var h = await EngineHarness.CreateAsync();
         await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster), h.Module("app", EngineHarness.App(cores: 2))], new EngineOptions(), Ct);
-        var record = (await h.Store.GetModuleAsync("app", Ct))!;
-        await h.Store.SaveModuleAsync("app", record.Definition.Replace("\"vmtag\"", "\"vmtag\"", StringComparison.Ordinal).Replace("\"description\": \"app\"", "\"description\": \"mine\"", StringComparison.Ordinal), "installed", "operator edit", Ct);
+        // The operator edits the installed copy, as upstream's operators do: its edits are their desired state.
+        File.WriteAllText(h.Layout.ModuleFile("app"), File.ReadAllText(h.Layout.ModuleFile("app")).Replace("\"description\": \"app\"", "\"description\": \"mine\"", StringComparison.Ordinal));
         h.Module("app", EngineHarness.App(cores: 4));
 
         var outcome = await h.Engine.UpdateAsync("app", new EngineOptions(), Ct);

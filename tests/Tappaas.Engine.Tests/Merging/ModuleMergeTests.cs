@@ -28,11 +28,15 @@ public sealed class ModuleMergeTests
     }
 
     [Fact]
-    public void Operator_change_stays_pinned()
+    public void Operator_change_stays_pinned_and_is_a_conflict_when_the_release_changed_it_too()
     {
         var (merged, result) = Merge("""{"cores": 8}""", """{"cores": 2}""", """{"cores": 4}""");
         Assert.Equal("""{"cores":8}""", merged);
-        Assert.Equal(1, result.Count(MergeOutcome.Pinned));
+        Assert.Equal([("$.cores", MergeOutcome.Conflict)], result.Leaves);
+
+        var (kept, quiet) = Merge("""{"cores": 8}""", """{"cores": 2}""", """{"cores": 2}""");
+        Assert.Equal("""{"cores":8}""", kept);
+        Assert.Equal([("$.cores", MergeOutcome.Pinned)], quiet.Leaves);
     }
 
     [Fact]

@@ -77,8 +77,12 @@ public sealed class BadInputTests
     {
         var bag = ValidateFile("m.json", """{"vmid": 99999999999999999999999, "cores": [], "memory": {"a": 1}, "dependsOn": "cluster:vm", "config": 3}"""u8.ToArray());
         Assert.Equal(
-            ["$.config", "$.cores", "$.dependsOn", "$.memory", "$.vmid"],
+            ["$.config", "$.cores", "$.dependsOn", "$.memory"],
             bag.Where(d => d.Code == DiagnosticCodes.WrongType).Select(d => d.Location!.JsonPath).Order());
+        // A whole number too large for any field is out of range, not of the wrong type.
+        var vmid = Assert.Single(bag, d => d.Location!.JsonPath == "$.vmid");
+        Assert.Equal(DiagnosticCodes.AboveMaximum, vmid.Code);
+        Assert.Contains("out of range (the maximum is 999999)", vmid.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -34,7 +34,8 @@ public sealed class SiteAndZoneTests
         Assert.Contains(DiagnosticCodes.ZoneIpFormula, codes);
         Assert.Contains(DiagnosticCodes.ZoneDuplicateVlan, codes);
         Assert.Contains(DiagnosticCodes.ZoneReferenceUnknown, codes);
-        Assert.Equal(2, bag.Count(d => d.Code == DiagnosticCodes.ZoneValueInvalid)); // bridge, DHCP range
+        Assert.Equal(1, bag.Count(d => d.Code == DiagnosticCodes.ZoneValueInvalid)); // the DHCP range; "LAN" is lan, as upstream lower-cases it
+        Assert.Equal("lan", zones.Find("bad-name")!.Bridge);
     }
 
     [Theory]

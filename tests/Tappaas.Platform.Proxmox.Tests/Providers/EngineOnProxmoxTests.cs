@@ -53,7 +53,7 @@ public sealed class EngineOnProxmoxTests
         var app = Source(src, "app", ProxmoxHarness.App);
 
         var install = await engine.InstallAsync([cluster, backup, app], new EngineOptions(), Ct);
-        Assert.Equal(ApplyStatus.Succeeded, install.Status);
+        Assert.True(install.Status == ApplyStatus.Succeeded, string.Join("; ", install.Diagnostics));
         Assert.Equal(
         [
             "POST /nodes/pve1/qemu/8080/clone", "POST /nodes/pve1/qemu/310/migrate", "PUT /nodes/pve2/qemu/310/config", "PUT /nodes/pve2/qemu/310/cloudinit",
