@@ -68,6 +68,17 @@ import json, sys
 print(next((g.get("workloadPid") or 0 for g in json.load(sys.stdin).get("guests", []) if g.get("guest") == sys.argv[1]), 0))' "$1"
 }
 
+# Publishes a release of the counter and updates to it under steady load: the exit code must be $2, no request may fail.
+# Sets $sent for the step's line.
+update_under_load() {
+  cp -r "examples/releases/$1/." "$site/repository/counter/"
+  load_start
+  ./tappaas update counter >"$work/out" 2>&1; code=$?
+  read -r sent failed < <(load_stop)
+  [ "$code" -eq "$2" ] || fail "$3: ./tappaas update counter exited $code, expected $2"
+  [ "$failed" -eq 0 ] && [ "$sent" -ge 20 ] || fail "$3 under load: $failed of $sent requests failed ($(grep -v '^200$' "$work/codes" | sort | uniq -c | tr '\n' ' '))"
+}
+
 ready() { # all guests of a module running and ready, per the daemon's API
   ./tappaas status --json 2>/dev/null | python3 -c '
 import json, sys
@@ -105,23 +116,13 @@ ready counter || fail "counter-0 did not become ready again after kill -9"
 ok "kill -9 of counter-0's workload (pid $pid): the count still answers 2, the guest is ready again"
 
 # 4. Release 2 under steady load: no failed request, the count kept.
-cp -r examples/releases/counter-v2/. "$site/repository/counter/"
-load_start
-./tappaas update counter >"$work/out" 2>&1; code=$?
-read -r sent failed < <(load_stop)
-[ "$code" -eq 0 ] || fail "./tappaas update counter (v2) exited $code"
-[ "$failed" -eq 0 ] && [ "$sent" -ge 20 ] || fail "update to v2 under load: $failed of $sent requests failed ($(grep -v '^200$' "$work/codes" | sort | uniq -c | tr '\n' ' '))"
+update_under_load counter-v2 0 "update to v2"
 site_curl counter.tappaas.internal https://counter.tappaas.internal/ >"$work/out" 2>&1 && grep -q "<h1>2</h1><p>counter v2" "$work/out" \
   || fail "after the update the page does not say counter v2 with the count 2"
 ok "update to v2 under load: $sent requests, 0 failed; the page says counter v2, the count is still 2"
 
 # 5. The broken release: its guests never get ready; rolled back (exit 2), v2 served throughout.
-cp -r examples/releases/counter-broken/. "$site/repository/counter/"
-load_start
-./tappaas update counter >"$work/out" 2>&1; code=$?
-read -r sent failed < <(load_stop)
-[ "$code" -eq 2 ] || fail "./tappaas update counter (broken release) exited $code, expected 2 (rolled back)"
-[ "$failed" -eq 0 ] && [ "$sent" -ge 20 ] || fail "broken update under load: $failed of $sent requests failed"
+update_under_load counter-broken 2 "update to the broken release (rolled back)"
 site_curl counter.tappaas.internal https://counter.tappaas.internal/ >"$work/out" 2>&1 && grep -q "counter v2" "$work/out" \
   || fail "after the rolled-back update the page is not counter v2"
 ./tappaas logs counter --since 5m >"$work/out" 2>&1 && grep -q "counter3.py" "$work/out" || fail "./tappaas logs counter does not show why (counter3.py)"
