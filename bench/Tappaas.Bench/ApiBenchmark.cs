@@ -77,7 +77,7 @@ internal static class ApiBenchmark
         {
             daemon.Kill();
             await daemon.WaitForExitAsync();
-            var runtime = new Platform.Embedded.EmbeddedPlatform(layout.Root, Platform.Embedded.EmbeddedPlatform.CanIsolate);
+            var runtime = new Platform.Embedded.EmbeddedPlatform(layout.Root, Platform.Embedded.EmbeddedPlatform.CanIsolate, TimeProvider.System);
             foreach (var (guest, spec) in runtime.Runtime.All())
             {
                 await runtime.Vm.DeleteAsync(new(new Model.Modules.ModuleDefinition(spec.Module, spec.Module + ".json", Model.Json.JObject.Empty),
@@ -167,7 +167,7 @@ internal static class ApiBenchmark
         "\"workload\": {\"command\": " + command + ", \"stopGrace\": \"1s\"" + extra + "}}}}";
 
     private static int ShimOf(string site, string guest) =>
-        new Platform.Embedded.Runtime.GuestRuntime(site).State(guest)?.ShimPid ?? 0;
+        new Platform.Embedded.Guests.GuestRuntime(site).State(guest)?.ShimPid ?? 0;
 
     private static long Rss(int pid)
     {

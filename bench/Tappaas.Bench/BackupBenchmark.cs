@@ -24,7 +24,7 @@ internal static class BackupBenchmark
         var root = Path.Combine("/var/tmp", "tappaas-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var layout = new SiteLayout(Path.Combine(root, "site"));
         SiteInitializer.Initialize(layout, "example.org", new Dictionary<string, string>(), []);
-        var platform = new EmbeddedPlatform(layout.Root, EmbeddedPlatform.CanIsolate);
+        var platform = new EmbeddedPlatform(layout.Root, EmbeddedPlatform.CanIsolate, TimeProvider.System);
         var module = new ModuleDefinition("data", "data.json", (JObject)JsonSource.Parse("data", Encoding.UTF8.GetBytes(
             "{\"vmid\": 400, \"zone0\": \"srvHome\", \"dependsOn\": [\"cluster:vm\", \"backup:vm\"], \"backupRetention\": {\"keepLast\": 5}, \"config\": {\"cluster:vm\": {\"image\": \"x\", \"memory\": 256, \"cores\": 1, " +
             "\"workload\": {\"command\": \"/bin/sleep\", \"args\": [\"3600\"], \"stopGrace\": \"1s\"}}}}")).Root!);

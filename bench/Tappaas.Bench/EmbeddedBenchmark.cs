@@ -77,7 +77,7 @@ internal static class EmbeddedBenchmark
         var times = new List<double>();
         for (var i = 0; i < Runs; i++)
         {
-            var platform = new EmbeddedPlatform(layout.Root, isolate);
+            var platform = new EmbeddedPlatform(layout.Root, isolate, TimeProvider.System);
             var request = Request(layout, root, Module($"bench{i}", restart: ""));
             var sw = Stopwatch.StartNew();
             var result = await platform.Vm.InstallAsync(request, CancellationToken.None);
@@ -95,7 +95,7 @@ internal static class EmbeddedBenchmark
 
     private static async Task<double> KillToHealthyAsync(SiteLayout layout, string root, bool isolate)
     {
-        var platform = new EmbeddedPlatform(layout.Root, isolate);
+        var platform = new EmbeddedPlatform(layout.Root, isolate, TimeProvider.System);
         // A restart window of 1 s: after a second of health the back-off starts again from its first delay, so each sample is a first failure.
         var request = Request(layout, root, Module("heal", restart: ", \"restart\": {\"attempts\": 5, \"interval\": \"1s\", \"delay\": \"100ms\", \"jitter\": 0}"));
         var result = await platform.Vm.InstallAsync(request, CancellationToken.None);

@@ -80,7 +80,7 @@ internal static class EngineBenchmark
         await using var store = new SqliteStateStore(layout.StatePath, TimeProvider.System);
         await store.MigrateAsync(CancellationToken.None);
         var fake = new FakeProvider(layout.Root, TimeProvider.System);
-        var runner = new HookRunner(TimeSpan.FromSeconds(30));
+        var runner = new HookRunner(TimeSpan.FromSeconds(30), TimeProvider.System);
         var engine = new SiteEngine(layout, store, new AllFake(fake), new ModuleHookScripts(runner), TimeProvider.System);
 
         var provider = Write(root, "svc", "{\"description\": \"p\", \"version\": \"1.0\", \"provides\": [" + string.Join(", ", Enumerable.Range(0, services).Select(i => $"\"s{i}\"")) + "]}");

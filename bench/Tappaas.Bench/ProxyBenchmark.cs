@@ -62,7 +62,7 @@ internal static partial class ProxyBenchmark
         Microsoft.AspNetCore.Builder.WebApplication? daemon = null;
         try
         {
-            var platform = session!.Providers.Embedded;
+            var platform = session!.Services.GetRequiredService<Platform.Embedded.EmbeddedPlatform>();
             var install = await platform.Vm.InstallAsync(request, CancellationToken.None);
             if (!install.Succeeded)
             {
@@ -134,11 +134,6 @@ internal static partial class ProxyBenchmark
             var nginxAdded = Stats.Median(paced.Select(r => r.Nginx.P99 - r.Direct.P99));
             var errors = saturated.Concat(paced).Sum(r => r.Proxy.Errors);
 
-            // The route refresh's idle cost: the stamp it checks twice a second against the rebuild it saves.
-            var stampTime = Stats.Measure(200, () => Daemon.Proxy.ProxyRoutes.Stamp(layout.Root)).MedianMs;
-            var buildTime = Stats.Measure(200, () => Daemon.Proxy.ProxyRoutes.Build(platform)).MedianMs;
-            Console.WriteLine($"  route refresh when nothing changed: stamp {stampTime * 1000:0} us vs rebuild {buildTime * 1000:0} us ({buildTime / stampTime:0}x less work)");
-
             Console.WriteLine($"  throughput vs nginx: {ratio:0.00} (median of {rounds} rounds; target >= 0.7) {(ratio >= 0.7 ? "PASS" : "FAIL")}");
             Console.WriteLine($"  p99 added over direct at a fixed pace: {added:0.00} ms (median of {latencyRounds} rounds; target < 2 ms) {(added < 2 ? "PASS" : "FAIL")}; nginx adds {nginxAdded:0.00} ms");
             Console.WriteLine($"  p99 added over direct at saturation (informative): ours {Stats.Median(saturated.Select(r => r.Proxy.P99 - r.Direct.P99)):0.00} ms, nginx {Stats.Median(saturated.Select(r => r.Nginx.P99 - r.Direct.P99)):0.00} ms");
@@ -157,7 +152,7 @@ internal static partial class ProxyBenchmark
                 await daemon.StopAsync();
             }
 
-            await session!.Providers.Embedded.Vm.DeleteAsync(request, CancellationToken.None);
+            await session!.Services.GetRequiredService<Platform.Embedded.EmbeddedPlatform>().Vm.DeleteAsync(request, CancellationToken.None);
             Directory.Delete(root, recursive: true);
         }
     }

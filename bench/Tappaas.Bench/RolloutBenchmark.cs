@@ -35,7 +35,7 @@ internal static class RolloutBenchmark
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "app.py"), VersionApp.Script);
         var (session, error) = await SiteSession.OpenAsync(layout.Root, CancellationToken.None);
-        var platform = session?.Providers.Embedded ?? throw new InvalidOperationException(error);
+        var platform = (session ?? throw new InvalidOperationException(error)).Services.GetRequiredService<Platform.Embedded.EmbeddedPlatform>();
         var https = Stats.FreePort();
         var daemon = await DaemonApp.BuildAsync(new DaemonOptions(layout.Root, $"http://127.0.0.1:{Stats.FreePort()}", Timeout.InfiniteTimeSpan, $"https://127.0.0.1:{https}",
             AutoscaleInterval: Timeout.InfiniteTimeSpan), TextWriter.Null, b => b.Logging.ClearProviders());

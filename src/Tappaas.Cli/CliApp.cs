@@ -6,7 +6,7 @@ namespace Tappaas.Cli;
 /// <summary>Builds the command tree and maps usage errors and unexpected failures to exit codes.</summary>
 internal static class CliApp
 {
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider time)
     {
         var verbose = args.Contains("--verbose");
         var root = new RootCommand("TAPPaaS: a trusted, automated, private platform as a service on hardware you own.")
@@ -33,7 +33,7 @@ internal static class CliApp
             ClusterCommands.Nodes(output, error),
             ClusterCommands.Migrate(output, error),
             ClusterCommands.Evacuate(output, error),
-            LogsCommand.Create(output, error),
+            LogsCommand.Create(output, error, time),
             EventsCommand.Create(output, error),
             SecretCommands.Create(output, error),
             SchemaCommand.Create(output),
@@ -42,7 +42,7 @@ internal static class CliApp
             BackupCommands.Backups(output, error),
             BackupCommands.Restore(output, error),
             UpCommands.Up(output, error),
-            UpCommands.Down(output, error),
+            UpCommands.Down(output, error, time),
         };
         root.Options.Add(SiteOptions.Site);
         root.Options.Add(Remote.ApiOptions.Api);

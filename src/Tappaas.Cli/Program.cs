@@ -1,3 +1,3 @@
 using Tappaas.Cli;
 
-return CliApp.Run(args, Console.Out, Console.Error);
+return CliApp.Run(args, Console.Out, Console.Error, TimeProvider.System); // this process's one clock

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Tappaas.Client.IO;
 
 namespace Tappaas.Client;
 
@@ -46,7 +47,7 @@ public sealed record ApiConnection(Uri Url, string? Token, X509Certificate2? Tru
 
     /// <summary>Writes the announcement (by the daemon, when it starts listening).</summary>
     public static void Announce(string site, string url, int pid) =>
-        File.WriteAllText(Path.Combine(site, AnnouncementFile), JsonSerializer.Serialize(new Announcement(url, pid)));
+        AtomicFile.Write(Path.Combine(site, AnnouncementFile), JsonSerializer.Serialize(new Announcement(url, pid)));
 
     /// <summary>Removes the announcement if it is this process's.</summary>
     public static void Withdraw(string site, int pid)

@@ -8,6 +8,15 @@ namespace Tappaas.Client;
 /// <param name="RunId">The run the problem came from, if any.</param>
 public sealed record ApiProblem(int Status, string Title, string? Detail, IReadOnlyList<DiagnosticV1> Diagnostics, long? RunId)
 {
+    /// <summary>The title of a problem with the request itself (a malformed value).</summary>
+    public const string InvalidRequest = "invalid request";
+
+    /// <summary>The title of a problem naming a module release that cannot be found or read.</summary>
+    public const string NoRelease = "no such module release";
+
+    /// <summary>True when the request's own arguments were wrong (nothing was looked at): the CLI's usage error.</summary>
+    public bool IsBadArgument => Title is InvalidRequest or NoRelease && RunId is null;
+
     /// <summary>One line for a terminal.</summary>
     public override string ToString() => Status == 0 ? $"{Title}: {Detail}" : $"{Title} ({Status}){(Detail is { Length: > 0 } d ? ": " + d : "")}";
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 namespace Tappaas.Client;
 
 // The API's own types (version 1): stable for clients, separate from the engine's records.
@@ -29,8 +30,8 @@ public sealed record TokenRequestV1(string Name, string Role);
 /// <summary>A new API token: its secret is shown this once.</summary>
 public sealed record TokenCreatedV1(string Name, string Role, string Token);
 
-/// <summary>A problem found in a definition or a run.</summary>
-public sealed record DiagnosticV1(string Severity, string Code, string Message, string Hint, string? File, int? Line);
+/// <summary>A problem found in a definition or a run: where (file, line, column, JSON path), what, and how to fix it.</summary>
+public sealed record DiagnosticV1(string Severity, string Code, string Message, string Hint, string? File, int? Line, int? Column = null, string? Path = null);
 
 /// <summary>How an install, update, delete or apply ended.</summary>
 public sealed record ApplyResultV1(string Status, long? RunId, IReadOnlyList<DiagnosticV1> Diagnostics);
@@ -38,14 +39,26 @@ public sealed record ApplyResultV1(string Status, long? RunId, IReadOnlyList<Dia
 /// <summary>Which modules to plan or apply (names in the site's repositories, folders or module files).</summary>
 public sealed record PlanRequestV1(IReadOnlyList<string> Modules);
 
-/// <summary>A saved plan to apply: valid only while the site is still at <see cref="StateRevision"/>.</summary>
-public sealed record ApplyRequestV1(IReadOnlyList<string> Modules, long StateRevision);
+/// <summary>A saved plan to apply: its run is applied as planned, and only while the site is still at <see cref="StateRevision"/>.</summary>
+public sealed record ApplyRequestV1(long StateRevision, JsonElement Run);
 
-/// <summary>A plan: the changes, made from one state revision.</summary>
-public sealed record PlanV1(long StateRevision, IReadOnlyList<PlannedChangeV1> Changes);
+/// <summary>
+/// A plan: the changes made from one state revision, the steps that apply them, what the planner warned of (merge
+/// conflicts, releases not found, backends that could not be asked), and the run itself — opaque, to hand back to
+/// <c>POST /api/v1/apply</c> unchanged.
+/// </summary>
+public sealed record PlanV1(long StateRevision, IReadOnlyList<PlannedChangeV1> Changes, IReadOnlyList<DiagnosticV1>? Diagnostics = null,
+    IReadOnlyList<PlannedStepV1>? Steps = null, JsonElement? Run = null)
+{
+    /// <summary>True when any change is not a no-op.</summary>
+    public bool HasChanges => Changes.Any(c => c.Action != "noop");
+}
 
-/// <summary>One planned change with its reasons.</summary>
-public sealed record PlannedChangeV1(string Address, string Action, IReadOnlyList<string> Reasons);
+/// <summary>One planned change with its reasons: a module (<see cref="Service"/> null) or one service it consumes.</summary>
+public sealed record PlannedChangeV1(string Address, string Action, IReadOnlyList<string> Reasons, string? Module = null, string? Service = null);
+
+/// <summary>One step of the run that applies a plan, in order.</summary>
+public sealed record PlannedStepV1(int Index, string Address, string Reason);
 
 /// <summary>How many replicas of a module's workload should run.</summary>
 public sealed record ScaleRequestV1(int Replicas);
@@ -71,13 +84,47 @@ public sealed record LogsV1(string Module, IReadOnlyList<string> Lines, IReadOnl
 public sealed record ZoneV1(string Name, string Type, string State, int? Vlan, string? Ip, IReadOnlyList<string> AccessTo);
 
 /// <summary>A host that runs guests.</summary>
-public sealed record NodeV1(string Name, int Cpus, long MemoryMiB, long MemoryAvailableMiB, double Load1, int Guests);
+public sealed record NodeV1(string Name, int Cpus, long MemoryMiB, long MemoryAvailableMiB, double Load1, int Guests, string Status = "online",
+    double? CpuUse = null, IReadOnlyList<StorageV1>? Storage = null);
+
+/// <summary>A node's storage (Proxmox VE): its name, bytes used and bytes in all.</summary>
+public sealed record StorageV1(string Name, long UsedBytes, long TotalBytes);
+
+/// <summary>A folder on the daemon's host to import a config folder from or export one to.</summary>
+public sealed record FolderRequestV1(string Folder);
+
+/// <summary>What an export wrote.</summary>
+public sealed record ExportResultV1(string Folder, int Modules);
+
+/// <summary>Where to move a module's VM (default: its HANode when on its node, else back to its node).</summary>
+public sealed record MigrateRequestV1(string? Node);
+
+/// <summary>What moving one module's VM did.</summary>
+public sealed record MigrationV1(string Module, bool Succeeded, string Message);
+
+/// <summary>A secret's value to store (never returned by the API).</summary>
+public sealed record SecretRequestV1(string Value);
 
 /// <summary>Which revision to return to (default: the previous one).</summary>
 public sealed record RollbackRequestV1(int? Revision);
 
 /// <summary>Modules to install in one run, in dependency order (names in the site's repositories, folders or module files on the daemon's host).</summary>
-public sealed record InstallRequestV1(IReadOnlyList<string> Modules, bool Force = false);
+public sealed record InstallRequestV1(IReadOnlyList<string> Modules, bool Force = false, bool Debug = false, bool Silent = false);
+
+/// <summary>How hook scripts run: verbose (TAPPAAS_DEBUG=1) or quiet (TAPPAAS_SILENT=1).</summary>
+public sealed record HookOptionsV1(bool Debug, bool Silent);
+
+/// <summary>How to test a module: deep tests, another guest id or zone than the configured ones, verbose or quiet hooks.</summary>
+public sealed record TestRequestV1(bool Deep = false, string? VmId = null, string? Zone0 = null, bool Debug = false, bool Silent = false);
+
+/// <summary>The outcome of a module's tests: <c>ok</c>, <c>failed</c> or <c>fatal</c>, what each test said, and its problems.</summary>
+public sealed record TestResultV1(string Module, string Status, string Output, IReadOnlyList<DiagnosticV1> Diagnostics);
 
 /// <summary>A backup of a module's disk.</summary>
 public sealed record BackupV1(string Id, string Module, DateTimeOffset Time);
+
+/// <summary>A module's last backup and restore verification (null: never), and how many of each failed.</summary>
+public sealed record BackupStatusV1(string Module, BackupOutcomeV1? LastBackup, BackupOutcomeV1? LastVerify, int BackupFailures, int VerifyFailures);
+
+/// <summary>When a backup or verification ran, whether it succeeded, and what it said.</summary>
+public sealed record BackupOutcomeV1(bool Succeeded, DateTimeOffset At, string Message, string? Snapshot);

@@ -9,7 +9,7 @@ namespace Tappaas.Client;
 /// A typed client of the daemon's API version 1. Every call returns the value or the daemon's problem (never throws
 /// for an HTTP error or an unreachable daemon); streams end when the connection does.
 /// </summary>
-public sealed class TappaasClient : IDisposable
+public sealed class TappaasClient : ISiteApi, IDisposable
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;
@@ -31,6 +31,8 @@ public sealed class TappaasClient : IDisposable
     }
 
     public Uri? BaseAddress => _http.BaseAddress;
+
+    public string Origin => _http.BaseAddress?.ToString() ?? "the daemon";
 
     public Task<ApiResult<HealthV1>> HealthAsync(CancellationToken ct) => GetAsync<HealthV1>("api/v1/health", ct);
 
@@ -63,11 +65,15 @@ public sealed class TappaasClient : IDisposable
         return GetAsync<LogsV1>($"api/v1/modules/{Esc(name)}/logs{(query.Count > 0 ? "?" + string.Join('&', query) : "")}", ct);
     }
 
-    public Task<ApiResult<ApplyResultV1>> InstallAsync(IReadOnlyList<string> modules, bool force, CancellationToken ct) =>
-        SendAsync<ApplyResultV1>(HttpMethod.Post, "api/v1/install", new InstallRequestV1(modules, force), ct);
+    public Task<ApiResult<ApplyResultV1>> InstallAsync(IReadOnlyList<string> modules, bool force, CancellationToken ct, HookOptionsV1? hooks = null) =>
+        SendAsync<ApplyResultV1>(HttpMethod.Post, "api/v1/install", new InstallRequestV1(modules, force, hooks?.Debug ?? false, hooks?.Silent ?? false), ct);
 
-    public Task<ApiResult<ApplyResultV1>> UpdateAsync(string module, bool force, bool noSnapshot, CancellationToken ct) =>
-        SendAsync<ApplyResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/update?force={Bool(force)}&noSnapshot={Bool(noSnapshot)}", null, ct);
+    public Task<ApiResult<ApplyResultV1>> UpdateAsync(string module, bool force, bool noSnapshot, CancellationToken ct, HookOptionsV1? hooks = null) =>
+        SendAsync<ApplyResultV1>(HttpMethod.Post,
+            $"api/v1/modules/{Esc(module)}/update?force={Bool(force)}&noSnapshot={Bool(noSnapshot)}&debug={Bool(hooks?.Debug ?? false)}&silent={Bool(hooks?.Silent ?? false)}", null, ct);
+
+    public Task<ApiResult<TestResultV1>> TestAsync(string module, TestRequestV1 request, CancellationToken ct) =>
+        SendAsync<TestResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/test", request, ct);
 
     public Task<ApiResult<ApplyResultV1>> DeleteAsync(string module, bool remove, bool force, CancellationToken ct) =>
         SendAsync<ApplyResultV1>(HttpMethod.Delete, $"api/v1/modules/{Esc(module)}?remove={Bool(remove)}&force={Bool(force)}", null, ct);
@@ -84,14 +90,54 @@ public sealed class TappaasClient : IDisposable
     public Task<ApiResult<PlanV1>> PlanAsync(IReadOnlyList<string> modules, CancellationToken ct) =>
         SendAsync<PlanV1>(HttpMethod.Post, "api/v1/plan", new PlanRequestV1(modules), ct);
 
-    public Task<ApiResult<ApplyResultV1>> ApplyAsync(IReadOnlyList<string> modules, long stateRevision, CancellationToken ct) =>
-        SendAsync<ApplyResultV1>(HttpMethod.Post, "api/v1/apply", new ApplyRequestV1(modules, stateRevision), ct);
+    public Task<ApiResult<ApplyResultV1>> ApplyAsync(PlanV1 plan, CancellationToken ct) => plan.Run is not { } run
+        ? Task.FromResult<ApiResult<ApplyResultV1>>(new ApiProblem(400, ApiProblem.InvalidRequest, "the plan carries no run to apply; save one with 'tappaas plan --out FILE'", [], null))
+        : SendAsync<ApplyResultV1>(HttpMethod.Post, "api/v1/apply", new ApplyRequestV1(plan.StateRevision, run), ct);
+
+    public Task<ApiResult<ApplyResultV1>> ImportAsync(string folder, CancellationToken ct) =>
+        SendAsync<ApplyResultV1>(HttpMethod.Post, "api/v1/import", new FolderRequestV1(folder), ct);
+
+    public Task<ApiResult<ExportResultV1>> ExportAsync(string folder, CancellationToken ct) =>
+        SendAsync<ExportResultV1>(HttpMethod.Post, "api/v1/export", new FolderRequestV1(folder), ct);
+
+    public Task<ApiResult<MigrationV1>> MigrateAsync(string module, string? node, CancellationToken ct) =>
+        SendAsync<MigrationV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/migrate", new MigrateRequestV1(node), ct);
+
+    public Task<ApiResult<List<MigrationV1>>> EvacuateAsync(string node, CancellationToken ct) =>
+        SendAsync<List<MigrationV1>>(HttpMethod.Post, $"api/v1/nodes/{Esc(node)}/evacuate", null, ct);
+
+    public Task<ApiResult<List<string>>> SecretsAsync(CancellationToken ct) => GetAsync<List<string>>("api/v1/secrets", ct);
+
+    public Task<ApiResult<bool>> SetSecretAsync(string name, string value, CancellationToken ct) =>
+        SendAsync<bool>(HttpMethod.Put, $"api/v1/secrets/{Esc(name)}", new SecretRequestV1(value), ct);
+
+    public Task<ApiResult<bool>> RemoveSecretAsync(string name, CancellationToken ct) =>
+        SendAsync<bool>(HttpMethod.Delete, $"api/v1/secrets/{Esc(name)}", null, ct);
+
+    public Task<ApiResult<ApplyResultV1>> ResumeAsync(CancellationToken ct) => SendAsync<ApplyResultV1>(HttpMethod.Post, "api/v1/resume", null, ct);
+
+    public Task<ApiResult<List<BackupResultV1>>> RunDueBackupsAsync(CancellationToken ct) => SendAsync<List<BackupResultV1>>(HttpMethod.Post, "api/v1/backups/run-due", null, ct);
 
     public Task<ApiResult<BackupResultV1>> BackupAsync(string module, CancellationToken ct) =>
         SendAsync<BackupResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/backup", null, ct);
 
-    public Task<ApiResult<BackupResultV1>> RestoreAsync(string module, string? snapshot, CancellationToken ct) =>
-        SendAsync<BackupResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/restore{(snapshot is null ? "" : "?snapshot=" + Esc(snapshot))}", null, ct);
+    public Task<ApiResult<BackupResultV1>> RestoreAsync(string module, string? snapshot, CancellationToken ct, string? asName = null)
+    {
+        var query = new List<string>();
+        if (snapshot is not null)
+        {
+            query.Add("snapshot=" + Esc(snapshot));
+        }
+
+        if (asName is not null)
+        {
+            query.Add("as=" + Esc(asName));
+        }
+
+        return SendAsync<BackupResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/restore{(query.Count > 0 ? "?" + string.Join('&', query) : "")}", null, ct);
+    }
+
+    public Task<ApiResult<List<BackupStatusV1>>> BackupStatusAsync(CancellationToken ct) => GetAsync<List<BackupStatusV1>>("api/v1/backups/status", ct);
 
     public Task<ApiResult<List<BackupV1>>> BackupsAsync(string? module, CancellationToken ct) =>
         GetAsync<List<BackupV1>>($"api/v1/backups{(module is null ? "" : "?module=" + Esc(module))}", ct);

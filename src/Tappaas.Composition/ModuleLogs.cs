@@ -1,5 +1,5 @@
 using System.Globalization;
-using Tappaas.Platform.Embedded.Runtime;
+using Tappaas.Platform.Embedded.Guests;
 
 namespace Tappaas.Composition;
 
@@ -9,7 +9,10 @@ namespace Tappaas.Composition;
 /// </summary>
 public static class ModuleLogs
 {
-    /// <summary>The guests' log files of a module, then those kept from its removed guests (labelled so).</summary>
+    /// <summary>The label of the hook scripts' output among a module's logs.</summary>
+    public const string HooksLabel = "hooks";
+
+    /// <summary>The guests' log files of a module, then those kept from its removed guests (labelled so), then its hook scripts' log.</summary>
     public static IReadOnlyList<(string Guest, string File)> Files(string site, string module)
     {
         var runtime = new GuestRuntime(site);
@@ -20,7 +23,8 @@ public static class ModuleLogs
                 .Where(f => int.TryParse(f.Guest[(module.Length + 1)..], out _) && !current.Contains(f.Guest)).OrderBy(f => f.Guest, StringComparer.Ordinal)
                 .Select(f => ($"{f.Guest}(removed)", f.File))
             : [];
-        return [.. current.Select(g => (g, Path.Combine(runtime.GuestDir(g), "logs", "output.log"))), .. removed];
+        var hooks = Path.Combine(site, "logs", module + ".log");
+        return [.. current.Select(g => (g, Path.Combine(runtime.GuestDir(g), "logs", "output.log"))), .. removed, .. File.Exists(hooks) ? [(HooksLabel, hooks)] : Array.Empty<(string, string)>()];
     }
 
     /// <summary>Lines after each guest's position (0 when unknown), newer than <paramref name="since"/>, prefixed with the guest; and the new positions.</summary>
@@ -44,7 +48,7 @@ public static class ModuleLogs
             return (null, null);
         }
 
-        if (Platform.Embedded.Workloads.WorkloadSpec.Duration(text, TimeSpan.Zero) is { } d && d > TimeSpan.Zero)
+        if (Model.Resolved.Durations.Parse(text, TimeSpan.Zero) is { } d && d > TimeSpan.Zero)
         {
             return (now - d, null);
         }

@@ -1,30 +1,52 @@
+using Microsoft.Extensions.DependencyInjection;
+using Tappaas.Abstractions.Backups;
+using Tappaas.Abstractions.Guests;
+using Tappaas.Abstractions.Routing;
+using Tappaas.Abstractions.State;
 using Tappaas.Engine;
 using Tappaas.Engine.Site;
-using Tappaas.Model.Loading;
-using Tappaas.Hooks;
-using Tappaas.State;
+using Tappaas.Platform.Proxmox.Api;
 
 namespace Tappaas.Composition;
 
-/// <summary>The composition root for in-process commands: a site folder's store, providers, hooks and engine.</summary>
-public sealed class SiteSession : IAsyncDisposable
+/// <summary>
+/// A site as its commands use it: the engine, the state store and the platform-neutral contracts (guests, recovery,
+/// routes, backups), all from the one registration in <see cref="SiteServices"/>. The CLI opens one in-process; the
+/// daemon gets the one its own container holds.
+/// </summary>
+public sealed class SiteSession(IServiceProvider services) : IAsyncDisposable
 {
-    private SiteSession(SiteEngine engine, SqliteStateStore store, SiteProviderFactory providers)
-    {
-        Engine = engine;
-        Store = store;
-        Providers = providers;
-    }
+    private ServiceProvider? _owned;
 
-    public SiteProviderFactory Providers { get; }
+    public IServiceProvider Services { get; } = services;
 
-    public SiteEngine Engine { get; }
+    public SiteEngine Engine => Services.GetRequiredService<SiteEngine>();
 
-    public SqliteStateStore Store { get; }
+    public IStateStore Store => Services.GetRequiredService<IStateStore>();
 
-    public SiteLayout Layout => Engine.Layout;
+    public SiteLayout Layout => Services.GetRequiredService<SiteLayout>();
 
-    /// <summary>Opens an initialised site, or returns an error message saying how to create one.</summary>
+    public TimeProvider Time => Services.GetRequiredService<TimeProvider>();
+
+    /// <summary>Every platform's view of its guests.</summary>
+    public IReadOnlyList<IGuestObserver> GuestObservers => [.. Services.GetServices<IGuestObserver>()];
+
+    /// <summary>Every platform's recovery of guests that should run and do not.</summary>
+    public IReadOnlyList<IGuestRecovery> Recovery => [.. Services.GetServices<IGuestRecovery>()];
+
+    /// <summary>The routes of the site's reverse proxy (its watchers start on first use).</summary>
+    public IRouteSource Routes => Services.GetRequiredService<IRouteSource>();
+
+    /// <summary>Backups of modules' data.</summary>
+    public IBackupOperations Backups => Services.GetRequiredService<IBackupOperations>();
+
+    /// <summary>The site's Proxmox VE client, or why there is none.</summary>
+    public (PveClient? Client, string? Error) Proxmox => Services.GetRequiredService<ProxmoxBackend>().Client;
+
+    /// <summary>Every guest of the site, on every platform, now.</summary>
+    public IReadOnlyList<GuestSnapshot> Guests() => [.. GuestObservers.SelectMany(o => o.Observe())];
+
+    /// <summary>Opens an initialised site in-process (its state store migrated), or says how to create one.</summary>
     public static async Task<(SiteSession? Session, string? Error)> OpenAsync(string root, CancellationToken cancellationToken)
     {
         var layout = new SiteLayout(Path.GetFullPath(root));
@@ -33,22 +55,26 @@ public sealed class SiteSession : IAsyncDisposable
             return (null, $"no site at {layout.Root} (no config/configuration.json); create one with 'tappaas init --site {root}'");
         }
 
-        var store = new SqliteStateStore(layout.StatePath, TimeProvider.System);
-        await store.MigrateAsync(cancellationToken);
-        var timeout = int.TryParse(Environment.GetEnvironmentVariable("TAPPAAS_HOOK_TIMEOUT"), out var seconds) ? TimeSpan.FromSeconds(seconds) : HookRunner.DefaultTimeout;
-        var runner = new HookRunner(timeout);
-        var (site, _, _) = SiteFiles.Read(layout.ConfigDir);
-        var providers = new SiteProviderFactory(site, layout.Root, runner, TimeProvider.System);
-        var engine = new SiteEngine(layout, store, providers, new ModuleHookScripts(runner), TimeProvider.System);
-        return (new SiteSession(engine, store, providers), null);
+        if (StateStores.Problem(layout, Model.Site.SiteSnapshot.Read(layout.ConfigDir)) is { } storeError)
+        {
+            return (null, storeError);
+        }
+
+        var provider = new ServiceCollection().AddTappaasSite(layout.Root).BuildServiceProvider();
+        var session = provider.GetRequiredService<SiteSession>();
+        session._owned = provider;
+        await session.Store.MigrateAsync(cancellationToken);
+        return (session, null);
     }
 
     /// <summary>The site folder from --site, else TAPPAAS_SITE, else the user's data folder.</summary>
     public static string Resolve(string? option) => option ?? SiteLayout.DefaultRoot();
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        Providers.Dispose();
-        return Store.DisposeAsync();
+        if (_owned is not null)
+        {
+            await _owned.DisposeAsync();
+        }
     }
 }

@@ -1,5 +1,5 @@
 using Tappaas.Client;
-using Tappaas.Platform.Embedded.Runtime;
+using Tappaas.Abstractions.Guests;
 
 namespace Tappaas.Composition;
 
@@ -18,20 +18,7 @@ public static class SiteStatusReport
             [.. modules.Select(m => new ModuleV1(m.Name, m.Revision, m.Status, m.UpdatedAt))],
             [.. runs.Select(r => new RunV1(r.Id, r.Command, r.Status, r.StartedAt))],
             holder is null ? null : $"{holder.Host}:{holder.ProcessId} ({holder.Command})",
-            Guests(session.Layout.Root));
-    }
-
-    /// <summary>Every guest of the site as its supervisor last reported it.</summary>
-    public static IReadOnlyList<GuestStatusV1> Guests(string site)
-    {
-        var runtime = new GuestRuntime(site);
-        return [.. runtime.All().Select(g =>
-        {
-            var s = runtime.State(g.Guest);
-            var spec = g.Spec;
-            var supervised = GuestRuntime.SupervisorAlive(s);
-            return new GuestStatusV1(g.Guest, spec.Module, s?.Status ?? "absent", s?.Ready ?? false, s?.Reason, supervised, spec.Isolation, spec.Address, s?.Cgroup,
-                (int)spec.MemoryMiB, spec.Cores, s?.Restarts ?? 0, s?.WorkloadPid, s?.DiskBytes, spec.DiskLimitBytes, s?.DiskOver ?? false);
-        })];
+            [.. session.Guests().OrderBy(g => g.Guest, StringComparer.Ordinal).Select(g => new GuestStatusV1(g.Guest, g.Module, g.Status.Text(), g.Ready, g.Reason,
+                g.Supervised, g.Isolation, g.Address, g.ResourceGroup, (int)g.MemoryLimitMiB, g.Cores, g.Restarts, g.WorkloadPid, g.DiskBytes, g.DiskLimitBytes, g.DiskOver))]);
     }
 }

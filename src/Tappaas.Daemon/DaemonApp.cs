@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Tappaas.Composition;
 using Tappaas.Daemon.Api;
 using Tappaas.Daemon.Security;
+using Tappaas.IO;
 
 namespace Tappaas.Daemon;
 
@@ -13,8 +14,9 @@ namespace Tappaas.Daemon;
 /// <param name="ProxyHttp">Its plain HTTP listener, which redirects to HTTPS.</param>
 /// <param name="InitialTokenFile">Where to write the first admin token (0600) instead of printing it (a detached daemon's output is a log).</param>
 /// <param name="AutoscaleInterval">How often the autoscaler samples (default 5 s; <see cref="Timeout.InfiniteTimeSpan"/>: only on request).</param>
+/// <param name="JsonLogs">Write the daemon's log as JSON lines (one object per entry) instead of text.</param>
 public sealed record DaemonOptions(string Site, string Listen, TimeSpan? ReconcileInterval = null, string? ProxyHttps = null, string? ProxyHttp = null, string? InitialTokenFile = null,
-    TimeSpan? AutoscaleInterval = null);
+    TimeSpan? AutoscaleInterval = null, bool JsonLogs = false);
 
 /// <summary>
 /// The daemon: the site's engine and embedded platform behind a REST API under <c>/api/v1</c> (OpenAPI at
@@ -25,23 +27,36 @@ public static class DaemonApp
 {
     public static async Task<WebApplication> BuildAsync(DaemonOptions options, TextWriter announce, Action<WebApplicationBuilder>? configure = null)
     {
-        var (session, error) = await SiteSession.OpenAsync(options.Site, CancellationToken.None);
-        if (session is null)
+        var layout = new Engine.Site.SiteLayout(Path.GetFullPath(options.Site));
+        if (!File.Exists(layout.ConfigurationFile))
         {
-            throw new InvalidOperationException(error);
+            throw new InvalidOperationException($"no site at {layout.Root} (no config/configuration.json); create one with 'tappaas init --site {options.Site}'");
+        }
+
+        var snapshot = Model.Site.SiteSnapshot.Read(layout.ConfigDir);
+        if (StateStores.Problem(layout, snapshot) is { } storeProblem)
+        {
+            throw new InvalidOperationException(storeProblem);
         }
 
         var builder = WebApplication.CreateSlimBuilder();
+        if (options.JsonLogs)
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+
         builder.WebHost.UseUrls(options.Listen);
         builder.WebHost.UseKestrelHttpsConfiguration();
-        var ca = new Proxy.SiteCertificateAuthority(session.Layout.Root, Model.Loading.SiteFiles.Read(session.Layout.ConfigDir).Site?.Domain ?? "site", TimeProvider.System);
+        var time = TimeProvider.System; // the daemon's one clock: every service gets this one
+        builder.Services.AddSingleton(time);
+        builder.Services.AddTappaasSite(layout.Root);
+        var ca = new Proxy.SiteCertificateAuthority(layout.Root, snapshot.Domain ?? "site", time);
         // An https:// listen address serves the API with a certificate from the site CA for the name the client asked
         // for (SNI), else for the listen address itself (clients connecting to an IP send no SNI).
         var listenHost = Uri.TryCreate(options.Listen, UriKind.Absolute, out var listenUri) ? listenUri.Host : "localhost";
         builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificateSelector = (_, name) => ca.ServerCertificate(string.IsNullOrEmpty(name) ? listenHost : name)));
-        builder.Services.AddSingleton(session);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new TokenStore(session.Layout.Root, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new TokenStore(layout.Root, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddAuthentication(BearerAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null);
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddProblemDetails();
@@ -51,6 +66,8 @@ public static class DaemonApp
         builder.Services.AddSingleton(ca);
         builder.Services.AddSingleton<StatusCache>();
         builder.Services.AddSingleton<Proxy.ProxyStats>();
+        builder.Services.AddSingleton<DaemonMetrics>();
+        Telemetry.Add(builder);
         builder.Services.AddSingleton<Proxy.ProxyServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Proxy.ProxyServer>());
         builder.Services.AddSingleton<Scaling.Autoscaler>();
@@ -60,6 +77,9 @@ public static class DaemonApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        var session = app.Services.GetRequiredService<SiteSession>();
+        await session.Store.MigrateAsync(CancellationToken.None);
+        app.Services.GetRequiredService<DaemonMetrics>(); // its instruments exist before the first scrape
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
@@ -93,7 +113,7 @@ public static class DaemonApp
         // api.json tells the CLI where to reach this daemon.
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            File.WriteAllText(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            AtomicFile.Write(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Client.ApiConnection.Announce(session.Layout.Root, options.Listen, Environment.ProcessId);
         });
         app.Lifetime.ApplicationStopped.Register(() =>
@@ -104,8 +124,6 @@ public static class DaemonApp
             }
 
             Client.ApiConnection.Withdraw(session.Layout.Root, Environment.ProcessId);
-
-            session.DisposeAsync().AsTask().GetAwaiter().GetResult();
         });
         return app;
     }

@@ -1,52 +1,49 @@
+using System.CommandLine;
 using Tappaas.Daemon;
 
-// tappaasd [--site DIR] [--listen URL]: the TAPPaaS daemon in the foreground (a service manager runs it as a service).
-string? site = null;
-var listen = "https://127.0.0.1:7780";
-string? proxyHttps = null;
-string? proxyHttp = null;
-string? tokenFile = null;
-for (var i = 0; i < args.Length; i++)
+// tappaasd: the TAPPaaS daemon in the foreground (a service manager runs it as a service).
+var site = new Option<string?>("--site") { Description = "The site folder (default: $TAPPAAS_SITE, else ~/.local/share/tappaas/site)." };
+var listen = new Option<string>("--listen") { Description = "The API's address (https://… with the site CA's certificate, or http://…).", DefaultValueFactory = _ => "https://127.0.0.1:7780" };
+var proxyHttps = new Option<string?>("--proxy-https") { Description = "Run the reverse proxy with HTTPS on this address, e.g. https://0.0.0.0:443." };
+var proxyHttp = new Option<string?>("--proxy-http") { Description = "And its plain HTTP listener, which redirects to HTTPS, e.g. http://0.0.0.0:80." };
+var tokenFile = new Option<string?>("--initial-token-file") { Description = "Write the first admin token to this file (0600) instead of printing it." };
+var logFormat = new Option<string>("--log-format") { Description = "The log's format: text or json (one JSON object per entry).", DefaultValueFactory = _ => "text" };
+logFormat.AcceptOnlyFromAmong("text", "json");
+var root = new RootCommand("tappaasd: the TAPPaaS daemon — the site's REST API, reconciler, autoscaler and (with --proxy-https) its reverse proxy.")
 {
-    switch (args[i])
+    site, listen, proxyHttps, proxyHttp, tokenFile, logFormat,
+};
+root.SetAction(async (result, _) =>
+{
+    var https = result.GetValue(proxyHttps);
+    if (https is not null)
     {
-        case "--site" when i + 1 < args.Length:
-            site = args[++i];
-            break;
-        case "--listen" when i + 1 < args.Length:
-            listen = args[++i];
-            break;
-        case "--proxy-https" when i + 1 < args.Length:
-            proxyHttps = args[++i];
-            break;
-        case "--proxy-http" when i + 1 < args.Length:
-            proxyHttp = args[++i];
-            break;
-        case "--initial-token-file" when i + 1 < args.Length:
-            tokenFile = args[++i];
-            break;
-        default:
-            Console.Error.WriteLine($"error: unknown argument {args[i]}; usage: tappaasd [--site DIR] [--listen https://127.0.0.1:7780] [--proxy-https https://0.0.0.0:443] [--proxy-http http://0.0.0.0:80] [--initial-token-file PATH]");
-            return 2;
+        Tappaas.Daemon.Proxy.InlineSocketCompletions.Enable(); // before the first socket is made
     }
-}
 
-if (proxyHttps is not null)
-{
-    Tappaas.Daemon.Proxy.InlineSocketCompletions.Enable(); // before the first socket is made
-}
+    foreach (var (option, value) in new[] { ("--listen", result.GetValue(listen)), ("--proxy-https", https), ("--proxy-http", result.GetValue(proxyHttp)) })
+    {
+        if (value is not null && (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            Console.Error.WriteLine($"error: {option} {value} is not an http:// or https:// address; write e.g. https://127.0.0.1:7780");
+            return 2;
+        }
+    }
 
-try
-{
-    var app = await DaemonApp.BuildAsync(new DaemonOptions(Tappaas.Composition.SiteSession.Resolve(site), listen, ProxyHttps: proxyHttps, ProxyHttp: proxyHttp, InitialTokenFile: tokenFile), Console.Out);
-    await app.RunAsync();
-    return 0;
-}
-catch (InvalidOperationException ex)
-{
-    Console.Error.WriteLine($"error: {ex.Message}");
-    return 1;
-}
+    try
+    {
+        var app = await DaemonApp.BuildAsync(new DaemonOptions(Tappaas.Composition.SiteSession.Resolve(result.GetValue(site)), result.GetValue(listen)!, ProxyHttps: https,
+            ProxyHttp: result.GetValue(proxyHttp), InitialTokenFile: result.GetValue(tokenFile), JsonLogs: result.GetValue(logFormat) == "json"), Console.Out);
+        await app.RunAsync(); // the host stops gracefully on SIGTERM (System.CommandLine's own handling is off, below)
+        return 0;
+    }
+    catch (InvalidOperationException ex)
+    {
+        Console.Error.WriteLine($"error: {ex.Message}");
+        return 1;
+    }
+});
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 /// <summary>The daemon's entry point (public for the test host).</summary>
 public partial class Program;

@@ -1,15 +1,22 @@
 using Tappaas.Composition;
-using Tappaas.Platform.Embedded.Backup;
+using Tappaas.Model.Resolved;
+using Tappaas.Model.Site;
 
 namespace Tappaas.Daemon;
 
 /// <summary>
-/// The daemon's loop: observe the guests and bring back any of an installed module whose supervisor is gone (after a
-/// host reboot, 'tappaas down' and up again, or a killed supervisor) — each recovery an event with its cause — and run the backups and restore verifications that came due.
-/// A cycle is skipped while a run holds the site's lock, so the loop never races an install or update.
+/// The daemon's loop: each platform brings back what should run and does not (after a host reboot, 'tappaas down' and
+/// up again, a killed supervisor, a stopped VM) — each recovery an event with its cause — and the backups and restore
+/// verifications that came due run. A cycle is skipped while a run holds the site's lock, so the loop never races an
+/// install or update. A failure is contained to its platform (or to the backups), logged, and that part backs off
+/// (doubling, up to <see cref="MaxBackOff"/>) while the others go on.
 /// </summary>
 internal sealed class Reconciler(SiteSession site, DaemonOptions options, TimeProvider time, ILogger<Reconciler> log) : BackgroundService
 {
+    /// <summary>The longest a failing part waits before it is tried again.</summary>
+    public static readonly TimeSpan MaxBackOff = TimeSpan.FromMinutes(5);
+
+    private readonly Dictionary<string, (int Failures, DateTimeOffset Next)> _backOff = new(StringComparer.Ordinal);
     private DateTimeOffset _lastBackups = DateTimeOffset.MinValue;
 
     /// <summary>How often the guests are observed (default every 10 s).</summary>
@@ -23,9 +30,9 @@ internal sealed class Reconciler(SiteSession site, DaemonOptions options, TimePr
             {
                 await RunOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                log.LogWarning("reconcile cycle failed: {Message}", ex.Message);
+                log.LogWarning("reconcile cycle failed: {Message}", ex.Message); // the store itself; the next cycle tries again
             }
 
             await Task.Delay(Interval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -40,35 +47,54 @@ internal sealed class Reconciler(SiteSession site, DaemonOptions options, TimePr
             return []; // a run is changing the site; look again next cycle
         }
 
-        var runtime = site.Providers.Embedded.Runtime;
-        var installed = (await site.Store.ListModulesAsync(cancellationToken)).Where(m => m.Status == "installed").Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var snapshot = SiteSnapshot.Read(site.Layout.ConfigDir);
+        var installed = (await site.Store.ListModulesAsync(cancellationToken)).Where(m => m.Status == "installed")
+            .Select(m => ModuleResolver.Resolve(Model.Modules.ModuleDefinition.FromJson(m.Name, m.Definition), snapshot)).ToList();
         var recovered = new List<string>();
-        foreach (var (guest, spec) in runtime.All())
+        foreach (var recovery in site.Recovery)
         {
-            // A guest of an installed module runs unless its supervisor gave up on it (the reason stays in status).
-            // "stopped" guests run again too: a host shutdown or 'tappaas down' stopped them, not a change of the site.
-            var state = runtime.State(guest);
-            if (runtime.SupervisorAlive(guest) || state?.Status == "failed" || !installed.Contains(spec.Module))
+            await ContainedAsync(recovery.Provider, async () =>
             {
-                continue;
-            }
-
-            runtime.Start(spec);
-            recovered.Add(guest);
-            await site.Store.AppendEventAsync(spec.Module, "recovered",
-                $"guest {guest} had no supervisor (last status {state?.Status ?? "unknown"}); started it again", cancellationToken);
+                foreach (var r in await recovery.RecoverAsync(installed, cancellationToken))
+                {
+                    recovered.Add(r.Guest);
+                    await site.Store.AppendEventAsync(r.Module, "recovered", r.Cause, cancellationToken);
+                }
+            }, cancellationToken);
         }
 
         if (time.GetUtcNow() - _lastBackups >= TimeSpan.FromMinutes(1))
         {
             _lastBackups = time.GetUtcNow();
-            var service = new BackupService(site.Providers.Embedded, site.Store);
-            if (service.Covered().Count > 0)
+            if (installed.Any(m => m.DependsOnService("backup:vm") || m.Backup.AlwaysBackup.Count > 0))
             {
-                await service.RunDueAsync(cancellationToken); // outcomes are events, status and metrics
+                await ContainedAsync("backups", () => site.Backups.RunDueAsync(cancellationToken), cancellationToken); // outcomes are events and status
             }
         }
 
         return recovered;
+    }
+
+    /// <summary>Runs one part of the cycle unless it is backing off; a failure is logged and doubles its back-off.</summary>
+    private async Task ContainedAsync(string part, Func<Task> body, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_backOff.TryGetValue(part, out var b) && now < b.Next)
+        {
+            return;
+        }
+
+        try
+        {
+            await body();
+            _backOff.Remove(part);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var failures = (b.Failures) + 1;
+            var wait = TimeSpan.FromTicks(Math.Min(MaxBackOff.Ticks, Interval.Ticks * (1L << Math.Min(failures - 1, 20))));
+            _backOff[part] = (failures, now + wait);
+            log.LogWarning("{Part}: {Message} (failure {Failures}; next try in {Seconds:0} s)", part, ex.Message, failures, wait.TotalSeconds);
+        }
     }
 }

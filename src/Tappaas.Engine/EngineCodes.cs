@@ -18,4 +18,5 @@ public static class EngineCodes
     public const string MergeConflict = "TAP0913";
     public const string ServiceHooksMissing = "TAP0914";
     public const string ArchivedNeedsForce = "TAP0915";
+    public const string Unobserved = "TAP0916";
 }

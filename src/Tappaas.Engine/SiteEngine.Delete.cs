@@ -1,5 +1,5 @@
 using Tappaas.Engine.Apply;
-using Tappaas.Model.Modules;
+using Tappaas.Engine.Planning;
 
 namespace Tappaas.Engine;
 
@@ -35,20 +35,8 @@ public sealed partial class SiteEngine
 
             var folder = definition.Text("location") ?? Layout.ConfigDir;
             var others = recorded.ToDictionary(r => r.Name, StringComparer.Ordinal);
-            var steps = new List<ApplyStep> { new(0, StepKind.ModuleHook, module, Hook: "delete", Reason: "the module's delete.sh") };
-            foreach (var dep in definition.DependsOn.Reverse())
-            {
-                if (options.Archive && dep == ServiceRef.Parse("backup:vm"))
-                {
-                    continue; // an archived module keeps its backups
-                }
-
-                steps.Add(new ApplyStep(steps.Count, StepKind.ServiceDelete, module, dep.ToString(),
-                    ProviderFolder(dep.Module, [definition], others, new Dictionary<string, string> { [module] = folder }), Reason: $"{dep} releases what it set up for {module}"));
-            }
-
-            steps.Add(new ApplyStep(steps.Count, options.Archive ? StepKind.Archive : StepKind.Remove, module,
-                Reason: options.Archive ? "keep config and backups, mark archived" : "forget the module and delete its config"));
+            var builder = new StepBuilder(p => ProviderFolder(p, [definition], others, new Dictionary<string, string> { [module] = folder }));
+            builder.Delete(definition, options.Archive);
             return (new ApplyPayload
             {
                 Command = "delete",
@@ -57,7 +45,7 @@ public sealed partial class SiteEngine
                 Folders = new() { [module] = folder },
                 Archive = options.Archive,
                 Reason = options.Archive ? "archive" : "remove",
-                Steps = steps,
+                Steps = builder.Steps,
             }, null);
         }, cancellationToken);
 }

@@ -74,21 +74,13 @@ public sealed partial class SiteEngine
 
     private static List<ApplyStep> InstallSteps(Plan plan, IReadOnlyList<ModuleDefinition> desired, IReadOnlyDictionary<string, InstalledModule> recorded, IReadOnlyDictionary<string, string> folders)
     {
-        var steps = new List<ApplyStep>();
+        var builder = new StepBuilder(p => ProviderFolder(p, desired, recorded, folders));
         foreach (var module in plan.Changes.Select(c => c.Module).Distinct())
         {
-            steps.Add(new ApplyStep(steps.Count, StepKind.StageConfig, module, Reason: $"write config/{module}.json"));
-            foreach (var change in plan.Changes.Where(c => c.Module == module && c.Service is not null))
-            {
-                var service = change.Service!.Value;
-                steps.Add(new ApplyStep(steps.Count, StepKind.ServiceInstall, module, service.ToString(), ProviderFolder(service.Module, desired, recorded, folders), Reason: string.Join("; ", change.Reasons)));
-            }
-
-            steps.Add(new ApplyStep(steps.Count, StepKind.ModuleHook, module, Hook: "install", Reason: "the module's own install.sh"));
-            steps.Add(new ApplyStep(steps.Count, StepKind.Commit, module, Reason: "record the installed revision"));
+            builder.Install(module, plan.Changes);
         }
 
-        return steps;
+        return builder.Steps;
     }
 
     /// <summary>Where the providing module's scripts live: its source folder when it is being installed, else its recorded location.</summary>

@@ -17,7 +17,7 @@ public sealed partial class SiteEngine
             }
 
             var location = Parse(module, record.Definition).Text("location") ?? Layout.ConfigDir;
-            return (await ConvergePayloadAsync("promote", module, record, record.Definition, null, location, "promote the canary",
-                options with { NoSnapshot = true }, cancellationToken), null);
+            return await ConvergeAsync("promote", module, record, record.Definition, null, location, "promote the canary",
+                options with { NoSnapshot = true }, cancellationToken);
         }, cancellationToken);
 }

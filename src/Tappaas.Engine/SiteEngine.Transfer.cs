@@ -1,3 +1,4 @@
+using Tappaas.IO;
 using Tappaas.Engine.Apply;
 using Tappaas.Engine.Site;
 using Tappaas.Model.Diagnostics;

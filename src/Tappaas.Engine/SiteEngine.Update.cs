@@ -1,5 +1,6 @@
 using Tappaas.Abstractions.State;
 using Tappaas.Engine.Apply;
+using Tappaas.Engine.Planning;
 using Tappaas.Model.Diagnostics;
 using Tappaas.Model.Modules;
 
@@ -35,7 +36,7 @@ public sealed partial class SiteEngine
             }
 
             notes.AddRange(merged.Notes);
-            return (await ConvergePayloadAsync("update", module, record, merged.Definition, merged.ReleaseText, merged.Folder, "update", options, cancellationToken), null);
+            return await ConvergeAsync("update", module, record, merged.Definition, merged.ReleaseText, merged.Folder, "update", options, cancellationToken);
         }, cancellationToken, notes);
     }
 
@@ -58,42 +59,31 @@ public sealed partial class SiteEngine
             }
 
             var location = Parse(module, record.Definition).Text("location") ?? Layout.ConfigDir;
-            return (await ConvergePayloadAsync("rollback", module, record, target.Definition, null, location, $"rollback to r{target.Revision}", options, cancellationToken), null);
+            return await ConvergeAsync("rollback", module, record, target.Definition, null, location, $"rollback to r{target.Revision}", options, cancellationToken);
         }, cancellationToken);
 
-    private async Task<ApplyPayload> ConvergePayloadAsync(string command, string module, InstalledModule record, string definition, string? releaseText,
+    /// <summary>
+    /// The run that brings an installed module to <paramref name="definition"/>: planned against the recorded site like
+    /// any plan (so a provider that is gone refuses it), its steps from the one step builder. Update, rollback and scale
+    /// converge even when the plan finds nothing changed: the providers and update.sh reconcile what they own.
+    /// </summary>
+    private async Task<(ApplyPayload? Payload, ApplyOutcome? Refusal)> ConvergeAsync(string command, string module, InstalledModule record, string definition, string? releaseText,
         string folder, string reason, EngineOptions options, CancellationToken cancellationToken)
     {
         var desired = Parse(module, definition);
-        var before = Parse(module, record.Definition);
-        var recorded = (await Store.ListModulesAsync(cancellationToken)).Where(m => m.Name != module).ToDictionary(m => m.Name, StringComparer.Ordinal);
-        var steps = new List<ApplyStep> { new(0, StepKind.StageConfig, module, Reason: $"write the merged config/{module}.json") };
-        if (!options.NoSnapshot)
+        var recorded = (await Store.ListModulesAsync(cancellationToken)).Where(m => m.Status == "installed").ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var (plan, problems) = Planner.Make(new PlanRequest { Desired = [desired], Recorded = recorded, StateRevision = await Store.GetRevisionAsync(cancellationToken) });
+        if (plan is null)
         {
-            steps.Add(new ApplyStep(steps.Count, StepKind.Snapshot, module, Reason: "safety net for automatic rollback"));
-            steps.Add(new ApplyStep(steps.Count, StepKind.PreTest, module, Reason: "the module must be healthy before it is changed"));
+            return (null, new ApplyOutcome(ApplyStatus.Refused, problems));
         }
 
-        steps.Add(new ApplyStep(steps.Count, StepKind.ModuleHook, module, Hook: "pre-update", Reason: "the module's pre-update.sh"));
-        foreach (var dep in desired.DependsOn)
-        {
-            var kind = before.DependsOn.Contains(dep) ? StepKind.ServiceUpdate : StepKind.ServiceInstall;
-            steps.Add(new ApplyStep(steps.Count, kind, module, dep.ToString(), ProviderFolder(dep.Module, [desired], recorded, new Dictionary<string, string> { [module] = folder }),
-                Reason: kind == StepKind.ServiceUpdate ? $"{dep} reconciles the module" : $"{dep} was added"));
-        }
-
-        foreach (var gone in before.DependsOn.Where(d => !desired.DependsOn.Contains(d)).Reverse())
-        {
-            steps.Add(new ApplyStep(steps.Count, StepKind.ServiceDelete, module, gone.ToString(), ProviderFolder(gone.Module, [], recorded, new Dictionary<string, string>()), Reason: $"{gone} was removed"));
-        }
-
-        steps.Add(new ApplyStep(steps.Count, StepKind.ModuleHook, module, Hook: "update", Reason: "the module's update.sh"));
-        steps.Add(new ApplyStep(steps.Count, StepKind.Commit, module, Reason: $"record the new revision ({reason})"));
-        steps.Add(new ApplyStep(steps.Count, StepKind.PostTest, module, Reason: "the module must be healthy after the change"));
-        return new ApplyPayload
+        var builder = new StepBuilder(p => ProviderFolder(p, [desired], recorded, new Dictionary<string, string> { [module] = folder }));
+        builder.Converge(module, plan.Changes, snapshot: !options.NoSnapshot, reason);
+        return (new ApplyPayload
         {
             Command = command,
-            StateRevision = await Store.GetRevisionAsync(cancellationToken),
+            StateRevision = plan.StateRevision,
             Definitions = new() { [module] = definition },
             Previous = new() { [module] = record.Definition },
             PriorFiles = PriorFilesOf([module]),
@@ -101,8 +91,8 @@ public sealed partial class SiteEngine
             Folders = new() { [module] = folder },
             Force = options.Force,
             Reason = reason,
-            Steps = steps,
-        };
+            Steps = builder.Steps,
+        }, null);
     }
 
     private async Task<InstalledModule?> Installed(string module, CancellationToken cancellationToken) =>

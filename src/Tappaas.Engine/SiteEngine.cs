@@ -3,6 +3,7 @@ using Tappaas.Abstractions.Providers;
 using Tappaas.Abstractions.State;
 using Tappaas.Engine.Apply;
 using Tappaas.Engine.Site;
+using Tappaas.IO;
 using Tappaas.Model.Loading;
 using Tappaas.Model.Diagnostics;
 using Tappaas.Model.Json;
@@ -44,12 +45,9 @@ public sealed partial class SiteEngine(SiteLayout layout, IStateStore store, IPr
     private async Task<ApplyOutcome?> ResumeUnderLockAsync(CancellationToken cancellationToken)
     {
         // Temporary files of an atomic write that a crash interrupted: the target still has its old content.
-        if (Directory.Exists(Layout.ConfigDir))
+        foreach (var temp in AtomicFile.Leftovers(Layout.ConfigDir))
         {
-            foreach (var temp in Directory.GetFiles(Layout.ConfigDir, "*.tmp"))
-            {
-                File.Delete(temp);
-            }
+            File.Delete(temp);
         }
 
         if (await Store.FindUnfinishedApplyAsync(cancellationToken) is not { } run)
@@ -102,16 +100,19 @@ public sealed partial class SiteEngine(SiteLayout layout, IStateStore store, IPr
 
     private async Task RecordEventsAsync(ApplyPayload payload, ApplyOutcome outcome, CancellationToken cancellationToken)
     {
-        var kind = outcome.Status switch
-        {
-            ApplyStatus.Succeeded => payload.Command switch { "delete" => payload.Archive ? "archived" : "removed", "install" => "installed", _ => payload.Command + "d" },
-            ApplyStatus.SucceededWithWarnings => payload.Command + "-with-warnings",
-            _ => payload.Command + "-rolled-back",
-        };
-        var cause = outcome.Diagnostics.FirstOrDefault(d => d.Severity == Severity.Error)?.Message ?? payload.Reason;
         foreach (var module in payload.Definitions.Keys.Concat(payload.Previous.Keys).Distinct(StringComparer.Ordinal))
         {
-            await Store.AppendEventAsync(module, kind, $"{payload.Command} of {module}: {outcome.Status} ({cause})", cancellationToken);
+            // A saved plan's run installs some modules and updates others: each is reported as what happened to it.
+            var command = payload.Command != "apply" ? payload.Command
+                : payload.Steps.Any(s => s.Module == module && s.Hook == "install") ? "install" : "update";
+            var kind = outcome.Status switch
+            {
+                ApplyStatus.Succeeded => command switch { "delete" => payload.Archive ? "archived" : "removed", "install" => "installed", _ => command + "d" },
+                ApplyStatus.SucceededWithWarnings => command + "-with-warnings",
+                _ => command + "-rolled-back",
+            };
+            var cause = outcome.Diagnostics.FirstOrDefault(d => d.Severity == Severity.Error)?.Message ?? payload.ReasonFor(module);
+            await Store.AppendEventAsync(module, kind, $"{command} of {module}: {outcome.Status} ({cause})", cancellationToken);
         }
     }
 

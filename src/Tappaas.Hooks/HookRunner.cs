@@ -9,7 +9,7 @@ namespace Tappaas.Hooks;
 /// the consumer's folder as working directory, <c>TAPPAAS_*</c> variables for the flags, exit codes 0 ok, 1 failed,
 /// 2 fatal; output appended to the module's log; a timeout after which the script's process group is killed.
 /// </summary>
-public sealed class HookRunner(TimeSpan timeout)
+public sealed class HookRunner(TimeSpan timeout, TimeProvider time)
 {
     /// <summary>Default per-hook timeout.</summary>
     public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromMinutes(30);
@@ -61,7 +61,7 @@ public sealed class HookRunner(TimeSpan timeout)
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
-            await AppendLogAsync(siteFolder, module, script, output.ToString(), -1);
+            await AppendLogAsync(siteFolder, module, script, output.ToString(), -1, time.GetUtcNow());
             if (cancellationToken.IsCancellationRequested)
             {
                 throw;
@@ -71,7 +71,7 @@ public sealed class HookRunner(TimeSpan timeout)
         }
 
         process.WaitForExit();
-        await AppendLogAsync(siteFolder, module, script, output.ToString(), process.ExitCode);
+        await AppendLogAsync(siteFolder, module, script, output.ToString(), process.ExitCode, time.GetUtcNow());
         var text = output.ToString();
         return process.ExitCode switch
         {
@@ -99,11 +99,11 @@ public sealed class HookRunner(TimeSpan timeout)
         }
     }
 
-    private static async Task AppendLogAsync(string siteFolder, string module, string script, string output, int exitCode)
+    private static async Task AppendLogAsync(string siteFolder, string module, string script, string output, int exitCode, DateTimeOffset at)
     {
         var dir = Path.Combine(siteFolder, "logs");
         Directory.CreateDirectory(dir);
-        var header = $"--- {DateTimeOffset.UtcNow:O} {script} {module} (exit {exitCode})\n";
+        var header = $"--- {at:O} {script} {module} (exit {exitCode})\n";
         await File.AppendAllTextAsync(Path.Combine(dir, module + ".log"), header + output);
     }
 

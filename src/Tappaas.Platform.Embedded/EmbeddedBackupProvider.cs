@@ -1,6 +1,7 @@
 using Tappaas.Abstractions.Providers;
 using Tappaas.Platform.Embedded.Backup;
 
+
 namespace Tappaas.Platform.Embedded;
 
 /// <summary>

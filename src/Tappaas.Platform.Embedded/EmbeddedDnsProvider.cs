@@ -1,6 +1,8 @@
+using Tappaas.Platform.Embedded.Network;
 using Tappaas.Abstractions.Providers;
 using Tappaas.Model.Loading;
-using Tappaas.Platform.Embedded.Dns;
+using Tappaas.Platform.Embedded.Network.Dns;
+
 
 namespace Tappaas.Platform.Embedded;
 
@@ -63,7 +65,7 @@ internal sealed class EmbeddedDnsProvider(EmbeddedPlatform platform) : IResource
             return $"the site DNS server on {gateway} does not answer";
         }
 
-        var answer = await DnsClient.QueryAsync(gateway, Name(request), TimeSpan.FromSeconds(2), cancellationToken);
+        var answer = await DnsLookup.QueryAsync(gateway, Name(request), TimeSpan.FromSeconds(2), cancellationToken);
         var got = answer?.Select(a => a.ToString()).Order(StringComparer.Ordinal).ToList() ?? [];
         return got.SequenceEqual(expected) ? null : $"{Name(request)} resolves to [{string.Join(", ", got)}], expected [{string.Join(", ", expected)}]";
     }

@@ -1,7 +1,5 @@
 using Tappaas.Abstractions.Providers;
-using Tappaas.Model.Loading;
-using Tappaas.Platform.Embedded.Dns;
-using Tappaas.Platform.Embedded.Workloads;
+
 
 namespace Tappaas.Platform.Embedded;
 
@@ -47,24 +45,22 @@ internal sealed class EmbeddedProxyProvider(EmbeddedPlatform platform) : IResour
             : OperationResult.Fail(OperationStatus.Fatal, $"no ready guest behind {Host(request)}; see tappaas status"));
     }
 
-    private string? Host(ProviderRequest request) => DnsRecords.ProxyDomain(request.Consumer, SiteFiles.Read(Path.Combine(platform.SiteFolder, "config")).Site?.Domain);
+    private static string? Host(ProviderRequest request) => request.Module.Proxy?.Host;
 
-    private string? Problem(ProviderRequest request)
+    private static string? Problem(ProviderRequest request)
     {
-        var module = request.Consumer;
-        if (Host(request) is null)
+        var module = request.Module;
+        if (module.Proxy is not { Host: not null } proxy)
         {
             return $"{module.Name} has no public name: set \"proxyDomain\" in the module or \"domain\" in the site's configuration.json";
         }
 
-        var port = (int)(module.Integer("proxyPort") ?? 80);
-        if (WorkloadSpec.From(module) is { } workload && !workload.Ports.Values.Contains(port))
+        if (proxy.PortProblem is { } port)
         {
-            return $"$.proxyPort of {module.Name}: the workload listens on {string.Join(", ", workload.Ports.Values)}, not on {port}; set \"proxyPort\" to one of them";
+            return port;
         }
 
-        var zones = SiteFiles.Read(Path.Combine(platform.SiteFolder, "config")).Zones;
-        var unknown = module.Strings("proxyAllowedZones").Where(z => z != "internet" && zones?.Find(z) is null).ToList();
+        var unknown = (proxy.AllowedZones ?? []).Where(z => z != "internet" && request.Site.Zones?.Find(z) is null).ToList();
         return unknown.Count > 0
             ? $"$.proxyAllowedZones of {module.Name}: {string.Join(", ", unknown)} is not a zone of the site (nor \"internet\"); use zones from zones.json"
             : null;

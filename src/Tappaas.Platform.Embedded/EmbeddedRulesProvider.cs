@@ -1,5 +1,6 @@
 using Tappaas.Abstractions.Providers;
-using Tappaas.Platform.Embedded.Firewall;
+using Tappaas.Platform.Embedded.Network.Firewall;
+
 
 namespace Tappaas.Platform.Embedded;
 

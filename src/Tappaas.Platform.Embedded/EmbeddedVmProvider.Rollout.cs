@@ -3,8 +3,8 @@ using Tappaas.Abstractions.Providers;
 using Tappaas.Model.Modules;
 using Tappaas.Model.Zones;
 using Tappaas.Platform.Embedded.Network;
-using Tappaas.Platform.Embedded.Runtime;
-using Tappaas.Platform.Embedded.Workloads;
+using Tappaas.Platform.Embedded.Guests;
+using Tappaas.Model.Resolved;
 
 namespace Tappaas.Platform.Embedded;
 
@@ -22,7 +22,7 @@ namespace Tappaas.Platform.Embedded;
 /// </summary>
 public sealed partial class EmbeddedVmProvider
 {
-    private async Task<OperationResult> ConvergeAsync(ModuleDefinition module, WorkloadSpec workload, ProviderRequest request, ZoneSet? zones, CancellationToken ct)
+    private async Task<OperationResult> ConvergeAsync(ModuleDefinition module, ResolvedWorkload workload, ProviderRequest request, ZoneSet? zones, CancellationToken ct)
     {
         var policy = workload.Update;
         // A guest left draining by an interrupted rollout is finished off first.
@@ -165,7 +165,7 @@ public sealed partial class EmbeddedVmProvider
     /// A new guest failed: with autoRevert the retired old guests start again (and must be ready), then the new ones
     /// drain and go, so the running revision is what it was; without, the guests are left as they are for a look.
     /// </summary>
-    private async Task<OperationResult> FailRolloutAsync(string module, string failed, string failure, UpdatePolicySpec policy,
+    private async Task<OperationResult> FailRolloutAsync(string module, string failed, string failure, UpdatePolicy policy,
         List<string> started, List<(string Guest, GuestSpecFile Spec)> retired, CancellationToken ct)
     {
         if (!policy.AutoRevert)
@@ -218,7 +218,7 @@ public sealed partial class EmbeddedVmProvider
     private static TimeSpan ReadyDeadline(GuestSpecFile? spec) => TimeSpan.FromSeconds(60) + ((spec?.Readiness ?? spec?.Liveness)?.StartGrace ?? TimeSpan.Zero);
 
     /// <summary>The recreate strategy (and first installs): each guest is started with the wanted spec in place; surplus ones go.</summary>
-    private async Task<OperationResult> RecreateAsync(ModuleDefinition module, WorkloadSpec workload, ProviderRequest request, ZoneSet? zones, List<string> current, CancellationToken ct)
+    private async Task<OperationResult> RecreateAsync(ModuleDefinition module, ResolvedWorkload workload, ProviderRequest request, ZoneSet? zones, List<string> current, CancellationToken ct)
     {
         var names = current.Take(workload.Replicas).ToList();
         names.AddRange(NextNames(module.Name, workload.Replicas - names.Count, names));

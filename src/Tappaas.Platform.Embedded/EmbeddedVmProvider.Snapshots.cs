@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Tappaas.Abstractions.Providers;
-using Tappaas.Platform.Embedded.Cgroups;
+using Tappaas.Platform.Embedded.Guests.Cgroups;
 using Tappaas.Platform.Embedded.Network;
-using Tappaas.Platform.Embedded.Runtime;
+using Tappaas.Platform.Embedded.Host;
+using Tappaas.Platform.Embedded.Guests;
 
 namespace Tappaas.Platform.Embedded;
 
@@ -53,7 +54,7 @@ public sealed partial class EmbeddedVmProvider
         {
             var specs = Directory.GetFiles(Path.Combine(source, "specs"), "*.json").Order(StringComparer.Ordinal)
                 .Select(f => JsonSerializer.Deserialize<GuestSpecFile>(File.ReadAllText(f))!).ToList();
-            if (Workloads.WorkloadSpec.From(request.Consumer)?.Update is { Rolling: true } policy && specs.All(spec => SameSpec(_runtime.Spec(spec.Guest), spec)))
+            if (Model.Resolved.ResolvedWorkload.From(request.Consumer)?.Update is { Rolling: true } policy && specs.All(spec => SameSpec(_runtime.Spec(spec.Guest), spec)))
             {
                 return await RevertGuestsAsync(module, specs, policy, snapshotId, cancellationToken);
             }
@@ -78,7 +79,7 @@ public sealed partial class EmbeddedVmProvider
     /// A rolling update's way back: the snapshot's guests are all still there (kept until a rollout completes), so they
     /// run again and any other guest drains and goes; the disk stays — the old revision served and wrote throughout.
     /// </summary>
-    private async Task<OperationResult> RevertGuestsAsync(string module, List<GuestSpecFile> specs, Workloads.UpdatePolicySpec policy, string snapshotId, CancellationToken ct)
+    private async Task<OperationResult> RevertGuestsAsync(string module, List<GuestSpecFile> specs, Model.Resolved.UpdatePolicy policy, string snapshotId, CancellationToken ct)
     {
         var others = _runtime.GuestsOf(module).Except(specs.Select(x => x.Guest)).ToList();
         if (await ReturnToAsync(specs, others, policy.DrainTime, ct) is { } failure)

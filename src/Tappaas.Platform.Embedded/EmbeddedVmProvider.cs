@@ -3,10 +3,10 @@ using Tappaas.Abstractions.Secrets;
 using Tappaas.Model.Loading;
 using Tappaas.Model.Modules;
 using Tappaas.Model.Zones;
-using Tappaas.Platform.Embedded.Cgroups;
+using Tappaas.Platform.Embedded.Guests.Cgroups;
 using Tappaas.Platform.Embedded.Network;
-using Tappaas.Platform.Embedded.Runtime;
-using Tappaas.Platform.Embedded.Workloads;
+using Tappaas.Platform.Embedded.Guests;
+using Tappaas.Model.Resolved;
 
 namespace Tappaas.Platform.Embedded;
 
@@ -25,8 +25,8 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
     private readonly bool _isolate = platform.Isolate;
 
     /// <summary>A provider on its own platform object (tests and tools).</summary>
-    public EmbeddedVmProvider(string siteFolder, bool isolate)
-        : this(new EmbeddedPlatform(siteFolder, isolate))
+    public EmbeddedVmProvider(string siteFolder, bool isolate, TimeProvider time)
+        : this(new EmbeddedPlatform(siteFolder, isolate, time))
     {
     }
 
@@ -36,14 +36,17 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
     public GuestRuntime Runtime => _runtime;
 
     /// <inheritdoc />
-    public ProviderInfo Info => new("embedded", ProviderCapabilities.Test | ProviderCapabilities.Snapshot);
+    public ProviderInfo Info => new("embedded", ProviderCapabilities.Test | ProviderCapabilities.Snapshot | ProviderCapabilities.Observe);
 
     /// <inheritdoc />
     public ValueTask<ReadResponse> ReadAsync(ProviderRequest request, CancellationToken cancellationToken)
     {
+        // A module scaled to nothing has nothing to observe; otherwise at least one supervised guest must be there.
         var guests = _runtime.GuestsOf(request.Consumer.Name);
         var alive = guests.Count(_runtime.SupervisorAlive);
-        return ValueTask.FromResult(new ReadResponse(alive > 0, request.Consumer.Name, $"{alive}/{guests.Count} guests supervised"));
+        var wanted = request.Module.Workload?.Replicas ?? WorkloadLimits.DefaultReplicas;
+        return ValueTask.FromResult(new ReadResponse(alive > 0 || wanted == 0, request.Consumer.Name,
+            guests.Count == 0 ? "no guest was found" : $"{alive} of its {guests.Count} guest(s) are supervised"));
     }
 
     /// <inheritdoc />
@@ -115,7 +118,7 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
     /// supervisor is not running) and cgroup limits are set up too — without, nothing on the host changes (comparing a
     /// running guest with the wanted definition must not put the new limits on it).
     /// </summary>
-    private async Task<GuestSpecFile> PrepareAsync(ModuleDefinition module, WorkloadSpec workload, string guest, int replica, ProviderRequest request, ZoneSet? zones,
+    private async Task<GuestSpecFile> PrepareAsync(ModuleDefinition module, ResolvedWorkload workload, string guest, int replica, ProviderRequest request, ZoneSet? zones,
         CancellationToken cancellationToken, bool provision = true)
     {
         var data = Path.Combine(_siteFolder, "disks", module.Name);
@@ -242,10 +245,10 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
                 continue; // a platform service (cluster, firewall), not a module with guests
             }
 
-            var until = DateTime.UtcNow + deadline;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             while (!guests.Any(g => _runtime.State(g) is { Ready: true } && _runtime.SupervisorAlive(g)))
             {
-                if (DateTime.UtcNow > until)
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > deadline)
                 {
                     var states = string.Join("; ", guests.Select(g => $"{g}: {_runtime.State(g)?.Status ?? "absent"} {_runtime.State(g)?.Reason}".Trim()));
                     return $"{module.Name} waits for {dependency}, which has no ready guest ({states}); see tappaas logs {dependency}";
@@ -270,9 +273,9 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
     private static bool SameSpec(GuestSpecFile? running, GuestSpecFile wanted) =>
         running is not null && System.Text.Json.JsonSerializer.Serialize(running) == System.Text.Json.JsonSerializer.Serialize(wanted);
 
-    private static TimeSpan Deadline(WorkloadSpec w) => (w.Readiness ?? w.Liveness)?.StartGrace + TimeSpan.FromSeconds(60) ?? TimeSpan.FromSeconds(60);
+    private static TimeSpan Deadline(ResolvedWorkload w) => (w.Readiness ?? w.Liveness)?.StartGrace + TimeSpan.FromSeconds(60) ?? TimeSpan.FromSeconds(60);
 
-    private static WorkloadSpec? Workload(ModuleDefinition module) => WorkloadSpec.From(module);
+    private static ResolvedWorkload? Workload(ModuleDefinition module) => ResolvedWorkload.From(module);
 
     private ZoneSet? Zones() => SiteFiles.Read(Path.Combine(_siteFolder, "config")).Zones;
 

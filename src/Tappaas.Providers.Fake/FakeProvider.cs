@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tappaas.Abstractions.Providers;
+using Tappaas.IO;
 
 namespace Tappaas.Providers.Fake;
 
@@ -20,7 +21,7 @@ public sealed class FakeProvider(string siteFolder, TimeProvider time) : IResour
     private string Objects => Path.Combine(Root, "objects");
 
     /// <inheritdoc />
-    public ProviderInfo Info => new("fake", ProviderCapabilities.Snapshot | ProviderCapabilities.Test);
+    public ProviderInfo Info => new("fake", ProviderCapabilities.Snapshot | ProviderCapabilities.Test | ProviderCapabilities.Observe);
 
     /// <inheritdoc />
     public ValueTask<ReadResponse> ReadAsync(ProviderRequest request, CancellationToken cancellationToken) =>
@@ -158,9 +159,7 @@ public sealed class FakeProvider(string siteFolder, TimeProvider time) : IResour
     {
         Directory.CreateDirectory(Objects);
         var path = ObjectPath(request.ObjectName);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(new { consumer = request.Consumer.Name, service = request.Service.ToString(), fields = request.Consumer.Fields.Count }));
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.Write(path, JsonSerializer.Serialize(new { consumer = request.Consumer.Name, service = request.Service.ToString(), fields = request.Consumer.Fields.Count }));
     }
 
     private async Task<OperationResult?> ScriptedAsync(string operation, ProviderRequest request, CancellationToken cancellationToken)
@@ -210,8 +209,7 @@ public sealed class FakeProvider(string siteFolder, TimeProvider time) : IResour
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, key);
         var count = File.Exists(path) && int.TryParse(File.ReadAllText(path), out var n) ? n + 1 : 1;
-        File.WriteAllText(path + ".tmp", count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.Write(path, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return count;
     }
 }

@@ -1,4 +1,4 @@
-using Tappaas.Platform.Embedded.Runtime;
+using Tappaas.Platform.Embedded.Guests;
 
 // The per-guest supervisor: tappaas-shim GUEST_DIR (started detached by the embedded platform).
 if (args.Length != 1 || !File.Exists(Path.Combine(args[0], "spec.json")))
@@ -7,4 +7,4 @@ if (args.Length != 1 || !File.Exists(Path.Combine(args[0], "spec.json")))
     return 2;
 }
 
-return await ShimHost.RunAsync(args[0]);
+return await ShimHost.RunAsync(args[0], TimeProvider.System); // this process's one clock

@@ -21,13 +21,24 @@ public sealed class ReferenceDirectionTests
         ["Tappaas.Hooks"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         ["Tappaas.Providers.Fake"] = ["Tappaas.Abstractions", "Tappaas.Model"],
         ["Tappaas.Platform.Proxmox"] = ["Tappaas.Abstractions", "Tappaas.Model"],
-        ["Tappaas.Platform.Embedded"] = ["Tappaas.Abstractions", "Tappaas.Model"],
-        // The guest supervisor: the embedded platform's runtime only.
-        ["tappaas-shim"] = ["Tappaas.Platform.Embedded", "Tappaas.Abstractions", "Tappaas.Model"],
+        // The embedded platform's rooms: host primitives below them all; guests, the zone network and backups apart from
+        // each other (a change to the firewall cannot reach the supervisor); the platform itself composes them.
+        ["Tappaas.Platform.Embedded.Host"] = ["Tappaas.Abstractions", "Tappaas.Model"],
+        ["Tappaas.Platform.Embedded.Guests"] = ["Tappaas.Platform.Embedded.Host", "Tappaas.Abstractions", "Tappaas.Model"],
+        ["Tappaas.Platform.Embedded.Network"] = ["Tappaas.Platform.Embedded.Host", "Tappaas.Abstractions", "Tappaas.Model"],
+        ["Tappaas.Platform.Embedded.Backup"] = ["Tappaas.Platform.Embedded.Host", "Tappaas.Abstractions", "Tappaas.Model"],
+        ["Tappaas.Platform.Embedded"] = ["Tappaas.Platform.Embedded.Guests", "Tappaas.Platform.Embedded.Network", "Tappaas.Platform.Embedded.Backup", "Tappaas.Platform.Embedded.Host",
+            "Tappaas.Abstractions", "Tappaas.Model"],
+        // The guest supervisor: the guests room only.
+        ["tappaas-shim"] = ["Tappaas.Platform.Embedded.Guests", "Tappaas.Platform.Embedded.Host", "Tappaas.Abstractions", "Tappaas.Model"],
         // The composition root of a site (store, providers, engine), shared by the CLI's in-process mode and the daemon.
-        ["Tappaas.Composition"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded", "Tappaas.Client"],
-        ["tappaasd"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Platform.Embedded", "Tappaas.Composition", "Tappaas.Client"],
-        ["tappaas"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox", "Tappaas.Platform.Embedded", "Tappaas.Composition", "Tappaas.Client"],
+        ["Tappaas.Composition"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox",
+            "Tappaas.Platform.Embedded", "Tappaas.Platform.Embedded.Guests", "Tappaas.Platform.Embedded.Backup", "Tappaas.Client"],
+        // The daemon sees platforms only through the contracts (Abstractions) and the composition root: no platform, no room of one.
+        ["tappaasd"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.Composition", "Tappaas.Client"],
+        // The CLI: the API's client, the composition root (the same API in-process) and the module model (validate, graph,
+        // schema read module files without a site). Nothing of the engine, the platforms or the daemon.
+        ["tappaas"] = ["Tappaas.Model", "Tappaas.Composition", "Tappaas.Client"],
     };
 
     /// <summary>The assembly names of every project under <c>src/</c>, read from the project files.</summary>
@@ -55,6 +66,10 @@ public sealed class ReferenceDirectionTests
         Assert.Equal(["Tappaas.Engine"], Violations("Tappaas.Model", ["System.Runtime", "Tappaas.Engine"]));
         Assert.Equal(["tappaasd"], Violations("tappaas", ["Tappaas.Client", "tappaasd"])); // lower-case names are ours too
         Assert.Equal(["tappaas"], Violations("tappaas-shim", ["tappaas"]));
+        Assert.Equal(["Tappaas.Engine", "Tappaas.Platform.Embedded"], Violations("tappaas", ["Tappaas.Client", "Tappaas.Composition", "Tappaas.Engine", "Tappaas.Platform.Embedded"]));
+        Assert.Equal(["Tappaas.Platform.Embedded.Guests"], Violations("tappaasd", ["Tappaas.Composition", "Tappaas.Platform.Embedded.Guests"]));
+        Assert.Equal(["Tappaas.Platform.Embedded.Guests"], Violations("Tappaas.Platform.Embedded.Network", ["Tappaas.Platform.Embedded.Host", "Tappaas.Platform.Embedded.Guests"]));
+        Assert.Equal(["Tappaas.Platform.Embedded.Network"], Violations("Tappaas.Platform.Embedded.Guests", ["Tappaas.Platform.Embedded.Network"]));
         Assert.Empty(Violations("Tappaas.Abstractions", ["Tappaas.Model", "Microsoft.Extensions.Logging"]));
     }
 

@@ -6,7 +6,7 @@ internal static class CliRunner
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = CliApp.Run(args, output, error);
+        var code = CliApp.Run(args, output, error, TimeProvider.System);
         return (code, output.ToString(), error.ToString());
     }
 }

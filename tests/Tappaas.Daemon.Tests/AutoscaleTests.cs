@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Tappaas.Client;
 using Tappaas.Daemon.Scaling;
-using Tappaas.Platform.Embedded.Workloads;
+using Tappaas.Model.Resolved;
 using Tappaas.TestUtilities;
 
 namespace Tappaas.Daemon.Tests;
@@ -13,7 +13,7 @@ public sealed class AutoscaleTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static AutoscaleSpec Rps(int min = 1, int max = 5) => new()
+    private static AutoscalePolicy Rps(int min = 1, int max = 5) => new()
     {
         Min = min, Max = max, Metric = "rps", Target = 50, ScaleUpWindow = TimeSpan.FromSeconds(30), ScaleDownWindow = TimeSpan.FromSeconds(60),
     };
@@ -88,7 +88,7 @@ public sealed class AutoscaleTests
         var installed = await api.InstallAsync(["cluster", "firewall", "web"], false, Ct);
         Assert.True(installed.Ok, installed.Problem?.ToString() + string.Join("; ", installed.Problem?.Diagnostics.Select(d => d.Message) ?? []));
         var autoscaler = h.Service<Autoscaler>();
-        var runtime = h.Session.Providers.Embedded.Runtime;
+        var runtime = h.Embedded.Runtime;
         try
         {
             using var root = X509Certificate2.CreateFromPem(await h.Client().GetStringAsync("/api/v1/ca.crt", Ct));

@@ -24,6 +24,9 @@ internal sealed class DaemonHarness : IAsyncDisposable
 
     public SiteSession Session => (SiteSession)_app!.Services.GetService(typeof(SiteSession))!;
 
+    /// <summary>The site's embedded platform (what the tests start guests with directly).</summary>
+    public Platform.Embedded.EmbeddedPlatform Embedded => (Platform.Embedded.EmbeddedPlatform)_app!.Services.GetService(typeof(Platform.Embedded.EmbeddedPlatform))!;
+
     /// <summary>The site's module repository (a folder per module).</summary>
     public string Repository => Path.Combine(_dir.Path, "modules");
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Tappaas.Abstractions.Routing;
 using Microsoft.AspNetCore.Http;
 using Tappaas.Daemon.Proxy;
 using Yarp.ReverseProxy.Forwarder;

@@ -78,11 +78,17 @@ public sealed class LifecycleTests
 
         // Something is applied after the plan was made: applying the plan is refused.
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/modules/cluster/install", null, Ct)).StatusCode);
-        var stale = await admin.PostAsJsonAsync("/api/v1/apply", new { modules = new[] { "cluster" }, stateRevision = revision }, Ct);
+        var stale = await admin.PostAsJsonAsync("/api/v1/apply", new { stateRevision = revision, run = plan.GetProperty("run") }, Ct);
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
 
+        // A plan carries the run that applies it, step by step; applying hands it back unchanged.
         var fresh = await (await admin.PostAsJsonAsync("/api/v1/plan", new { modules = new[] { "app" } }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
-        var applied = await admin.PostAsJsonAsync("/api/v1/apply", new { modules = new[] { "app" }, stateRevision = fresh.GetProperty("stateRevision").GetInt64() }, Ct);
+        var steps = fresh.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("address").GetString()).ToList();
+        Assert.Contains("app:install.sh", steps);
+        var applied = await admin.PostAsJsonAsync("/api/v1/apply", new { stateRevision = fresh.GetProperty("stateRevision").GetInt64(), run = fresh.GetProperty("run") }, Ct);
         Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        var runId = (await applied.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("runId").GetInt64();
+        var journal = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{runId}/journal", Ct);
+        Assert.Equal(steps, journal.EnumerateArray().Where(j => j.GetProperty("phase").GetString() == "completed").Select(j => j.GetProperty("address").GetString()).ToList());
     }
 }

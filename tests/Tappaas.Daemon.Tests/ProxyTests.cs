@@ -20,7 +20,7 @@ public sealed class ProxyTests
     {
         var (https, http) = (SiteHttps.FreePort(), SiteHttps.FreePort());
         await using var h = await DaemonHarness.StartAsync(("d2", 200), (https, http));
-        var platform = h.Session.Providers.Embedded;
+        var platform = h.Embedded;
         var shop = Module("shop", "shop.example.org", "[\"mgmt\"]");
         var closed = Module("closed", "closed.example.org", "[\"home\"]");
         File.WriteAllText(Path.Combine(h.Repository, "headers.py"), HeaderServer);
@@ -60,7 +60,7 @@ public sealed class ProxyTests
             Assert.Equal($"https://shop.example.org:{https}/x?y=1", redirect.Headers.Location?.ToString());
 
             // A guest that is not ready leaves the rotation.
-            await h.Session.Providers.Embedded.Runtime.StopAsync("shop-0", Ct);
+            await h.Embedded.Runtime.StopAsync("shop-0", Ct);
             await WaitForAsync(client, "https://shop.example.org/", HttpStatusCode.ServiceUnavailable);
         }
         finally
@@ -82,7 +82,7 @@ public sealed class ProxyTests
 
         var (https, http) = (SiteHttps.FreePort(), SiteHttps.FreePort());
         await using var h = await DaemonHarness.StartAsync(("d3", 210), (https, http), listenAll: true);
-        var platform = h.Session.Providers.Embedded;
+        var platform = h.Embedded;
         var modules = new[]
         {
             Module("shop", "shop.example.org", "[\"home\"]"),
@@ -123,7 +123,7 @@ public sealed class ProxyTests
     {
         var (https, http) = (SiteHttps.FreePort(), SiteHttps.FreePort());
         await using var h = await DaemonHarness.StartAsync(("d7", 130), (https, http));
-        var platform = h.Session.Providers.Embedded;
+        var platform = h.Embedded;
         File.WriteAllText(Path.Combine(h.Repository, "echo.py"), EchoServer);
         var echo = new ModuleDefinition("echo", "echo.json", (JObject)JsonSource.Parse("echo", Encoding.UTF8.GetBytes(
             "{\"vmid\": 492, \"zone0\": \"srvHome\", \"proxyDomain\": \"echo.example.org\", \"proxyPort\": 8080, \"proxyAllowedZones\": [\"mgmt\"], " +

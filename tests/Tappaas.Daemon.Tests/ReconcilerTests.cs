@@ -2,7 +2,8 @@ using System.Text;
 using Tappaas.Abstractions.Providers;
 using Tappaas.Model.Json;
 using Tappaas.Model.Modules;
-using Tappaas.Platform.Embedded.Runtime;
+using Tappaas.Platform.Embedded.Guests;
+using Tappaas.Platform.Embedded.Host;
 
 namespace Tappaas.Daemon.Tests;
 
@@ -15,7 +16,7 @@ public sealed class ReconcilerTests
     public async Task A_guest_whose_supervisor_died_is_started_again_with_an_event()
     {
         await using var h = await DaemonHarness.StartAsync(("d1", 180));
-        var platform = h.Session.Providers.Embedded;
+        var platform = h.Embedded;
         var module = new ModuleDefinition("keep", "keep.json", (JObject)JsonSource.Parse("keep", Encoding.UTF8.GetBytes(
             "{\"vmid\": 480, \"zone0\": \"srvHome\", \"dependsOn\": [\"cluster:vm\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"memory\": 256, \"cores\": 1, " +
             "\"workload\": {\"command\": \"/bin/sleep\", \"args\": [\"600\"], \"stopGrace\": \"1s\"}}}}")).Root!);
@@ -58,7 +59,7 @@ public sealed class ReconcilerTests
             var metrics = await h.Client(h.AdminToken).GetStringAsync("/metrics", Ct);
             Assert.Contains("tappaas_guest_up{guest=\"keep-0\",module=\"keep\"} 1", metrics, StringComparison.Ordinal);
             Assert.Contains("tappaas_guest_restarts_total{guest=\"keep-0\",module=\"keep\"} 0", metrics, StringComparison.Ordinal);
-            if (platform.Runtime.Spec("keep-0")!.CgroupMode != Platform.Embedded.Cgroups.CgroupMode.None)
+            if (platform.Runtime.Spec("keep-0")!.CgroupMode != Platform.Embedded.Guests.Cgroups.CgroupMode.None)
             {
                 Assert.Matches("tappaas_guest_memory_bytes\\{guest=\"keep-0\",module=\"keep\"\\} [1-9][0-9]*", metrics);
                 Assert.Contains("tappaas_guest_cpu_seconds_total{guest=\"keep-0\"", metrics, StringComparison.Ordinal);

@@ -59,10 +59,10 @@ public sealed class RolloutTests
         Assert.Contains("reverted", failed.Message, StringComparison.Ordinal);
         Assert.Equal(before, site.Guests());
         Assert.Equal(["v2"], load.TakeBodies().Keys);
-        foreach (var spec in site.Guests().Select(g => site.Platform.Runtime.Spec(g)!).Where(s => s.CgroupMode == Platform.Embedded.Cgroups.CgroupMode.V1))
+        foreach (var spec in site.Guests().Select(g => site.Platform.Runtime.Spec(g)!).Where(s => s.CgroupMode == Platform.Embedded.Guests.Cgroups.CgroupMode.V1))
         {
             // The old guests kept their own limits while the new revision (less memory) was tried beside them.
-            Assert.Equal($"{256L * 1024 * 1024}", File.ReadAllText(Path.Combine(new Platform.Embedded.Cgroups.Cgroup(spec.CgroupMode, spec.CgroupName).Dirs[0], "memory.limit_in_bytes")).Trim());
+            Assert.Equal($"{256L * 1024 * 1024}", File.ReadAllText(Path.Combine(new Platform.Embedded.Guests.Cgroups.Cgroup(spec.CgroupMode, spec.CgroupName).Dirs[0], "memory.limit_in_bytes")).Trim());
         }
 
         // maxSurge 0: each old guest is drained and stopped before its replacement starts, never four running at once.
@@ -126,7 +126,7 @@ public sealed class RolloutTests
         private X509Certificate2? _root;
         private HttpClient? _client;
 
-        public Platform.Embedded.EmbeddedPlatform Platform => _h.Session.Providers.Embedded;
+        public Platform.Embedded.EmbeddedPlatform Platform => _h.Embedded;
 
         public static async Task<Site> StartAsync((string Tag, int Offset) instance)
         {

@@ -151,6 +151,61 @@ public sealed class EmbeddedCliTests
         }
     }
 
+    [Fact]
+    public async Task A_guest_whose_supervisor_was_killed_and_folder_deleted_is_drift_in_plan_and_apply_of_that_plan_repairs_it()
+    {
+        using var fx = new SiteFixture();
+        var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--repository", fx.Modules)).Code);
+            EmbeddedSites.Separate(site, "e7", 40);
+            fx.Write("drift/drift.json", """
+                {"description": "drift", "version": "1.0", "vmid": 452, "zone0": "srvWork", "dependsOn": ["cluster:vm"],
+                 "config": {"cluster:vm": {"image": "none", "memory": 512, "cores": 1, "workload": {
+                   "command": "/usr/bin/python3", "args": ["-m", "http.server", "${port:http}", "--directory", "/etc"], "ports": {"http": 8083},
+                   "health": {"readiness": {"tcp": {"port": "http"}, "interval": "200ms"}}}}}}
+                """);
+            Assert.Equal(0, (await Cli.RunAsync(site, "install", "cluster", "drift")).Code);
+            Assert.Equal(0, (await Cli.RunAsync(site, "plan")).Code); // nothing to do
+
+            // Behind the platform's back: the supervisor and its workload are killed, the guest's folder is deleted.
+            var guest = Path.Combine(site, "guests", "drift-0");
+            var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(guest, "state.json"))).RootElement;
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-9", state.GetProperty("ShimPid").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                state.GetProperty("WorkloadPid").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+
+            Directory.Delete(guest, recursive: true);
+
+            var planFile = Path.Combine(fx.Root, "repair.plan.json");
+            var plan = await Cli.RunAsync(site, "plan", "--out", planFile, "--steps");
+            Assert.True(plan.Code == 2, plan.Output); // changes
+            Assert.Contains("  + drift/cluster:vm", plan.Output, StringComparison.Ordinal);
+            Assert.Contains("\"drift\" is recorded as installed but cluster:vm found no drift (no guest was found) (drift)", plan.Output, StringComparison.Ordinal);
+            Assert.Contains("drift/cluster:vm:ServiceInstall", plan.Output, StringComparison.Ordinal);
+
+            var apply = await Cli.RunAsync(site, "apply", planFile);
+            Assert.True(apply.Code == 0, apply.Output);
+            var repaired = JsonDocument.Parse(File.ReadAllText(Path.Combine(guest, "state.json"))).RootElement;
+            Assert.Equal("running", repaired.GetProperty("Status").GetString());
+            using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+            Assert.Contains("Directory listing", await http.GetStringAsync($"http://{repaired.GetProperty("Address").GetString()}:8083/", TestContext.Current.CancellationToken),
+                StringComparison.Ordinal);
+            Assert.Equal(0, (await Cli.RunAsync(site, "plan")).Code); // repaired: nothing to do
+            var again = await Cli.RunAsync(site, "apply", planFile);
+            Assert.Equal(1, again.Code); // the saved plan is stale now
+            Assert.Contains("stale", again.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Cli.RunAsync(site, "delete", "drift", "--remove", "--yes");
+            Directory.Delete(site, recursive: true);
+        }
+    }
+
     private static JsonElement State(string site) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(site, "guests", "kept-0", "state.json"))).RootElement.Clone();
 }

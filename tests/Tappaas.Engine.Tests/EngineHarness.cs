@@ -21,7 +21,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         SiteInitializer.Initialize(Layout, "example.org", new Dictionary<string, string> { ["cluster:*"] = "fake" }, []);
         Store = new SqliteStateStore(Layout.StatePath, TimeProvider.System);
         var (site, _, _) = SiteFiles.Read(Layout.ConfigDir);
-        var runner = new HookRunner(TimeSpan.FromSeconds(20));
+        var runner = new HookRunner(TimeSpan.FromSeconds(20), TimeProvider.System);
         Engine = new SiteEngine(Layout, Store, new Factory(site!, Layout.Root, runner), new ModuleHookScripts(runner), TimeProvider.System);
     }
 

@@ -28,7 +28,7 @@ internal sealed class BackupHarness : IAsyncDisposable
             File.WriteAllText(Layout.ConfigurationFile, config.ToJsonString());
         }
 
-        Platform = new EmbeddedPlatform(Layout.Root, isolate: false, moduleFolder: _ => Folder, time: time);
+        Platform = new EmbeddedPlatform(Layout.Root, isolate: false, time ?? TimeProvider.System, moduleFolder: _ => Folder);
         Store = new SqliteStateStore(Layout.StatePath, TimeProvider.System);
         Store.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
         Service = new BackupService(Platform, Store);

@@ -100,10 +100,8 @@ public sealed class BackupTests
         var status = h.Service.Status.Read()["fragile"];
         Assert.False(status.LastBackup!.Succeeded);
         Assert.False(status.LastVerify!.Succeeded);
-        var metrics = await File.ReadAllTextAsync(h.Service.Status.MetricsFile, Ct);
-        Assert.Contains("tappaas_backup_last_success{module=\"fragile\"} 0", metrics, StringComparison.Ordinal);
-        Assert.Contains("tappaas_backup_failures_total{module=\"fragile\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("tappaas_backup_verify_failures_total{module=\"fragile\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Equal(1, status.BackupFailures);
+        Assert.Equal(1, status.VerifyFailures);
         var events = (await h.Store.ReadEventsAsync(0, 100, Ct)).Where(e => e.Module == "fragile").ToList();
         Assert.Contains(events, e => e.Kind == "backup-failed");
         Assert.Contains(events, e => e.Kind == "verify-failed");
@@ -129,7 +127,9 @@ public sealed class BackupTests
         Assert.True(verify.RestoreSeconds > 0);
         Assert.True(verify.DataAgeSeconds >= 0);
         Assert.Contains("RTO", verify.Message, StringComparison.Ordinal);
-        Assert.Contains("tappaas_backup_verify_last_success{module=\"checked\"} 1", await File.ReadAllTextAsync(h.Service.Status.MetricsFile, Ct), StringComparison.Ordinal);
+        var recorded = h.Service.Status.Read()["checked"].LastVerify!;
+        Assert.True(recorded.Succeeded);
+        Assert.Equal(verify.RestoreSeconds, recorded.RestoreSeconds);
         Assert.False(Directory.Exists(Path.Combine(h.Layout.Root, "guests", "verify-checked-0")));
         Assert.False(Directory.Exists(h.Disk("verify-checked")));
         Assert.Equal("running", h.Platform.Runtime.State("checked-0")!.Status); // the original was not touched
@@ -264,7 +264,10 @@ public sealed class BackupTests
     [Fact]
     public void Policies_come_from_the_module_else_the_site_defaults_else_daily_with_the_default_retention()
     {
-        var site = (JObject)JsonSource.Parse("configuration.json", Encoding.UTF8.GetBytes("""{"schedule": "30 2 * * 1", "retention": {"keepLast": 9}, "verifySchedule": "0 6 * * 0"}""")).Root!;
+        var site = new Model.Site.SiteBackupSettings
+        {
+            Schedule = "30 2 * * 1", VerifySchedule = "0 6 * * 0", Retention = JsonSource.Parse("r", Encoding.UTF8.GetBytes("""{"keepLast": 9}""")).Root,
+        };
         var plain = BackupHarness.Module("plain");
         var own = BackupHarness.Module("own", extra: ", \"backupSchedule\": \"15 4 * * *\", \"backupRetention\": {\"keepDaily\": 3}, \"verifySchedule\": \"none\"");
 
@@ -275,7 +278,7 @@ public sealed class BackupTests
         var (defaults, _) = BackupPolicy.For(plain, null);
         Assert.Equal(("0 3 * * *", RetentionPolicy.Default.ToString()), (defaults!.ScheduleText, defaults.Retention.ToString()));
 
-        var (_, error) = BackupPolicy.For(plain, (JObject)JsonSource.Parse("c", Encoding.UTF8.GetBytes("""{"retention": {"keepForever": 1}}""")).Root!);
+        var (_, error) = BackupPolicy.For(plain, new Model.Site.SiteBackupSettings { Retention = JsonSource.Parse("r", Encoding.UTF8.GetBytes("""{"keepForever": 1}""")).Root });
         Assert.Contains("keepForever", error, StringComparison.Ordinal);
     }
 

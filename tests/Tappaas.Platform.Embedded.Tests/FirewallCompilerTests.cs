@@ -3,7 +3,7 @@ using Tappaas.Model.Diagnostics;
 using Tappaas.Model.Json;
 using Tappaas.Model.Modules;
 using Tappaas.Model.Zones;
-using Tappaas.Platform.Embedded.Firewall;
+using Tappaas.Platform.Embedded.Network.Firewall;
 using Tappaas.TestUtilities;
 
 namespace Tappaas.Platform.Embedded.Tests;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Tappaas.Platform.Embedded.Runtime;
+using Tappaas.Platform.Embedded.Guests;
+using Tappaas.Platform.Embedded.Host;
 
 namespace Tappaas.Platform.Embedded.Tests;
 
@@ -21,7 +22,7 @@ public sealed class GuestTests(ITestOutputHelper log)
 
         await using var h = new EmbeddedHarness();
         await File.WriteAllTextAsync("/tmp/tappaas-host-marker", "host", Ct);
-        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true);
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true, TimeProvider.System);
         var module = EmbeddedHarness.Module("webiso", EmbeddedHarness.Web());
         var result = await h.InstallAsync(provider, module);
         Assert.True(result.Succeeded, result.Message);
@@ -46,7 +47,7 @@ public sealed class GuestTests(ITestOutputHelper log)
         }
 
         await using var h = new EmbeddedHarness();
-        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true);
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true, TimeProvider.System);
         var module = EmbeddedHarness.Module("webkill", EmbeddedHarness.Web());
         Assert.True((await h.InstallAsync(provider, module)).Succeeded);
         var before = provider.Runtime.State("webkill-0")!;
@@ -72,10 +73,10 @@ public sealed class GuestTests(ITestOutputHelper log)
 
         await using var h = new EmbeddedHarness();
         var module = EmbeddedHarness.Module("webattach", EmbeddedHarness.Web(replicas: 2));
-        Assert.True((await h.InstallAsync(new EmbeddedVmProvider(h.Layout.Root, isolate: true), module)).Succeeded);
+        Assert.True((await h.InstallAsync(new EmbeddedVmProvider(h.Layout.Root, isolate: true, TimeProvider.System), module)).Succeeded);
         var pids = new[] { "webattach-0", "webattach-1" }.Select(g => new GuestRuntime(h.Layout.Root).State(g)!.WorkloadPid).ToList();
 
-        var fresh = new EmbeddedVmProvider(h.Layout.Root, isolate: true); // as after a daemon restart
+        var fresh = new EmbeddedVmProvider(h.Layout.Root, isolate: true, TimeProvider.System); // as after a daemon restart
         var again = await h.InstallAsync(fresh, module);
         Assert.True(again.Succeeded, again.Message);
         Assert.Contains("already running", again.Output, StringComparison.Ordinal);
@@ -92,7 +93,7 @@ public sealed class GuestTests(ITestOutputHelper log)
         }
 
         await using var h = new EmbeddedHarness();
-        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true);
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true, TimeProvider.System);
         var hog = """
             {"command": "/usr/bin/python3", "args": ["-c", "import time\nx = bytearray(300 * 1024 * 1024)\nfor i in range(0, len(x), 4096): x[i] = 1\ntime.sleep(60)"],
              "restart": {"attempts": 1, "delay": "100ms"}}
@@ -109,7 +110,7 @@ public sealed class GuestTests(ITestOutputHelper log)
     public async Task Without_isolation_guests_run_on_loopback_ports()
     {
         await using var h = new EmbeddedHarness();
-        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false, TimeProvider.System);
         var module = EmbeddedHarness.Module("webloop", EmbeddedHarness.Web(replicas: 2, loopback: true));
         var result = await h.InstallAsync(provider, module);
         Assert.True(result.Succeeded, result.Message);
@@ -132,7 +133,7 @@ public sealed class GuestTests(ITestOutputHelper log)
         }
 
         await using var h = new EmbeddedHarness();
-        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true);
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true, TimeProvider.System);
         var module = EmbeddedHarness.Module("webdel", EmbeddedHarness.Web());
         Assert.True((await h.InstallAsync(provider, module)).Succeeded);
         var shim = provider.Runtime.State("webdel-0")!.ShimPid;

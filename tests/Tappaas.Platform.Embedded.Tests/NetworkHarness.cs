@@ -38,7 +38,7 @@ internal sealed class NetworkHarness : IAsyncDisposable
             """);
         Folder = Path.Combine(_dir.Path, "modules");
         Directory.CreateDirectory(Folder);
-        Platform = new EmbeddedPlatform(Layout.Root, isolate: true, name => Directory.Exists(Path.Combine(Folder, name)) ? Path.Combine(Folder, name) : null);
+        Platform = new EmbeddedPlatform(Layout.Root, isolate: true, TimeProvider.System, name => Directory.Exists(Path.Combine(Folder, name)) ? Path.Combine(Folder, name) : null);
     }
 
     public int Subnet { get; }

@@ -15,7 +15,7 @@ public sealed class WorkloadFeatureTests
     public async Task A_secret_reaches_the_guest_environment_but_no_file_of_the_platform()
     {
         await using var h = new EmbeddedHarness();
-        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false, TimeProvider.System);
         var workload = """{"command": "/bin/sh", "args": ["-c", "printf %s \"$TOKEN\" > $TAPPAAS_DATA/token; echo started; exec sleep 600"], "env": {"TOKEN": "${secret:api-token}"}}""";
         var module = EmbeddedHarness.Module("sec", workload);
 
@@ -50,7 +50,7 @@ public sealed class WorkloadFeatureTests
         // DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS are real ones), so this test process changes nothing it uses.
         string[] withheld = ["TAPPAAS_TEST_WITHHELD", "RESTIC_TEST_WITHHELD", "DOTNET_SYSTEM_NET_SOCKETS_TEST_WITHHELD"];
         await using var h = new EmbeddedHarness();
-        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false, TimeProvider.System);
         var module = EmbeddedHarness.Module("envs", """{"command": "/bin/sh", "args": ["-c", "env > $TAPPAAS_DATA/env.tmp && mv $TAPPAAS_DATA/env.tmp $TAPPAAS_DATA/env; exec sleep 600"], "env": {"GREETING": "hello"}}""");
         foreach (var name in withheld)
         {
@@ -85,7 +85,7 @@ public sealed class WorkloadFeatureTests
     public async Task A_disk_over_diskSize_is_reported_and_an_event_says_so()
     {
         await using var h = new EmbeddedHarness();
-        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false, TimeProvider.System);
         var workload = """{"command": "/bin/sh", "args": ["-c", "head -c 300000 /dev/zero > $TAPPAAS_DATA/small; exec sleep 600"], "diskCheckInterval": "100ms"}""";
         var module = EmbeddedHarness.Module("disk", workload, extra: ", \"diskSize\": \"1M\"");
         Assert.True((await h.InstallAsync(provider, module)).Succeeded);
@@ -108,7 +108,7 @@ public sealed class WorkloadFeatureTests
     public async Task A_dependant_starts_only_once_the_module_it_depends_on_is_ready()
     {
         await using var h = new EmbeddedHarness();
-        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false, TimeProvider.System);
         var flag = Path.Combine(h.Layout.Root, "dep-ready");
         await File.WriteAllTextAsync(flag, "", Ct);
         var dep = EmbeddedHarness.Module("gdep", "{\"command\": \"/bin/sleep\", \"args\": [\"600\"], \"health\": {\"readiness\": {\"exec\": {\"command\": [\"test\", \"-f\", \"" + flag + "\"]}, \"interval\": \"100ms\"}}}");
@@ -134,7 +134,7 @@ public sealed class WorkloadFeatureTests
     public async Task Fewer_replicas_remove_the_surplus_guests_and_more_add_them()
     {
         await using var h = new EmbeddedHarness();
-        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false);
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: false, TimeProvider.System);
         string Workload(int n) => "{\"command\": \"/bin/sleep\", \"args\": [\"600\"], \"replicas\": " + n + ", \"stopGrace\": \"1s\"}";
         Assert.True((await h.InstallAsync(provider, EmbeddedHarness.Module("many", Workload(3)))).Succeeded);
         Assert.Equal(["many-0", "many-1", "many-2"], provider.Runtime.GuestsOf("many"));

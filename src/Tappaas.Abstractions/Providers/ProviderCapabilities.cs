@@ -12,4 +12,10 @@ public enum ProviderCapabilities
 
     /// <summary>Has a test operation that checks the service for the consumer.</summary>
     Test = 2,
+
+    /// <summary>
+    /// Its <see cref="IResourceProvider.ReadAsync"/> observes the real object (a guest, a VM), so a plan can show an
+    /// object that vanished as drift; without it a read says nothing (hook scripts cannot be asked).
+    /// </summary>
+    Observe = 4,
 }

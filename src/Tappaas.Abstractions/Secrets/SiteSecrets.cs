@@ -33,16 +33,7 @@ public sealed partial class SiteSecrets(string siteFolder)
             }
         }
 
-        var temp = Path.Combine(Folder, "." + name + ".tmp");
-        using (var stream = OperatingSystem.IsWindows()
-            ? new FileStream(temp, FileMode.Create)
-            : new FileStream(temp, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(value);
-        }
-
-        File.Move(temp, Path.Combine(Folder, name), overwrite: true);
+        Tappaas.IO.AtomicFile.Write(Path.Combine(Folder, name), value, Tappaas.IO.AtomicFile.OwnerOnly);
     }
 
     public bool Remove(string name)

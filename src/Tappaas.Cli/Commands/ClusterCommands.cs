@@ -1,13 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Tappaas.Abstractions.Providers;
 using Tappaas.Cli.Output;
-using Tappaas.Composition;
-using Tappaas.Engine.Apply;
-using Tappaas.Model.Json;
-using Tappaas.Model.Modules;
-using Tappaas.Platform.Proxmox.Api;
-using Tappaas.Platform.Proxmox.Ha;
+using Tappaas.Cli.Remote;
 
 namespace Tappaas.Cli.Commands;
 
@@ -17,54 +11,27 @@ internal static class ClusterCommands
     public static Command Nodes(TextWriter output, TextWriter error)
     {
         var command = new Command("nodes", "Show the site's nodes: status, load, memory and storage (from Proxmox VE when the site uses it).") { CommonOptions.Json };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (api, token) =>
         {
-            var (site, _, _) = session.Engine.ReadSite();
-            var usesProxmox = site?.Backends.Values.Contains("proxmox") == true;
-            var rows = new List<(string Node, string Status, string Cpu, string Memory, string Storage)>();
-            if (usesProxmox)
+            var answer = await api.NodesAsync(token);
+            if (answer.Value is not { } nodes)
             {
-                if (session.Providers.ProxmoxClient is not { Client: { } client })
-                {
-                    error.WriteLine($"error: {session.Providers.ProxmoxClient.Error}");
-                    return ExitCodes.Failed;
-                }
-
-                try
-                {
-                    foreach (var n in (await client.GetAsync("nodes", null, token)).EnumerateArray().OrderBy(n => n.GetProperty("node").GetString(), StringComparer.Ordinal))
-                    {
-                        var name = n.GetProperty("node").GetString()!;
-                        var storage = await client.GetAsync($"nodes/{name}/storage", null, token);
-                        rows.Add((name, n.GetProperty("status").GetString() ?? "", Percent(n, "cpu", 1), $"{Gib(n, "mem")}/{Gib(n, "maxmem")} GiB",
-                            string.Join(", ", storage.EnumerateArray().Select(s => $"{s.GetProperty("storage").GetString()} {Gib(s, "used")}/{Gib(s, "total")} GiB"))));
-                    }
-                }
-                catch (PveApiException ex)
-                {
-                    error.WriteLine($"error: {ex.Message}");
-                    return ExitCodes.Failed;
-                }
-            }
-            else
-            {
-                var load = File.Exists("/proc/loadavg") ? (await File.ReadAllTextAsync("/proc/loadavg", token)).Split(' ')[0] : "?";
-                foreach (var n in site?.Nodes ?? [])
-                {
-                    var local = string.Equals(n.Hostname, Environment.MachineName, StringComparison.OrdinalIgnoreCase) || n.Ip == "127.0.0.1";
-                    rows.Add((n.Hostname, local ? "online (this host)" : "unknown", local ? $"load {load}" : "", "", ""));
-                }
+                return Dispatch.Fail(error, answer.Problem!);
             }
 
+            var rows = nodes.Select(n => (n.Name, n.Status,
+                Cpu: n.CpuUse is { } use ? (use * 100).ToString("0", CultureInfo.InvariantCulture) + "% cpu" : n.Cpus > 0 ? $"load {n.Load1.ToString("0.00", CultureInfo.InvariantCulture)}" : "",
+                Memory: n.MemoryMiB > 0 ? $"{Gib((n.MemoryMiB - n.MemoryAvailableMiB) * 1024 * 1024)}/{Gib(n.MemoryMiB * 1024 * 1024)} GiB" : "",
+                Storage: string.Join(", ", (n.Storage ?? []).Select(s => $"{s.Name} {Gib(s.UsedBytes)}/{Gib(s.TotalBytes)} GiB")))).ToList();
             if (result.GetValue(CommonOptions.Json))
             {
-                DiagnosticPrinter.PrintJson(output, rows.Select(r => new { node = r.Node, status = r.Status, cpu = r.Cpu, memory = r.Memory, storage = r.Storage }));
+                DiagnosticPrinter.PrintJson(output, rows.Select(r => new { node = r.Name, status = r.Status, cpu = r.Cpu, memory = r.Memory, storage = r.Storage }));
             }
             else
             {
                 foreach (var r in rows)
                 {
-                    output.WriteLine($"{r.Node,-16} {r.Status,-20} {r.Cpu,-10} {r.Memory,-16} {r.Storage}");
+                    output.WriteLine($"{r.Name,-16} {r.Status,-20} {r.Cpu,-10} {r.Memory,-16} {r.Storage}");
                 }
             }
 
@@ -78,33 +45,18 @@ internal static class ClusterCommands
         var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module with cluster:ha." });
         var node = new Option<string?>("--node") { Description = "Target node (default: HANode when on node, else back to node)." };
         var command = new Command("migrate", "Move a module's VM to another node, keeping its HA rule.") { module, node };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (api, token) =>
         {
-            if (await HaProviderAsync(session, error) is not { } ha)
+            var answer = await api.MigrateAsync(result.GetValue(module)!, result.GetValue(node), token);
+            if (answer.Value is not { } moved)
             {
+                Dispatch.Fail(error, answer.Problem!);
+                output.WriteLine("migrate: failed");
                 return ExitCodes.Failed;
             }
 
-            var (applyLock, heldBy) = await ApplyLock.AcquireAsync(session.Store, TimeProvider.System, "migrate", token);
-            if (applyLock is null)
-            {
-                error.WriteLine($"error: the site is locked by {heldBy!.Host}:{heldBy.ProcessId} ({heldBy.Command})");
-                return ExitCodes.Failed;
-            }
-
-            await using (applyLock)
-            {
-                if (await RequestAsync(session, result.GetValue(module)!, token) is not { } request)
-                {
-                    error.WriteLine($"error: module \"{result.GetValue(module)}\" is not installed");
-                    return ExitCodes.Failed;
-                }
-
-                var r = await ha.MigrateAsync(request, result.GetValue(node), token);
-                DiagnosticPrinter.PrintHuman(error, r.Diagnostics);
-                output.WriteLine(r.Succeeded ? r.Output : "migrate: failed");
-                return r.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
-            }
+            output.WriteLine(moved.Message);
+            return ExitCodes.Ok;
         }, ct));
         return command;
     }
@@ -113,58 +65,23 @@ internal static class ClusterCommands
     {
         var node = new Argument<string>("NODE") { Description = "The node to empty (e.g. before maintenance)." };
         var command = new Command("evacuate", "Move every module VM with a second node (HANode) off a node.") { node };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (api, token) =>
         {
-            if (await HaProviderAsync(session, error) is not { } ha)
+            var answer = await api.EvacuateAsync(result.GetValue(node)!, token);
+            if (answer.Value is not { } moved)
             {
-                return ExitCodes.Failed;
+                return Dispatch.Fail(error, answer.Problem!);
             }
 
-            var requests = new List<ProviderRequest>();
-            foreach (var m in await session.Store.ListModulesAsync(token))
+            foreach (var m in moved)
             {
-                if (await RequestAsync(session, m.Name, token) is { } r && r.Consumer.DependsOnService("cluster:ha"))
-                {
-                    requests.Add(r);
-                }
+                output.WriteLine($"{m.Module}: {m.Message}");
             }
 
-            var results = await ha.EvacuateAsync(requests, result.GetValue(node)!, token);
-            foreach (var (module, r) in results)
-            {
-                output.WriteLine($"{module}: {(r.Succeeded ? r.Output : r.Message)}");
-            }
-
-            return results.All(r => r.Result.Succeeded) ? ExitCodes.Ok : ExitCodes.Failed;
+            return moved.All(m => m.Succeeded) ? ExitCodes.Ok : ExitCodes.Failed;
         }, ct));
         return command;
     }
 
-    private static Task<ProxmoxHaProvider?> HaProviderAsync(SiteSession session, TextWriter error)
-    {
-        if (session.Providers.ProxmoxClient is not { Client: { } client })
-        {
-            error.WriteLine($"error: migration needs Proxmox VE: {session.Providers.ProxmoxClient.Error}");
-            return Task.FromResult<ProxmoxHaProvider?>(null);
-        }
-
-        return Task.FromResult<ProxmoxHaProvider?>(new ProxmoxHaProvider(client));
-    }
-
-    private static async Task<ProviderRequest?> RequestAsync(SiteSession session, string name, CancellationToken token)
-    {
-        if (await session.Store.GetModuleAsync(name, token) is not { Status: "installed" } record)
-        {
-            return null;
-        }
-
-        var module = new ModuleDefinition(name, name + ".json", (JObject)JsonSource.Parse(name, System.Text.Encoding.UTF8.GetBytes(record.Definition)).Root!);
-        return new ProviderRequest(module, ServiceRef.Parse("cluster:ha"), module.Text("location") ?? session.Layout.ConfigDir, session.Layout.Root, HookFlags.None);
-    }
-
-    private static string Percent(System.Text.Json.JsonElement e, string key, double scale) =>
-        e.TryGetProperty(key, out var v) ? (v.GetDouble() * 100 * scale).ToString("0", CultureInfo.InvariantCulture) + "% cpu" : "";
-
-    private static string Gib(System.Text.Json.JsonElement e, string key) =>
-        e.TryGetProperty(key, out var v) && v.TryGetInt64(out var bytes) ? (bytes / (1024.0 * 1024 * 1024)).ToString("0.0", CultureInfo.InvariantCulture) : "?";
+    private static string Gib(long bytes) => (bytes / (1024.0 * 1024 * 1024)).ToString("0.0", CultureInfo.InvariantCulture);
 }

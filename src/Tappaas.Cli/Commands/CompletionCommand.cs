@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Completions;
-using Tappaas.Engine.Site;
+using Tappaas.Composition;
 
 namespace Tappaas.Cli.Commands;
 
@@ -55,11 +55,7 @@ internal static class CompletionCommand
     {
         argument.CompletionSources.Add(context =>
         {
-            var layout = new SiteLayout(SiteOptions.Root(context.ParseResult));
-            return Directory.Exists(layout.ConfigDir)
-                ? Directory.GetFiles(layout.ConfigDir, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>()
-                    .Where(n => n is not "configuration" and not "zones").Order(StringComparer.Ordinal).Select(n => new CompletionItem(n))
-                : [];
+            return SiteHost.InstalledNames(SiteOptions.Root(context.ParseResult)).Select(n => new CompletionItem(n));
         });
         return argument;
     }

@@ -1,9 +1,7 @@
 using System.CommandLine;
-using Tappaas.Abstractions.Providers;
 using Tappaas.Cli.Output;
 using Tappaas.Cli.Remote;
-using Tappaas.Engine;
-using Tappaas.Engine.Apply;
+using Tappaas.Client;
 
 namespace Tappaas.Cli.Commands;
 
@@ -54,11 +52,6 @@ internal static class DeleteTestCommands
             {
                 var answer = await LiveProgress.RunAsync(client, error, json, $"deleting {name}", t => client.DeleteAsync(name, !archiving, forced, t), token);
                 return ApiPrinter.Outcome(output, error, answer, json, verb);
-            }, async (session, token) =>
-            {
-                var outcome = await session.Engine.DeleteAsync(name, new EngineOptions { Archive = archiving, Force = forced, Flags = SiteOptions.Flags(result) }, token);
-                OutcomePrinter.Print(output, error, outcome, json, verb);
-                return outcome.Status is ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings ? ExitCodes.Ok : ExitCodes.Failed;
             }, ct);
         });
         return command;
@@ -74,22 +67,32 @@ internal static class DeleteTestCommands
         {
             module, deep, vmid, zone0, CommonOptions.Json, SiteOptions.Debug, SiteOptions.Silent,
         };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (api, token) =>
         {
-            var flags = SiteOptions.Flags(result, result.GetValue(deep)) with { VmIdOverride = result.GetValue(vmid), Zone0Override = result.GetValue(zone0) };
-            var r = await session.Engine.TestAsync(result.GetValue(module)!, flags, token);
+            var request = new TestRequestV1(result.GetValue(deep), result.GetValue(vmid), result.GetValue(zone0), result.GetValue(SiteOptions.Debug), result.GetValue(SiteOptions.Silent));
+            var answer = await api.TestAsync(result.GetValue(module)!, request, token);
+            if (answer.Value is not { } r)
+            {
+                Dispatch.Fail(error, answer.Problem!);
+                return answer.Problem!.Status == 404 ? 2 : 1; // a module that is not installed cannot be tested: fatal, as upstream
+            }
+
             if (result.GetValue(CommonOptions.Json))
             {
-                DiagnosticPrinter.PrintJson(output, new { status = r.Status.ToString().ToLowerInvariant(), output = r.Output, diagnostics = r.Diagnostics.Select(DiagnosticPrinter.ToJson) });
+                DiagnosticPrinter.PrintJson(output, r);
             }
             else
             {
                 output.Write(r.Output);
-                DiagnosticPrinter.PrintHuman(error, r.Diagnostics);
-                output.WriteLine(r.Status switch { OperationStatus.Ok => "PASS", OperationStatus.Failed => "FAIL", _ => "FATAL" });
+                foreach (var d in r.Diagnostics.Where(d => d.Severity != "info"))
+                {
+                    ApiPrinter.Diagnostic(error, d);
+                }
+
+                output.WriteLine(r.Status switch { "ok" => "PASS", "failed" => "FAIL", _ => "FATAL" });
             }
 
-            return (int)r.Status;
+            return r.Status switch { "ok" => 0, "failed" => 1, _ => 2 };
         }, ct));
         return command;
     }

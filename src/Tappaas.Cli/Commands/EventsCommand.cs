@@ -12,7 +12,7 @@ internal static class EventsCommand
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new events as they happen (through the daemon) until interrupted." };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new events as they happen until interrupted." };
         var limit = new Option<int>("--limit") { Description = "How many of the latest events to show first.", DefaultValueFactory = _ => 50 };
         var command = new Command("events", "Show the site's events: runs and their outcome, recoveries, backups, disk warnings.") { follow, limit, CommonOptions.Json };
         command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (client, token) =>
@@ -38,20 +38,6 @@ internal static class EventsCommand
                 {
                     Print(output, e, json);
                 }
-            }
-
-            return ExitCodes.Ok;
-        }, async (session, token) =>
-        {
-            var events = (await session.Store.ReadEventsAsync(0, int.MaxValue, token)).TakeLast(Math.Max(0, result.GetValue(limit)))
-                .Select(e => new EventV1(e.Id, e.Module, e.Kind, e.Message, e.At)).ToList();
-            if (result.GetValue(CommonOptions.Json))
-            {
-                DiagnosticPrinter.PrintJson(output, events);
-            }
-            else
-            {
-                events.ForEach(e => Print(output, e, json: false));
             }
 
             return ExitCodes.Ok;

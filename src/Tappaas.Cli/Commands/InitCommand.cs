@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Tappaas.Composition;
-using Tappaas.Engine.Site;
 
 namespace Tappaas.Cli.Commands;
 
@@ -15,7 +14,6 @@ internal static class InitCommand
         var command = new Command("init", "Create an empty site in the site folder (nothing is started).") { domain, backend, repository };
         command.SetAction(async (result, ct) =>
         {
-            var layout = new SiteLayout(Path.GetFullPath(SiteOptions.Root(result)));
             var backends = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var b in result.GetValue(backend) ?? [])
             {
@@ -30,25 +28,20 @@ internal static class InitCommand
             }
 
             var repos = (result.GetValue(repository) ?? []).Select(Path.GetFullPath).ToList();
-            var written = SiteInitializer.Initialize(layout, result.GetValue(domain)!, backends, repos);
-            var (session, problem) = await SiteSession.OpenAsync(layout.Root, ct);
-            if (session is null)
+            var (site, problem) = await SiteHost.CreateAsync(SiteOptions.Root(result), result.GetValue(domain)!, backends, repos, ct);
+            if (site is null)
             {
                 output.WriteLine($"error: {problem}");
                 return ExitCodes.Failed;
             }
 
-            await using (session)
+            output.WriteLine(site.Written.Count == 0 ? $"site {site.Root} already exists; nothing changed" : $"created site {site.Root}");
+            foreach (var f in site.Written)
             {
-                output.WriteLine(written.Count == 0 ? $"site {layout.Root} already exists; nothing changed" : $"created site {layout.Root}");
-                foreach (var f in written)
-                {
-                    output.WriteLine($"  wrote {f}");
-                }
-
-                output.WriteLine($"  state store {layout.StatePath} (schema {await session.Store.SchemaVersionAsync(ct)})");
+                output.WriteLine($"  wrote {f}");
             }
 
+            output.WriteLine($"  state store {site.State} (schema {site.Schema})");
             return ExitCodes.Ok;
         });
         return command;

@@ -2,8 +2,6 @@ using System.CommandLine;
 using Tappaas.Cli.Output;
 using Tappaas.Cli.Remote;
 using Tappaas.Client;
-using Tappaas.Composition;
-using Tappaas.Platform.Embedded.Runtime;
 
 namespace Tappaas.Cli.Commands;
 
@@ -17,7 +15,7 @@ internal static class InspectCommands
         {
             var answer = await client.StatusAsync(token);
             return answer.Value is { } status ? Print(output, status, result.GetValue(CommonOptions.Json)) : Dispatch.Fail(error, answer.Problem!);
-        }, async (session, token) => Print(output, await SiteStatusReport.ReadAsync(session, token), result.GetValue(CommonOptions.Json)), ct));
+        }, ct));
         return command;
     }
 
@@ -48,7 +46,7 @@ internal static class InspectCommands
         foreach (var g in status.Guests)
         {
             var health = g.Status == "absent" ? "absent" : $"{g.Status}{(g.Ready ? " ready" : "")}{(g.Supervised ? "" : " (no supervisor)")}";
-            var disk = g.Status == "absent" ? "" : $", disk {DiskUsage.Text(g.DiskBytes ?? 0)}{(g.DiskLimitBytes is { } l ? " of " + DiskUsage.Text(l) : "")}{(g.DiskOver ? " OVER" : "")}";
+            var disk = g.Status == "absent" ? "" : $", disk {Bytes(g.DiskBytes ?? 0)}{(g.DiskLimitBytes is { } l ? " of " + Bytes(l) : "")}{(g.DiskOver ? " OVER" : "")}";
             output.WriteLine($"  guest {g.Guest,-20} {health}, isolation: {g.Isolation}, {g.Address}, cgroup: {(string.IsNullOrEmpty(g.Cgroup) ? "none" : g.Cgroup)}, restarts {g.Restarts}{disk}");
             if (g is { Reason.Length: > 0 } && g.Status != "running")
             {
@@ -58,6 +56,15 @@ internal static class InspectCommands
 
         return ExitCodes.Ok;
     }
+
+    /// <summary>A size for people: 1.5 GiB, 12.0 MiB, 512 B.</summary>
+    public static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => (bytes / (double)(1L << 30)).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " GiB",
+        >= 1L << 20 => (bytes / (double)(1L << 20)).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " MiB",
+        >= 1L << 10 => (bytes / (double)(1L << 10)).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " KiB",
+        _ => bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " B",
+    };
 
     public static Command History(TextWriter output, TextWriter error)
     {
@@ -80,28 +87,6 @@ internal static class InspectCommands
             foreach (var h in revisions)
             {
                 output.WriteLine($"r{h.Revision,-4} {h.AppliedAt:u}  {h.Reason}");
-            }
-
-            return ExitCodes.Ok;
-        }, async (session, token) =>
-        {
-            var history = await session.Store.HistoryAsync(result.GetValue(module)!, token);
-            if (history.Count == 0)
-            {
-                error.WriteLine($"error: module \"{result.GetValue(module)}\" has no history in this site");
-                return ExitCodes.Failed;
-            }
-
-            if (result.GetValue(CommonOptions.Json))
-            {
-                DiagnosticPrinter.PrintJson(output, history.Select(h => new { revision = h.Revision, reason = h.Reason, appliedAt = h.AppliedAt, definition = h.Definition }));
-            }
-            else
-            {
-                foreach (var h in history)
-                {
-                    output.WriteLine($"r{h.Revision,-4} {h.AppliedAt:u}  {h.Reason}");
-                }
             }
 
             return ExitCodes.Ok;
@@ -140,18 +125,6 @@ internal static class InspectCommands
             }
 
             PrintJournal(output, steps.Select(e => (e.Step, e.Address, e.Phase, e.Detail, e.At)), result.GetValue(CommonOptions.Json));
-            return ExitCodes.Ok;
-        }, async (session, token) =>
-        {
-            var id = result.GetValue(run) ?? (await session.Store.ListAppliesAsync(1, token)).FirstOrDefault()?.Id;
-            if (id is null)
-            {
-                output.WriteLine("no runs yet");
-                return ExitCodes.Ok;
-            }
-
-            var entries = await session.Store.ReadJournalAsync(id.Value, token);
-            PrintJournal(output, entries.Select(e => (e.Step, e.Address, e.Phase, e.Detail, e.At)), result.GetValue(CommonOptions.Json));
             return ExitCodes.Ok;
         }, ct));
         return command;

@@ -1,8 +1,7 @@
 using System.CommandLine;
-using Tappaas.Cli.Output;
 using Tappaas.Cli.Remote;
-using Tappaas.Engine;
-using Tappaas.Engine.Apply;
+using Tappaas.Client;
+using Tappaas.Composition;
 
 namespace Tappaas.Cli.Commands;
 
@@ -23,19 +22,8 @@ internal static class LifecycleCommands
             var names = result.GetValue(modules)!.Select(m => File.Exists(m) || Directory.Exists(m) ? Path.GetFullPath(m) : m).ToList();
             var json = result.GetValue(CommonOptions.Json);
             var answer = await LiveProgress.RunAsync(client, error, json, $"installing {string.Join(", ", names.Select(Path.GetFileName))}",
-                t => client.InstallAsync(names, result.GetValue(force), t), token);
+                t => client.InstallAsync(names, result.GetValue(force), t, Hooks(result)), token);
             return ApiPrinter.Outcome(output, error, answer, json, "install");
-        }, async (session, token) =>
-        {
-            var code = SiteCommand.Locate(result.GetValue(modules)!, session, error, out var sources);
-            if (code != ExitCodes.Ok)
-            {
-                return code;
-            }
-
-            var outcome = await session.Engine.InstallAsync(sources, new EngineOptions { Force = result.GetValue(force), Flags = SiteOptions.Flags(result) }, token);
-            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "install");
-            return outcome.Status is ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings ? ExitCodes.Ok : ExitCodes.Failed;
         }, ct));
         return command;
     }
@@ -53,14 +41,8 @@ internal static class LifecycleCommands
         {
             var json = result.GetValue(CommonOptions.Json);
             var answer = await LiveProgress.RunAsync(client, error, json, $"updating {result.GetValue(module)}",
-                t => client.UpdateAsync(result.GetValue(module)!, result.GetValue(force), result.GetValue(noSnapshot), t), token);
-            return ApiPrinter.Outcome(output, error, answer, json, "update", rolledBackExit: 2);
-        }, async (session, token) =>
-        {
-            var options = new EngineOptions { Force = result.GetValue(force), NoSnapshot = result.GetValue(noSnapshot), Flags = SiteOptions.Flags(result) };
-            var outcome = await session.Engine.UpdateAsync(result.GetValue(module)!, options, token);
-            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "update");
-            return UpdateExit(outcome);
+                t => client.UpdateAsync(result.GetValue(module)!, result.GetValue(force), result.GetValue(noSnapshot), t, Hooks(result)), token);
+            return ApiPrinter.Outcome(output, error, answer, json, "update", rolledBackExit: 2, warningsExit: 1);
         }, ct));
         return command;
     }
@@ -68,7 +50,7 @@ internal static class LifecycleCommands
     public static Command Scale(TextWriter output, TextWriter error)
     {
         var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "An installed module with a workload." });
-        var replicas = new Argument<int>("N") { Description = "How many replicas should run (0 to 64)." };
+        var replicas = new Argument<int>("N") { Description = $"How many replicas should run (0 to {Model.Resolved.WorkloadLimits.MaxReplicas})." };
         var command = new Command("scale", "Run N replicas of a module's workload: missing ones start, surplus ones stop (a journalled run, a new revision).")
         {
             module, replicas, CommonOptions.Json,
@@ -79,11 +61,6 @@ internal static class LifecycleCommands
             var answer = await LiveProgress.RunAsync(client, error, json, $"scaling {result.GetValue(module)} to {result.GetValue(replicas)}",
                 t => client.ScaleAsync(result.GetValue(module)!, result.GetValue(replicas), t), token);
             return ApiPrinter.Outcome(output, error, answer, json, "scale");
-        }, async (session, token) =>
-        {
-            var outcome = await session.Engine.ScaleAsync(result.GetValue(module)!, result.GetValue(replicas), new EngineOptions(), token);
-            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "scale");
-            return outcome.Status is ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings ? ExitCodes.Ok : ExitCodes.Failed;
         }, ct));
         return command;
     }
@@ -97,11 +74,6 @@ internal static class LifecycleCommands
             var json = result.GetValue(CommonOptions.Json);
             var answer = await LiveProgress.RunAsync(client, error, json, $"promoting {result.GetValue(module)}", t => client.PromoteAsync(result.GetValue(module)!, t), token);
             return ApiPrinter.Outcome(output, error, answer, json, "promote");
-        }, async (session, token) =>
-        {
-            var outcome = await session.Engine.PromoteAsync(result.GetValue(module)!, new EngineOptions(), token);
-            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "promote");
-            return outcome.Status is ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings ? ExitCodes.Ok : ExitCodes.Failed;
         }, ct));
         return command;
     }
@@ -116,12 +88,7 @@ internal static class LifecycleCommands
             var json = result.GetValue(CommonOptions.Json);
             var answer = await LiveProgress.RunAsync(client, error, json, $"rolling back {result.GetValue(module)}",
                 t => client.RollbackAsync(result.GetValue(module)!, result.GetValue(to), t), token);
-            return ApiPrinter.Outcome(output, error, answer, json, "rollback", rolledBackExit: 2);
-        }, async (session, token) =>
-        {
-            var outcome = await session.Engine.RollbackAsync(result.GetValue(module)!, result.GetValue(to), new EngineOptions(), token);
-            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "rollback");
-            return UpdateExit(outcome);
+            return ApiPrinter.Outcome(output, error, answer, json, "rollback", rolledBackExit: 2, warningsExit: 1);
         }, ct));
         return command;
     }
@@ -129,26 +96,20 @@ internal static class LifecycleCommands
     public static Command Resume(TextWriter output, TextWriter error)
     {
         var command = new Command("resume", "Finish a run interrupted by a crash (every mutating command does this first).") { CommonOptions.Json };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (api, token) =>
         {
-            var outcome = await session.Engine.ResumeAsync(token);
-            if (outcome is null)
+            var answer = await api.ResumeAsync(token);
+            if (answer.Value is { Status: SiteApi.NothingToResume })
             {
                 output.WriteLine("nothing to resume");
                 return ExitCodes.Ok;
             }
 
-            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "resume");
-            return outcome.Status is ApplyStatus.Refused ? ExitCodes.Failed : ExitCodes.Ok;
+            return ApiPrinter.Outcome(output, error, answer, result.GetValue(CommonOptions.Json), "resume");
         }, ct));
         return command;
     }
 
-    // Upstream's update exit codes: 0 success, 1 applied but a non-fatal check failed (or refused), 2 fatal and rolled back.
-    private static int UpdateExit(ApplyOutcome outcome) => outcome.Status switch
-    {
-        ApplyStatus.Succeeded => 0,
-        ApplyStatus.RolledBack => 2,
-        _ => 1,
-    };
+    /// <summary>How hook scripts run (--debug, --silent).</summary>
+    public static HookOptionsV1 Hooks(ParseResult result) => new(result.GetValue(SiteOptions.Debug), result.GetValue(SiteOptions.Silent));
 }

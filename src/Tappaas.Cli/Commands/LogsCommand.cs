@@ -9,7 +9,7 @@ internal static class LogsCommand
 {
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(250);
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, TimeProvider time)
     {
         var module = CompletionCommand.Modules(new Argument<string>("MODULE") { Description = "A module." });
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new lines until interrupted." };
@@ -18,7 +18,7 @@ internal static class LogsCommand
         command.SetAction(async (result, ct) =>
         {
             var name = result.GetValue(module)!;
-            var (from, problem) = ModuleLogs.ParseSince(result.GetValue(since), DateTimeOffset.UtcNow);
+            var (from, problem) = ModuleLogs.ParseSince(result.GetValue(since), time.GetUtcNow());
             if (problem is not null)
             {
                 error.WriteLine($"error: {problem}");
@@ -38,30 +38,6 @@ internal static class LogsCommand
 
                     Print(output, logs.Lines, result.GetValue(CommonOptions.Json));
                     positions = logs.Next;
-                }
-                while (result.GetValue(follow) && await Pause(token));
-
-                return ExitCodes.Ok;
-            }, async (session, token) =>
-            {
-                var hooks = Path.Combine(session.Layout.LogsDir, name + ".log");
-                if (ModuleLogs.Files(session.Layout.Root, name).Count == 0 && !File.Exists(hooks))
-                {
-                    error.WriteLine($"error: module \"{name}\" has no logs in this site");
-                    return ExitCodes.Failed;
-                }
-
-                IReadOnlyDictionary<string, long>? positions = null;
-                do
-                {
-                    var (lines, next) = ModuleLogs.Read(session.Layout.Root, name, from, positions);
-                    Print(output, lines, result.GetValue(CommonOptions.Json));
-                    if (positions is null && File.Exists(hooks) && !result.GetValue(follow) && !result.GetValue(CommonOptions.Json))
-                    {
-                        output.Write(await File.ReadAllTextAsync(hooks, token));
-                    }
-
-                    positions = next;
                 }
                 while (result.GetValue(follow) && await Pause(token));
 

@@ -1,77 +1,74 @@
 using System.CommandLine;
-using System.Text.Json;
-using Tappaas.Abstractions.Plans;
 using Tappaas.Cli.Output;
-using Tappaas.Engine;
-using Tappaas.Engine.Apply;
+using Tappaas.Cli.Remote;
+using Tappaas.Client;
 
 namespace Tappaas.Cli.Commands;
 
-/// <summary><c>plan</c> (exit 0 no changes, 2 changes, 1 error) and <c>apply PLANFILE</c> (refuses a stale plan).</summary>
+/// <summary><c>plan</c> (exit 0 no changes, 2 changes, 1 error) and <c>apply PLANFILE</c> (runs the saved plan's steps; refuses a stale plan).</summary>
 internal static class PlanCommands
 {
     public static Command Plan(TextWriter output, TextWriter error)
     {
         var modules = new Argument<string[]>("MODULE") { Description = "Module files, folders or names (default: every installed module against its release).", Arity = ArgumentArity.ZeroOrMore };
-        var save = new Option<string?>("--out") { Description = "Save the plan to a file for 'tappaas apply'." };
-        var command = new Command("plan", "Show what install or update would change, step by step, with reasons.") { modules, save, CommonOptions.Json };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        var save = new Option<string?>("--out") { Description = "Save the plan, with the run that applies it, to a file for 'tappaas apply'." };
+        var steps = new Option<bool>("--steps") { Description = "Also list the steps 'tappaas apply' will run, in order." };
+        var command = new Command("plan", "Show what install or update would change, step by step, with reasons; observed drift shows too.") { modules, save, steps, CommonOptions.Json };
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (api, token) =>
         {
-            var code = SiteCommand.Locate(result.GetValue(modules) ?? [], session, error, out var sources);
-            if (code != ExitCodes.Ok)
+            var names = (result.GetValue(modules) ?? []).Select(m => File.Exists(m) || Directory.Exists(m) ? Path.GetFullPath(m) : m).ToList();
+            var json = result.GetValue(CommonOptions.Json);
+            var answer = await api.PlanAsync(names, token);
+            if (answer.Value is not { } plan)
             {
-                return code;
-            }
-
-            var (plan, diagnostics) = await session.Engine.PlanAsync(sources, token);
-            if (plan is null)
-            {
-                if (result.GetValue(CommonOptions.Json))
+                var problem = answer.Problem!;
+                if (json && !problem.IsBadArgument)
                 {
-                    DiagnosticPrinter.PrintJson(output, new { diagnostics = diagnostics.Select(DiagnosticPrinter.ToJson) });
-                }
-                else
-                {
-                    DiagnosticPrinter.PrintHuman(error, diagnostics);
+                    DiagnosticPrinter.PrintJson(output, new { diagnostics = problem.Diagnostics.Select(DiagnosticPrinter.ToJson) });
+                    return ExitCodes.Failed;
                 }
 
-                return ExitCodes.Failed;
-            }
-
-            if (!result.GetValue(CommonOptions.Json))
-            {
-                DiagnosticPrinter.PrintHuman(error, diagnostics.Where(d => d.Severity != Model.Diagnostics.Severity.Info)); // merge conflicts, releases not found
+                return problem.Diagnostics.Count > 0 && !problem.IsBadArgument ? Diagnostics(error, problem.Diagnostics) : Dispatch.Fail(error, problem);
             }
 
             if (result.GetValue(save) is { } file)
             {
-                await File.WriteAllTextAsync(file, SiteEngine.SavePlan(plan, sources), token);
+                SavedPlan.Save(file, plan);
             }
 
-            if (result.GetValue(CommonOptions.Json))
+            if (json)
             {
                 DiagnosticPrinter.PrintJson(output, new
                 {
                     stateRevision = plan.StateRevision,
                     hasChanges = plan.HasChanges,
-                    changes = plan.Changes.Select(c => new { address = c.Address, module = c.Module, service = c.Service?.ToString(), action = c.Action.ToString().ToLowerInvariant(), reasons = c.Reasons }),
+                    changes = plan.Changes.Select(c => new { address = c.Address, module = c.Module, service = c.Service, action = c.Action, reasons = c.Reasons }),
+                    steps = plan.Steps?.Select(s => new { index = s.Index, address = s.Address, reason = s.Reason }),
                 });
+                return plan.HasChanges ? 2 : ExitCodes.Ok;
             }
-            else
-            {
-                foreach (var c in plan.Changes.Where(c => c.Action != ChangeAction.NoOp))
-                {
-                    output.WriteLine($"{Symbol(c.Action)} {c.Address}");
-                    foreach (var r in c.Reasons)
-                    {
-                        output.WriteLine($"      {r}");
-                    }
-                }
 
-                var counts = plan.Changes.GroupBy(c => c.Action).ToDictionary(g => g.Key, g => g.Count());
-                output.WriteLine(plan.HasChanges
-                    ? $"Plan (state revision {plan.StateRevision}): {counts.GetValueOrDefault(ChangeAction.Create)} to create, {counts.GetValueOrDefault(ChangeAction.Update)} to update, {counts.GetValueOrDefault(ChangeAction.Replace)} to replace, {counts.GetValueOrDefault(ChangeAction.Delete)} to delete."
-                    : $"No changes (state revision {plan.StateRevision}).");
+            DiagnosticPrinter.PrintHuman(error, (plan.Diagnostics ?? []).Where(d => d.Severity != "info")); // merge conflicts, releases not found, drift not observed
+            foreach (var c in plan.Changes.Where(c => c.Action != "noop"))
+            {
+                output.WriteLine($"{Symbol(c.Action)} {c.Address}");
+                foreach (var r in c.Reasons)
+                {
+                    output.WriteLine($"      {r}");
+                }
+            }
+
+            var counts = plan.Changes.GroupBy(c => c.Action).ToDictionary(g => g.Key, g => g.Count());
+            output.WriteLine(plan.HasChanges
+                ? $"Plan (state revision {plan.StateRevision}): {counts.GetValueOrDefault("create")} to create, {counts.GetValueOrDefault("update")} to update, {counts.GetValueOrDefault("replace")} to replace, {counts.GetValueOrDefault("delete")} to delete."
+                : $"No changes (state revision {plan.StateRevision}).");
+            if (result.GetValue(steps) && plan.Steps is { Count: > 0 } run)
+            {
+                output.WriteLine($"'tappaas apply' runs {run.Count} step(s):");
+                foreach (var s in run)
+                {
+                    output.WriteLine($"  {s.Index + 1,3}. {s.Address}  ({s.Reason})");
+                }
             }
 
             return plan.HasChanges ? 2 : ExitCodes.Ok;
@@ -82,43 +79,38 @@ internal static class PlanCommands
     public static Command Apply(TextWriter output, TextWriter error)
     {
         var file = new Argument<string>("PLANFILE") { Description = "A plan saved with 'tappaas plan --out'." };
-        var command = new Command("apply", "Apply a saved plan, refusing it if the site changed since it was made.") { file, CommonOptions.Json };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        var command = new Command("apply", "Run a saved plan's steps as planned, refusing it if the site changed since it was made.") { file, CommonOptions.Json };
+        command.SetAction((result, ct) =>
         {
-            var path = result.GetValue(file)!;
-            long revision;
-            List<string> files;
-            try
+            var (plan, problem) = SavedPlan.Load(result.GetValue(file)!);
+            if (plan is null)
             {
-                using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(path, token));
-                revision = doc.RootElement.GetProperty("stateRevision").GetInt64();
-                files = [.. doc.RootElement.GetProperty("modules").EnumerateArray().Select(m => m.GetProperty("file").GetString()!)];
-            }
-            catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                error.WriteLine($"error: {path} is not a saved plan ({ex.Message}); make one with 'tappaas plan MODULE --out {path}'");
-                return ExitCodes.Usage;
+                error.WriteLine($"error: {problem}");
+                return Task.FromResult(ExitCodes.Usage);
             }
 
-            var code = SiteCommand.Locate(files, session, error, out var sources);
-            if (code != ExitCodes.Ok)
+            return Dispatch.RunAsync(result, error, async (api, token) =>
             {
-                return code;
-            }
-
-            var outcome = await session.Engine.ApplyPlanAsync(revision, sources, new EngineOptions(), token);
-            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "apply");
-            return outcome.Status is ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings ? ExitCodes.Ok : ExitCodes.Failed;
-        }, ct));
+                var json = result.GetValue(CommonOptions.Json);
+                var answer = await LiveProgress.RunAsync(api, error, json, "applying the plan", t => api.ApplyAsync(plan, t), token);
+                return ApiPrinter.Outcome(output, error, answer, json, "apply");
+            }, ct);
+        });
         return command;
     }
 
-    private static string Symbol(ChangeAction action) => action switch
+    private static int Diagnostics(TextWriter error, IReadOnlyList<DiagnosticV1> diagnostics)
     {
-        ChangeAction.Create => "  +",
-        ChangeAction.Update => "  ~",
-        ChangeAction.Replace => "-/+",
-        ChangeAction.Delete => "  -",
+        DiagnosticPrinter.PrintHuman(error, diagnostics);
+        return ExitCodes.Failed;
+    }
+
+    private static string Symbol(string action) => action switch
+    {
+        "create" => "  +",
+        "update" => "  ~",
+        "replace" => "-/+",
+        "delete" => "  -",
         _ => "   ",
     };
 }

@@ -1,11 +1,15 @@
 using System.CommandLine;
-using Tappaas.Abstractions.Secrets;
+using Tappaas.Cli.Remote;
+using Tappaas.Client;
+using Tappaas.Composition;
 
 namespace Tappaas.Cli.Commands;
 
 /// <summary>
 /// <c>tappaas secret set|list|delete</c>: the site's secret store. Values come from standard input or a file, never
-/// from the command line (where other users could read them in the process list), and are never printed.
+/// from the command line (where other users could read them in the process list), and are never printed. Through the
+/// daemon when one serves the site (an admin token), else on the site's files — which need no state store, so the secret
+/// holding a PostgreSQL store's connection string can be set before the store can be opened.
 /// </summary>
 internal static class SecretCommands
 {
@@ -14,12 +18,12 @@ internal static class SecretCommands
         var name = new Argument<string>("NAME") { Description = "The secret's name, referred to as ${secret:NAME} in a workload's env." };
         var fromFile = new Option<string?>("--from-file") { Description = "Read the value from this file instead of standard input." };
         var set = new Command("set", "Store a secret (the value is read from standard input or --from-file).") { name, fromFile };
-        set.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        set.SetAction((result, ct) => RunAsync(result, error, async (secrets, token) =>
         {
             var key = result.GetValue(name)!;
-            if (!SiteSecrets.IsValidName(key))
+            if (SiteHost.SecretNameProblem(key) is { } invalid)
             {
-                error.WriteLine($"error: NAME \"{key}\" is not a valid secret name: use letters, digits, '_', '.', '-', starting with a letter");
+                error.WriteLine($"error: {invalid}");
                 return ExitCodes.Usage;
             }
 
@@ -51,37 +55,97 @@ internal static class SecretCommands
                 return ExitCodes.Usage;
             }
 
-            new SiteSecrets(session.Layout.Root).Set(key, value);
+            if ((await secrets.SetSecretAsync(key, value, token)).Problem is { } problem)
+            {
+                return Dispatch.Fail(error, problem);
+            }
+
             output.WriteLine($"secret {key} stored");
             return ExitCodes.Ok;
         }, ct));
 
         var list = new Command("list", "List the names of the site's secrets (never their values).");
-        list.SetAction((result, ct) => SiteCommand.RunAsync(result, error, (session, _) =>
+        list.SetAction((result, ct) => RunAsync(result, error, async (secrets, token) =>
         {
-            foreach (var n in new SiteSecrets(session.Layout.Root).Names())
+            var names = await secrets.SecretsAsync(token);
+            if (names.Value is null)
+            {
+                return Dispatch.Fail(error, names.Problem!);
+            }
+
+            foreach (var n in names.Value)
             {
                 output.WriteLine(n);
             }
 
-            return Task.FromResult(ExitCodes.Ok);
+            return ExitCodes.Ok;
         }, ct));
 
         var deleteName = new Argument<string>("NAME") { Description = "The secret to remove." };
         var delete = new Command("delete", "Remove a secret.") { deleteName };
-        delete.SetAction((result, ct) => SiteCommand.RunAsync(result, error, (session, _) =>
+        delete.SetAction((result, ct) => RunAsync(result, error, async (secrets, token) =>
         {
             var key = result.GetValue(deleteName)!;
-            if (!new SiteSecrets(session.Layout.Root).Remove(key))
+            if ((await secrets.RemoveSecretAsync(key, token)).Problem is { } problem)
             {
-                error.WriteLine($"error: the site has no secret \"{key}\" (tappaas secret list shows the names)");
-                return Task.FromResult(ExitCodes.Failed);
+                error.WriteLine($"error: {problem.Detail}");
+                return ExitCodes.Failed;
             }
 
             output.WriteLine($"secret {key} removed");
-            return Task.FromResult(ExitCodes.Ok);
+            return ExitCodes.Ok;
         }, ct));
 
         return new Command("secret", "Manage the site's secrets.") { set, list, delete };
+    }
+
+    /// <summary>The daemon's API when one serves the site, else the site's secret files directly (no state store is opened).</summary>
+    private static Task<int> RunAsync(ParseResult result, TextWriter error, Func<ISecrets, CancellationToken, Task<int>> body, CancellationToken ct)
+    {
+        var (connection, _) = ApiOptions.Resolve(result);
+        if (connection is not null)
+        {
+            return Dispatch.RunAsync(result, error, (api, token) => body(new Remote(api), token), ct);
+        }
+
+        var root = SiteOptions.Root(result);
+        if (!SiteHost.Exists(root))
+        {
+            error.WriteLine($"error: no site at {Path.GetFullPath(root)} (no config/configuration.json); create one with 'tappaas init --site {root}'");
+            return Task.FromResult(ExitCodes.Failed);
+        }
+
+        return body(new Local(root), ct);
+    }
+
+    /// <summary>The three calls on secrets, answered by the API or by the site's files with the same words.</summary>
+    private interface ISecrets
+    {
+        Task<ApiResult<List<string>>> SecretsAsync(CancellationToken ct);
+
+        Task<ApiResult<bool>> SetSecretAsync(string name, string value, CancellationToken ct);
+
+        Task<ApiResult<bool>> RemoveSecretAsync(string name, CancellationToken ct);
+    }
+
+    private sealed class Remote(ISiteApi api) : ISecrets
+    {
+        public Task<ApiResult<List<string>>> SecretsAsync(CancellationToken ct) => api.SecretsAsync(ct);
+
+        public Task<ApiResult<bool>> SetSecretAsync(string name, string value, CancellationToken ct) => api.SetSecretAsync(name, value, ct);
+
+        public Task<ApiResult<bool>> RemoveSecretAsync(string name, CancellationToken ct) => api.RemoveSecretAsync(name, ct);
+    }
+
+    private sealed class Local(string root) : ISecrets
+    {
+        public Task<ApiResult<List<string>>> SecretsAsync(CancellationToken ct) => Task.FromResult(new ApiResult<List<string>>([.. SiteHost.SecretNames(root)], null));
+
+        public Task<ApiResult<bool>> SetSecretAsync(string name, string value, CancellationToken ct) => Task.FromResult(Answer(SiteHost.SetSecret(root, name, value), 400));
+
+        public Task<ApiResult<bool>> RemoveSecretAsync(string name, CancellationToken ct) => Task.FromResult(Answer(SiteHost.RemoveSecret(root, name), 404));
+
+        private static ApiResult<bool> Answer(string? problem, int status) =>
+            problem is null ? new(true, null) : new(false, new ApiProblem(status, status == 404 ? "no such secret" : ApiProblem.InvalidRequest, problem, [], null));
     }
 }

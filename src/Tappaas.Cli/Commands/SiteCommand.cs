@@ -22,24 +22,6 @@ internal static class SiteCommand
         }
     }
 
-    public static int Locate(IEnumerable<string> arguments, SiteSession session, TextWriter error, out List<Engine.ModuleSource> sources)
-    {
-        sources = [];
-        foreach (var a in arguments)
-        {
-            var (source, problem) = ModuleLocator.Find(a, session.Engine);
-            if (source is null)
-            {
-                error.WriteLine($"error: {problem}");
-                return ExitCodes.Usage;
-            }
-
-            sources.Add(source);
-        }
-
-        return ExitCodes.Ok;
-    }
-
     public static void Refused(TextWriter error, string message, string hint) =>
-        DiagnosticPrinter.PrintHuman(error, [Model.Diagnostics.Diagnostic.Error(Engine.EngineCodes.NeedsConfirmation, null, message, hint)]);
+        DiagnosticPrinter.PrintHuman(error, [new Client.DiagnosticV1("error", SiteApi.NeedsConfirmation, message, hint, null, null)]);
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Tappaas.Cli.Output;
-using Tappaas.Engine.Apply;
+using Tappaas.Cli.Remote;
 
 namespace Tappaas.Cli.Commands;
 
@@ -11,19 +11,19 @@ internal static class TransferCommands
     {
         var folder = new Argument<string>("DIR") { Description = "An upstream TAPPaaS config folder (configuration.json, zones.json, <module>.json, <module>.json.orig)." };
         var command = new Command("import", "Record the modules of an existing TAPPaaS config folder in this site (runs nothing).") { folder, CommonOptions.Json };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (api, token) =>
         {
-            var outcome = await session.Engine.ImportAsync(result.GetValue(folder)!, token);
-            if (!result.GetValue(CommonOptions.Json))
+            var answer = await api.ImportAsync(Path.GetFullPath(result.GetValue(folder)!), token);
+            var json = result.GetValue(CommonOptions.Json);
+            if (!json && answer.Value is { } done)
             {
-                foreach (var recorded in outcome.Diagnostics.Where(d => d.Severity == Model.Diagnostics.Severity.Info))
+                foreach (var recorded in done.Diagnostics.Where(d => d.Severity == "info"))
                 {
                     output.WriteLine($"  {recorded.Message}");
                 }
             }
 
-            OutcomePrinter.Print(output, error, outcome, result.GetValue(CommonOptions.Json), "import");
-            return outcome.Status == ApplyStatus.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+            return ApiPrinter.Outcome(output, error, answer, json, "import");
         }, ct));
         return command;
     }
@@ -31,11 +31,24 @@ internal static class TransferCommands
     public static Command Export(TextWriter output, TextWriter error)
     {
         var folder = new Argument<string>("DIR") { Description = "Where to write the config folder." };
-        var command = new Command("export", "Write the site's configuration, zones and installed modules in the upstream config folder layout.") { folder };
-        command.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (session, token) =>
+        var command = new Command("export", "Write the site's configuration, zones and installed modules in the upstream config folder layout.") { folder, CommonOptions.Json };
+        command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (api, token) =>
         {
-            var count = await session.Engine.ExportAsync(result.GetValue(folder)!, token);
-            output.WriteLine($"exported {count} module(s) to {result.GetValue(folder)}");
+            var answer = await api.ExportAsync(Path.GetFullPath(result.GetValue(folder)!), token);
+            if (answer.Value is not { } done)
+            {
+                return Dispatch.Fail(error, answer.Problem!);
+            }
+
+            if (result.GetValue(CommonOptions.Json))
+            {
+                DiagnosticPrinter.PrintJson(output, done);
+            }
+            else
+            {
+                output.WriteLine($"exported {done.Modules} module(s) to {result.GetValue(folder)}");
+            }
+
             return ExitCodes.Ok;
         }, ct));
         return command;

@@ -2,8 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Tappaas.Cli.Remote;
 using Tappaas.Client;
-using Tappaas.Engine.Site;
-using Tappaas.Platform.Embedded;
+using Tappaas.Composition;
 
 namespace Tappaas.Cli.Commands;
 
@@ -50,14 +49,21 @@ internal static class UpCommands
                 return ExitCodes.Failed;
             }
 
-            var layout = new SiteLayout(site);
-            if (!File.Exists(layout.ConfigurationFile))
+            var logs = SiteHost.LogsDir(site);
+            if (!SiteHost.Exists(site))
             {
                 // The site gets its own copy of the example stack: new releases are published by copying them over it.
                 var stack = Path.Combine(RepositoryRoot(), "examples", "stack");
                 var repository = Path.Combine(site, "repository");
                 CopyFolder(stack, repository);
-                SiteInitializer.Initialize(layout, "tappaas.internal", new Dictionary<string, string> { ["cluster:*"] = "embedded", ["firewall:*"] = "embedded", ["backup:*"] = "embedded" }, [repository]);
+                var (created, problem) = await SiteHost.CreateAsync(site, "tappaas.internal",
+                    new Dictionary<string, string> { ["cluster:*"] = "embedded", ["firewall:*"] = "embedded", ["backup:*"] = "embedded" }, [repository], ct);
+                if (created is null)
+                {
+                    error.WriteLine($"error: {problem}");
+                    return ExitCodes.Failed;
+                }
+
                 say.WriteLine($"created the site in {site} (modules from {repository}, a copy of {stack})");
             }
 
@@ -67,15 +73,15 @@ internal static class UpCommands
             if (!await HealthyAsync(site, apiUrl, ct))
             {
                 Directory.CreateDirectory(Path.Combine(site, "secrets"));
-                Directory.CreateDirectory(layout.LogsDir);
-                StartDaemon(site, apiUrl, result.GetValue(https), result.GetValue(http), tokenFile, layout.LogsDir);
+                Directory.CreateDirectory(logs);
+                StartDaemon(site, apiUrl, result.GetValue(https), result.GetValue(http), tokenFile, logs);
                 if (!await WaitHealthyAsync(site, apiUrl, TimeSpan.FromSeconds(30), ct))
                 {
-                    error.WriteLine($"error: the daemon did not answer on {apiUrl} within 30 s; see {Path.Combine(layout.LogsDir, "daemon.log")}");
+                    error.WriteLine($"error: the daemon did not answer on {apiUrl} within 30 s; see {Path.Combine(logs, "daemon.log")}");
                     return ExitCodes.Failed;
                 }
 
-                say.WriteLine($"started the daemon (API {apiUrl}, proxy on ports {result.GetValue(https)} and {result.GetValue(http)}; log {Path.Combine(layout.LogsDir, "daemon.log")})");
+                say.WriteLine($"started the daemon (API {apiUrl}, proxy on ports {result.GetValue(https)} and {result.GetValue(http)}; log {Path.Combine(logs, "daemon.log")})");
             }
             else
             {
@@ -144,7 +150,7 @@ internal static class UpCommands
         return command;
     }
 
-    public static Command Down(TextWriter output, TextWriter error)
+    public static Command Down(TextWriter output, TextWriter error, TimeProvider time)
     {
         var dataDir = new Option<string?>("--data-dir") { Description = "The site folder (default as for up)." };
         var purge = new Option<bool>("--purge") { Description = "Also remove the site: guests' networks, firewall table, DNS and the site folder." };
@@ -152,7 +158,7 @@ internal static class UpCommands
         command.SetAction(async (result, ct) =>
         {
             var site = Path.GetFullPath(result.GetValue(dataDir) ?? SiteOptions.Root(result));
-            if (!File.Exists(new SiteLayout(site).ConfigurationFile))
+            if (!SiteHost.Exists(site))
             {
                 output.WriteLine($"no site at {site}: nothing to stop");
                 return ExitCodes.Ok;
@@ -181,28 +187,7 @@ internal static class UpCommands
             }
 
             File.Delete(pidFile);
-            var platform = new EmbeddedPlatform(site, EmbeddedPlatform.CanIsolate);
-            foreach (var (guest, spec) in platform.Runtime.All())
-            {
-                await platform.Runtime.StopAsync(guest, ct);
-                output.WriteLine($"stopped guest {guest}");
-                if (result.GetValue(purge))
-                {
-                    await platform.Vm.DeleteAsync(new(new Model.Modules.ModuleDefinition(spec.Module, spec.Module + ".json", Model.Json.JObject.Empty), Model.Modules.ServiceRef.Parse("cluster:vm"), site, site, Abstractions.Providers.HookFlags.None), ct);
-                }
-            }
-
-            if (result.GetValue(purge))
-            {
-                if (platform.Isolate)
-                {
-                    await platform.Network.RemoveAsync(ct);
-                }
-
-                Directory.Delete(site, recursive: true);
-                output.WriteLine($"removed the site {site}");
-            }
-
+            await SiteHost.StopAsync(site, result.GetValue(purge), output.WriteLine, time, ct);
             return ExitCodes.Ok;
         });
         return command;
@@ -272,8 +257,8 @@ internal static class UpCommands
 
     private static async Task<bool> WaitGuestsReadyAsync(TappaasClient client, TimeSpan deadline, CancellationToken ct)
     {
-        var until = DateTime.UtcNow + deadline;
-        while (DateTime.UtcNow < until)
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < deadline)
         {
             if ((await client.StatusAsync(ct)).Value is { } status && status.Guests.Where(g => s_stack.Contains(g.Module)).All(g => g.Ready))
             {
@@ -288,8 +273,8 @@ internal static class UpCommands
 
     private static async Task<bool> WaitHealthyAsync(string site, string apiUrl, TimeSpan deadline, CancellationToken ct)
     {
-        var until = DateTime.UtcNow + deadline;
-        while (DateTime.UtcNow < until)
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < deadline)
         {
             if (await HealthyAsync(site, apiUrl, ct))
             {

@@ -1,19 +1,27 @@
 using System.Text.Json;
+using Tappaas.Client;
+using Tappaas.Composition;
 using Tappaas.Model.Diagnostics;
 using Tappaas.Model.Json;
 
 namespace Tappaas.Cli.Output;
 
-/// <summary>Prints diagnostics for people (one block each) or as the JSON document of <c>validate --json</c>.</summary>
+/// <summary>
+/// The one printer of diagnostics, on the API's <see cref="DiagnosticV1"/> records: for people (one block each: where,
+/// severity, code, JSON path, message, hint) or as JSON. The model's diagnostics (validate, graph, which need no site)
+/// are turned into the same records first, so a problem reads the same whichever way a command ran.
+/// </summary>
 internal static class DiagnosticPrinter
 {
-    public static void PrintHuman(TextWriter output, IEnumerable<Diagnostic> diagnostics)
+    public static void PrintHuman(TextWriter output, IEnumerable<Diagnostic> diagnostics) => PrintHuman(output, diagnostics.Select(SiteApi.ToV1));
+
+    public static void PrintHuman(TextWriter output, IEnumerable<DiagnosticV1> diagnostics)
     {
         foreach (var d in diagnostics)
         {
-            var where = d.Location is null ? "" : d.Location + ": ";
-            var path = d.Location is { JsonPath: not "$" } l ? l.JsonPath + ": " : "";
-            output.WriteLine($"{where}{d.Severity.ToString().ToLowerInvariant()} {d.Code}: {path}{d.Message}");
+            var where = d.File is null ? "" : (d.Line is > 0 ? $"{d.File}:{d.Line}:{d.Column ?? 0}" : d.File) + ": ";
+            var path = d.Path is { Length: > 0 } and not "$" ? d.Path + ": " : "";
+            output.WriteLine($"{where}{d.Severity} {d.Code}: {path}{d.Message}");
             if (d.Hint.Length > 0)
             {
                 output.WriteLine($"    hint: {d.Hint}");
@@ -21,14 +29,16 @@ internal static class DiagnosticPrinter
         }
     }
 
-    public static object ToJson(Diagnostic d) => new
+    public static object ToJson(Diagnostic d) => ToJson(SiteApi.ToV1(d));
+
+    public static object ToJson(DiagnosticV1 d) => new
     {
-        severity = d.Severity.ToString().ToLowerInvariant(),
+        severity = d.Severity,
         code = d.Code,
-        file = d.Location?.File,
-        path = d.Location?.JsonPath,
-        line = d.Location?.Line ?? 0,
-        column = d.Location?.Column ?? 0,
+        file = d.File,
+        path = d.Path,
+        line = d.Line ?? 0,
+        column = d.Column ?? 0,
         message = d.Message,
         hint = d.Hint,
     };

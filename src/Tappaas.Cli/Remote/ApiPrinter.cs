@@ -6,28 +6,23 @@ namespace Tappaas.Cli.Remote;
 /// <summary>Prints the API's answers the way the in-process commands print the engine's.</summary>
 internal static class ApiPrinter
 {
-    public static void Diagnostic(TextWriter output, DiagnosticV1 d)
-    {
-        var where = d.File is null ? "" : $"{d.File}{(d.Line is { } l and > 0 ? ":" + l : "")}: ";
-        output.WriteLine($"{where}{d.Severity} {d.Code}: {d.Message}");
-        if (d.Hint.Length > 0)
-        {
-            output.WriteLine($"    hint: {d.Hint}");
-        }
-    }
+    public static void Diagnostic(TextWriter output, DiagnosticV1 d) => DiagnosticPrinter.PrintHuman(output, [d]);
 
     /// <summary>
-    /// The outcome of a run: done (exit 0), or the problem. <paramref name="rolledBackExit"/> is the exit code when a
-    /// step failed and the run was rolled back (upstream's update exits 2 then).
+    /// The outcome of a run: done (exit 0), or the problem. <c>rolledBackExit</c> is the exit code when a step failed and
+    /// the run was rolled back (upstream's update exits 2 then); <c>warningsExit</c> the one when it succeeded with warnings
+    /// (upstream's update exits 1 when a non-fatal check failed).
     /// </summary>
-    public static int Outcome(TextWriter output, TextWriter error, ApiResult<ApplyResultV1> result, bool json, string verb, int rolledBackExit = ExitCodes.Failed)
+    public static int Outcome(TextWriter output, TextWriter error, ApiResult<ApplyResultV1> result, bool json, string verb, int rolledBackExit = ExitCodes.Failed,
+        int warningsExit = ExitCodes.Ok)
     {
         if (result.Value is { } done)
         {
+            var exit = done.Status == "SucceededWithWarnings" ? warningsExit : ExitCodes.Ok;
             if (json)
             {
-                DiagnosticPrinter.PrintJson(output, new { status = Status(done.Status), applyId = done.RunId, diagnostics = done.Diagnostics });
-                return ExitCodes.Ok;
+                DiagnosticPrinter.PrintJson(output, new { status = Status(done.Status), applyId = done.RunId, diagnostics = done.Diagnostics.Select(DiagnosticPrinter.ToJson) });
+                return exit;
             }
 
             foreach (var d in done.Diagnostics.Where(d => d.Severity == "warning"))
@@ -35,11 +30,17 @@ internal static class ApiPrinter
                 Diagnostic(error, d);
             }
 
-            output.WriteLine(done.Status == "SucceededWithWarnings" ? $"{verb}: done with warnings (run {done.RunId})" : $"{verb}: done (run {done.RunId})");
-            return ExitCodes.Ok;
+            var run = done.RunId is { } id ? $" (run {id})" : "";
+            output.WriteLine(done.Status == "SucceededWithWarnings" ? $"{verb}: done with warnings{run}" : $"{verb}: done{run}");
+            return exit;
         }
 
         var problem = result.Problem!;
+        if (problem.IsBadArgument && !json)
+        {
+            return Dispatch.Fail(error, problem);
+        }
+
         var rolledBack = problem.Status == 502;
         if (json)
         {
@@ -50,9 +51,9 @@ internal static class ApiPrinter
                 httpStatus = problem.Status,
                 title = problem.Title,
                 detail = problem.Detail,
-                diagnostics = problem.Diagnostics,
+                diagnostics = problem.Diagnostics.Select(DiagnosticPrinter.ToJson),
             });
-            return rolledBack ? rolledBackExit : ExitCodes.Failed;
+            return rolledBack ? rolledBackExit : problem.IsBadArgument ? ExitCodes.Usage : ExitCodes.Failed;
         }
 
         foreach (var d in problem.Diagnostics.Where(d => d.Severity != "info"))

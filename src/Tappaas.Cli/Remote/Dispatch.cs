@@ -1,18 +1,17 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Tappaas.Cli.Commands;
 using Tappaas.Client;
-using Tappaas.Composition;
 
 namespace Tappaas.Cli.Remote;
 
-/// <summary>Runs a site command through the daemon's API when one serves the site, else in-process.</summary>
+/// <summary>
+/// Runs a site command against the site's API: through the daemon when one serves the site (or <c>--api</c> names one),
+/// else in-process on the site folder — the same <see cref="ISiteApi"/> either way, so a command has one body.
+/// </summary>
 internal static class Dispatch
 {
-    public static async Task<int> RunAsync(
-        ParseResult result, TextWriter error,
-        Func<TappaasClient, CancellationToken, Task<int>> remote,
-        Func<SiteSession, CancellationToken, Task<int>> local,
-        CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ParseResult result, TextWriter error, Func<ISiteApi, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         var (connection, problem) = ApiOptions.Resolve(result);
         if (problem is not null)
@@ -23,7 +22,7 @@ internal static class Dispatch
 
         if (connection is null)
         {
-            return await SiteCommand.RunAsync(result, error, local, cancellationToken);
+            return await SiteCommand.RunAsync(result, error, (session, token) => body(session.Services.GetRequiredService<ISiteApi>(), token), cancellationToken);
         }
 
         if (connection.Token is null)
@@ -33,18 +32,24 @@ internal static class Dispatch
         }
 
         using var client = new TappaasClient(connection);
-        return await remote(client, cancellationToken);
+        return await body(client, cancellationToken);
     }
 
-    /// <summary>Prints a problem the daemon answered with (and its diagnostics) and returns the exit code.</summary>
+    /// <summary>Prints a problem (and its diagnostics) and returns the exit code: 2 for a wrong argument, else 1.</summary>
     public static int Fail(TextWriter error, ApiProblem problem)
     {
-        error.WriteLine($"error: {problem}");
         foreach (var d in problem.Diagnostics.Where(d => d.Severity != "info"))
         {
             ApiPrinter.Diagnostic(error, d);
         }
 
+        if (problem.IsBadArgument)
+        {
+            error.WriteLine($"error: {problem.Detail}"); // as the in-process check of an argument words it
+            return ExitCodes.Usage;
+        }
+
+        error.WriteLine($"error: {problem}");
         return ExitCodes.Failed;
     }
 }

@@ -11,7 +11,7 @@ namespace Tappaas.Cli.Remote;
 internal static class LiveProgress
 {
     public static async Task<ApiResult<T>> RunAsync<T>(
-        TappaasClient client, TextWriter progress, bool quiet, string title, Func<CancellationToken, Task<ApiResult<T>>> call, CancellationToken ct)
+        ISiteApi client, TextWriter progress, bool quiet, string title, Func<CancellationToken, Task<ApiResult<T>>> call, CancellationToken ct)
     {
         if (quiet)
         {

@@ -3,8 +3,7 @@ using System.Text.Json;
 namespace Tappaas.Daemon.Api;
 
 /// <summary>
-/// A server-sent event stream: the headers and a comment line at once (a subscriber knows it is connected), then every
-/// <c>every</c> interval the frames <c>poll</c> returns, until the client goes away.
+/// Server-sent event streams: a comment line first (a subscriber knows it is connected), then one frame per item.
 /// </summary>
 internal static class ServerSentEvents
 {
@@ -15,7 +14,8 @@ internal static class ServerSentEvents
     public static string Frame(string name, object data, long? id = null) =>
         $"{(id is { } i ? $"id: {i}\n" : "")}event: {name}\ndata: {JsonSerializer.Serialize(data, Json)}\n\n";
 
-    public static async Task StreamAsync(HttpContext context, string comment, TimeSpan every, Func<CancellationToken, Task<IEnumerable<string>>> poll, CancellationToken ct)
+    /// <summary>The headers and a comment at once (the subscriber knows it is connected), then a frame per item as it comes, until the client goes away.</summary>
+    public static async Task StreamAsync<T>(HttpContext context, string comment, IAsyncEnumerable<T> items, Func<T, string> frame, CancellationToken ct)
     {
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
@@ -23,15 +23,10 @@ internal static class ServerSentEvents
         await context.Response.Body.FlushAsync(ct);
         try
         {
-            while (!ct.IsCancellationRequested)
+            await foreach (var item in items.WithCancellation(ct))
             {
-                foreach (var frame in await poll(ct))
-                {
-                    await context.Response.WriteAsync(frame, ct);
-                }
-
+                await context.Response.WriteAsync(frame(item), ct);
                 await context.Response.Body.FlushAsync(ct);
-                await Task.Delay(every, ct);
             }
         }
         catch (OperationCanceledException)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Tappaas.Abstractions.Routing;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 

@@ -1,29 +1,28 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Tappaas.Composition;
-using Tappaas.Model.Loading;
+using Microsoft.Extensions.Primitives;
+using Tappaas.Abstractions.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Tappaas.Daemon.Proxy;
 
 /// <summary>
 /// The reverse proxy of the embedded platform, on its own listeners: HTTPS with a certificate from the site CA for each
-/// requested name (SNI), plain HTTP redirected to HTTPS. Routes follow the site (checked twice a second, so a guest that
-/// stops being ready or is drained leaves the rotation at once; in-flight requests finish); the route is found by the
+/// requested name (SNI), plain HTTP redirected to HTTPS. Routes follow the site: the route source tells the proxy of every
+/// change (a guest that stops being ready or is drained leaves the rotation within milliseconds; in-flight requests finish); the route is found by the
 /// request's host in a map, a client whose zone is not in its <c>proxyAllowedZones</c> gets 403, and the rest is
 /// <see cref="GuestForwarder"/> (YARP's forwarder, round robin, retries on another guest, passive health) — no routing
 /// table or per-request pipeline beyond that, since this is the path every request pays for.
 /// </summary>
-internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca, DaemonOptions options, ProxyStats stats, TimeProvider time, ILogger<ProxyServer> log) : IHostedService
+internal sealed class ProxyServer(IServiceProvider services, SiteCertificateAuthority ca, DaemonOptions options, ProxyStats stats, TimeProvider time) : IHostedService
 {
-    private readonly Lock _refreshing = new();
+    private readonly Lock _applying = new();
     private WebApplication? _app;
-    private CancellationTokenSource? _refresh;
-    private Task _loop = Task.CompletedTask;
+    private IRouteSource? _source;
+    private IDisposable? _subscription;
+    private RouteTable _table = RouteTable.Empty;
 
-    private IReadOnlyList<(string Zone, IPNetwork Network)> _subnets = []; // read with the routes, not per request
-
-    public IReadOnlyList<ProxyRoute> Routes { get; private set; } = [];
+    public IReadOnlyList<ProxyRoute> Routes => _table.Routes;
 
     private Dictionary<string, Upstream> _byHost = new(StringComparer.OrdinalIgnoreCase);
 
@@ -88,7 +87,7 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
             }
 
             var route = upstream.Route;
-            var zone = ProxyRoutes.ZoneOf(context.Connection.RemoteIpAddress ?? IPAddress.None, _subnets);
+            var zone = _table.ZoneOf(context.Connection.RemoteIpAddress ?? IPAddress.None);
             if (!route.AllowedZones.Contains(zone))
             {
                 await Results.Problem(statusCode: 403, title: "not from this zone",
@@ -108,46 +107,19 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
 
             stats.Record(route.Module, context.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         });
-        var stamp = ProxyRoutes.Stamp(site.Providers.Embedded.SiteFolder);
-        Refresh();
+        // The routes are told, not polled: the source fires its change token when a guest becomes ready, drains or
+        // goes, or the site's modules change, and the table is swapped whole.
+        _source = services.GetRequiredService<IRouteSource>();
+        Apply(_source.Current);
+        _subscription = ChangeToken.OnChange(_source.GetChangeToken, () => Apply(_source.Current));
         await _app.StartAsync(cancellationToken);
         // Guests reach the proxy on their zone gateway: open its ports in the site firewall's input chain.
-        await site.Providers.Embedded.Network.SetHostPortsAsync(
-            [httpsPort, .. options.ProxyHttp is { } h ? [Endpoint(h).Port] : Array.Empty<int>()], cancellationToken);
-        _refresh = new CancellationTokenSource();
-        _loop = Task.Run(async () =>
-        {
-            for (var tick = 1; !_refresh.IsCancellationRequested; tick++)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(500), _refresh.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-                try
-                {
-                    // Rebuilt when the site's files moved, and every 10 s regardless (a change within one timestamp tick).
-                    var now = ProxyRoutes.Stamp(site.Providers.Embedded.SiteFolder);
-                    if (now == stamp && tick % 20 != 0)
-                    {
-                        continue;
-                    }
-
-                    Refresh();
-                    stamp = now; // after the refresh: one that failed is tried again on the next tick
-                }
-                catch (Exception ex) when (ex is IOException or InvalidOperationException)
-                {
-                    log.LogWarning("proxy routes not refreshed: {Message}", ex.Message);
-                }
-            }
-        }, CancellationToken.None);
+        await _source.OpenIngressAsync([httpsPort, .. options.ProxyHttp is { } h ? [Endpoint(h).Port] : Array.Empty<int>()], cancellationToken);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_refresh is not null)
-        {
-            await _refresh.CancelAsync();
-            await _loop;
-        }
-
+        _subscription?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync(cancellationToken);
@@ -161,47 +133,29 @@ internal sealed class ProxyServer(SiteSession site, SiteCertificateAuthority ca,
     /// </summary>
     public void Sync()
     {
-        if (_app is not null)
+        if (_source is not null)
         {
-            Refresh();
+            Apply(_source.Refresh());
         }
     }
 
-    private void Refresh()
+    private void Apply(RouteTable table)
     {
-        lock (_refreshing) // the loop and Sync: one reads and replaces the routes at a time, the later one last
+        lock (_applying) // the change token's callback and Sync: the newer table wins
         {
-            RefreshLocked();
-        }
-    }
+            if (table.Version <= _table.Version && _table.Version != 0)
+            {
+                return;
+            }
 
-    private void RefreshLocked()
-    {
-        _subnets = ProxyRoutes.Subnets(SiteFiles.Read(site.Layout.ConfigDir).Zones);
-        var routes = ProxyRoutes.Build(site.Providers.Embedded);
-        if (routes.SequenceEqual(Routes, RouteComparer.Instance))
-        {
-            return;
+            _byHost = table.Routes.GroupBy(r => r.Host, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => new Upstream(g.First()), StringComparer.OrdinalIgnoreCase);
+            _table = table;
         }
-
-        Routes = routes;
-        _byHost = routes.GroupBy(r => r.Host, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => new Upstream(g.First()), StringComparer.OrdinalIgnoreCase);
     }
 
     private static IPEndPoint Endpoint(string url)
     {
         var uri = new Uri(url);
         return new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port);
-    }
-
-    private sealed class RouteComparer : IEqualityComparer<ProxyRoute>
-    {
-        public static RouteComparer Instance { get; } = new();
-
-        public bool Equals(ProxyRoute? x, ProxyRoute? y) =>
-            x is not null && y is not null && x with { Destinations = [], AllowedZones = [] } == y with { Destinations = [], AllowedZones = [] }
-            && x.Destinations.SequenceEqual(y.Destinations) && x.AllowedZones.SequenceEqual(y.AllowedZones);
-
-        public int GetHashCode(ProxyRoute obj) => obj.Host.GetHashCode(StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Tappaas.IO;
 
 namespace Tappaas.Daemon.Proxy;
 
@@ -33,8 +34,8 @@ public sealed class SiteCertificateAuthority
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
             var now = time.GetUtcNow();
             using var root = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
-            WriteOwnerOnly(keyFile, key.ExportPkcs8PrivateKeyPem());
-            File.WriteAllText(certFile, root.ExportCertificatePem());
+            AtomicFile.Write(keyFile, key.ExportPkcs8PrivateKeyPem(), AtomicFile.OwnerOnly);
+            AtomicFile.Write(certFile, root.ExportCertificatePem());
         }
 
         _root = X509Certificate2.CreateFromPemFile(certFile, keyFile);
@@ -80,12 +81,5 @@ public sealed class SiteCertificateAuthority
         using var withKey = issued.CopyWithPrivateKey(key);
         // Round-trip through PKCS#12 so the key is usable by the TLS stack on every platform.
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-    }
-
-    private static void WriteOwnerOnly(string path, string text)
-    {
-        using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
-        using var writer = new StreamWriter(stream);
-        writer.Write(text);
     }
 }

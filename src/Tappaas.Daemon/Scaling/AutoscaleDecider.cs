@@ -1,5 +1,5 @@
 using System.Globalization;
-using Tappaas.Platform.Embedded.Workloads;
+using Tappaas.Model.Resolved;
 
 namespace Tappaas.Daemon.Scaling;
 
@@ -9,16 +9,16 @@ public sealed record ScaleDecision(int From, int To, string Reason);
 /// <summary>
 /// Decides a module's replicas from samples of its metric per replica (pure; the caller brings the clock). Each sample
 /// recommends <c>ceil(replicas × metric / target)</c> within min and max. A scale up happens once every recommendation
-/// of the last <see cref="AutoscaleSpec.ScaleUpWindow"/> asks for more (to the smallest of them); a scale down once every
-/// recommendation of the last <see cref="AutoscaleSpec.ScaleDownWindow"/> asks for fewer (to the largest of them) — so
+/// of the last <see cref="AutoscalePolicy.ScaleUpWindow"/> asks for more (to the smallest of them); a scale down once every
+/// recommendation of the last <see cref="AutoscalePolicy.ScaleDownWindow"/> asks for fewer (to the largest of them) — so
 /// a spike or a lull shorter than its window changes nothing. Replicas outside min..max are brought inside at once.
 /// </summary>
-public sealed class AutoscaleDecider(AutoscaleSpec spec)
+public sealed class AutoscaleDecider(AutoscalePolicy spec)
 {
     private readonly List<(DateTimeOffset At, int Recommended, double Metric)> _samples = [];
     private DateTimeOffset? _first;
 
-    public AutoscaleSpec Spec { get; } = spec;
+    public AutoscalePolicy Spec { get; } = spec;
 
     /// <summary>Records a sample; returns a decision when one is due.</summary>
     public ScaleDecision? Observe(DateTimeOffset now, int replicas, double metricPerReplica)

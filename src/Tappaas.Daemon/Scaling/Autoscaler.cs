@@ -2,8 +2,7 @@ using Tappaas.Composition;
 using Tappaas.Daemon.Proxy;
 using Tappaas.Engine;
 using Tappaas.Engine.Apply;
-using Tappaas.Platform.Embedded.Cgroups;
-using Tappaas.Platform.Embedded.Workloads;
+using Tappaas.Model.Resolved;
 
 namespace Tappaas.Daemon.Scaling;
 
@@ -44,20 +43,22 @@ internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer
             return decisions;
         }
 
-        var platform = site.Providers.Embedded;
-        var installed = (await site.Store.ListModulesAsync(cancellationToken)).Where(m => m.Status == "installed").Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var module in platform.Network.Installed().Where(m => installed.Contains(m.Name)))
+        var snapshot = Model.Site.SiteSnapshot.Read(site.Layout.ConfigDir);
+        var installed = (await site.Store.ListModulesAsync(cancellationToken)).Where(m => m.Status == "installed")
+            .Select(m => ModuleResolver.Resolve(Model.Modules.ModuleDefinition.FromJson(m.Name, m.Definition), snapshot)).ToList();
+        var byModule = site.Guests().Where(g => !g.Draining).ToLookup(g => g.Module, StringComparer.Ordinal);
+        foreach (var module in installed)
         {
-            if (WorkloadSpec.From(module) is not { Autoscale: { } spec } workload)
+            if (module.Workload is not { Autoscale: { } spec } workload)
             {
                 _modules.Remove(module.Name);
                 continue;
             }
 
             var now = time.GetUtcNow();
-            var guests = platform.Runtime.GuestsOf(module.Name).Where(g => !platform.Runtime.Draining(g)).ToList();
-            var ready = Math.Max(1, guests.Count(g => platform.Runtime.State(g) is { Ready: true }));
-            var sample = new Sample(now, stats.Of(module.Name).Requests, guests.Sum(g => platform.Runtime.Spec(g) is { CgroupMode: not CgroupMode.None } s ? new Cgroup(s.CgroupMode, s.CgroupName).CpuSeconds() : 0));
+            var guests = byModule[module.Name].ToList();
+            var ready = Math.Max(1, guests.Count(g => g.Ready));
+            var sample = new Sample(now, stats.Of(module.Name).Requests, guests.Sum(g => g.CpuSeconds ?? 0));
             if (!_modules.TryGetValue(module.Name, out var entry) || entry.Decider.Spec != spec)
             {
                 _modules[module.Name] = (new AutoscaleDecider(spec), sample);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Tappaas.IO;
 
 namespace Tappaas.Daemon.Security;
 
@@ -40,15 +41,7 @@ public sealed class TokenStore(string siteFolder, TimeProvider time)
         lock (_gate)
         {
             var all = List().Where(t => t.Name != name).Append(new TokenEntry(name, role, Hash(secret), time.GetUtcNow())).ToList();
-            var dir = Path.GetDirectoryName(File)!;
-            Directory.CreateDirectory(dir);
-            var temp = File + ".tmp";
-            using (var stream = new FileStream(temp, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
-            {
-                JsonSerializer.Serialize(stream, all);
-            }
-
-            System.IO.File.Move(temp, File, overwrite: true);
+            AtomicFile.Write(File, JsonSerializer.SerializeToUtf8Bytes(all), AtomicFile.OwnerOnly);
         }
 
         return secret;

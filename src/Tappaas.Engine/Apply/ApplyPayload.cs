@@ -44,6 +44,12 @@ public sealed record ApplyPayload
 
     /// <summary>Why the module revisions are recorded (install, update, rollback to r2).</summary>
     public string Reason { get; init; } = "";
+
+    /// <summary>Per module, when the modules of one run are recorded for different reasons (a plan that installs one and updates another).</summary>
+    public Dictionary<string, string> ModuleReasons { get; init; } = [];
+
+    /// <summary>Why <paramref name="module"/>'s revision is recorded.</summary>
+    public string ReasonFor(string module) => ModuleReasons.GetValueOrDefault(module) ?? Reason;
 }
 
 /// <summary>A module's files in the config folder before a run.</summary>

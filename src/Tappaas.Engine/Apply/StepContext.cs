@@ -22,6 +22,9 @@ internal sealed class StepContext(SiteLayout layout, IStateStore store, IProvide
 
     public ApplyPayload Payload { get; } = payload;
 
+    /// <summary>The site's configuration and zones, read once for the run (providers get it with every request).</summary>
+    public Model.Site.SiteSnapshot Site { get; } = Model.Site.SiteSnapshot.Read(layout.ConfigDir);
+
     /// <summary>Snapshot ids taken in this run (rebuilt from the journal on resume).</summary>
     public Dictionary<string, string> Snapshots { get; } = new(StringComparer.Ordinal);
 
@@ -32,7 +35,7 @@ internal sealed class StepContext(SiteLayout layout, IStateStore store, IProvide
     public string Folder(string module) => Payload.Folders.GetValueOrDefault(module) ?? Layout.ConfigDir;
 
     public ProviderRequest Request(ApplyStep step, ModuleDefinition consumer) =>
-        new(consumer, ServiceRef.Parse(step.Service!), Folder(step.Module), Layout.Root, FlagsFor(step.Module));
+        new(consumer, ServiceRef.Parse(step.Service!), Folder(step.Module), Layout.Root, FlagsFor(step.Module)) { Site = Site };
 
     public IResourceProvider Provider(ApplyStep step) => Providers.Resolve(ServiceRef.Parse(step.Service!), step.ProviderFolder ?? Folder(step.Module));
 
@@ -52,7 +55,7 @@ internal sealed class StepContext(SiteLayout layout, IStateStore store, IProvide
         return Flags with
         {
             VmIdOverride = Flags.VmIdOverride ?? deleted.VmId?.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            NodeOverride = Flags.NodeOverride ?? deleted.Node ?? Model.Loading.SiteFiles.Read(Layout.ConfigDir).Site?.DefaultNode,
+            NodeOverride = Flags.NodeOverride ?? deleted.Node ?? Site.DefaultNode,
         };
     }
 

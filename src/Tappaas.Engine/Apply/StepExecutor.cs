@@ -1,5 +1,5 @@
+using Tappaas.IO;
 using Tappaas.Abstractions.Providers;
-using Tappaas.Engine.Site;
 using Tappaas.Model.Modules;
 
 namespace Tappaas.Engine.Apply;
@@ -42,7 +42,7 @@ internal static class StepExecutor
                         return OperationResult.Ok($"{m} already recorded at revision {existing.Revision}");
                     }
 
-                    var saved = await context.Store.SaveModuleAsync(m, definition, "installed", context.Payload.Reason, cancellationToken);
+                    var saved = await context.Store.SaveModuleAsync(m, definition, "installed", context.Payload.ReasonFor(m), cancellationToken);
                     return OperationResult.Ok($"recorded {m} revision {saved.Revision}");
                 }
 
@@ -112,7 +112,7 @@ internal static class StepExecutor
             case StepKind.Commit:
                 if (context.Payload.Previous.GetValueOrDefault(m) is { } prior)
                 {
-                    var saved = await context.Store.SaveModuleAsync(m, prior, "installed", $"automatic rollback: {context.Payload.Reason} failed", cancellationToken);
+                    var saved = await context.Store.SaveModuleAsync(m, prior, "installed", $"automatic rollback: {context.Payload.ReasonFor(m)} failed", cancellationToken);
                     return OperationResult.Ok($"re-recorded the previous definition as revision {saved.Revision}");
                 }
 
@@ -162,7 +162,7 @@ internal static class StepExecutor
         var id = await snap.CreateSnapshotAsync(p.Request, cancellationToken);
         context.Snapshots[step.Module] = id;
         // snapshotRetention: older pre-update snapshots go; the newest (this run's safety net) always stays.
-        var keep = Model.Loading.SiteFiles.Read(context.Layout.ConfigDir).Site?.SnapshotRetention ?? 5;
+        var keep = context.Site.SnapshotRetention;
         await snap.PruneSnapshotsAsync(p.Request, Math.Max(1, keep), cancellationToken);
         return OperationResult.Ok($"snapshot={id}");
     }

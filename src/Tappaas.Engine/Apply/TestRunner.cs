@@ -19,7 +19,7 @@ internal static class TestRunner
         {
             var folder = context.Payload.Steps.FirstOrDefault(s => s.Service == dep.ToString())?.ProviderFolder ?? context.Folder(dep.Module);
             var provider = context.Providers.Resolve(dep, folder);
-            var result = await provider.TestAsync(new ProviderRequest(module, dep, context.Folder(module.Name), context.Layout.Root, context.Flags), cancellationToken);
+            var result = await provider.TestAsync(new ProviderRequest(module, dep, context.Folder(module.Name), context.Layout.Root, context.Flags) { Site = context.Site }, cancellationToken);
             Collect(result, $"{dep}: ");
         }
 

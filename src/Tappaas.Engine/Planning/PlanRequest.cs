@@ -15,8 +15,11 @@ public sealed record PlanRequest
     /// <summary>The state revision the plan is made from.</summary>
     public long StateRevision { get; init; }
 
-    /// <summary>Recorded modules whose guest or objects were observed missing (drift).</summary>
-    public IReadOnlySet<string> ObservedMissing { get; init; } = new HashSet<string>();
+    /// <summary>
+    /// Recorded modules whose guest or objects their providers observed missing (drift), with what was missing; the
+    /// plan creates them again.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ObservedMissing { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
     /// Where a desired value came from, per module and flat field, when the plan should say so (an operator's edit in

@@ -44,7 +44,7 @@ public static class Planner
             var recorded = recordedDefs.GetValueOrDefault(name);
             var status = request.Recorded.GetValueOrDefault(name)?.Status;
             var notes = request.FieldNotes.GetValueOrDefault(name) ?? new Dictionary<string, string>();
-            changes.AddRange(PlanModule(desired, recorded, status, request.ObservedMissing.Contains(name), graph, position, notes));
+            changes.AddRange(PlanModule(desired, recorded, status, request.ObservedMissing.GetValueOrDefault(name), graph, position, notes));
         }
 
         if (request.DeleteUnlisted)
@@ -63,17 +63,17 @@ public static class Planner
     }
 
     private static IEnumerable<PlannedChange> PlanModule(
-        ModuleDefinition desired, ModuleDefinition? recorded, string? status, bool missing, DependencyGraph graph, Dictionary<string, int> position,
+        ModuleDefinition desired, ModuleDefinition? recorded, string? status, string? missing, DependencyGraph graph, Dictionary<string, int> position,
         IReadOnlyDictionary<string, string> notes)
     {
         string Describe(string field, ModuleDefinition before, ModuleDefinition after) =>
             Planner.Describe(field, before, after) + (notes.TryGetValue(field, out var note) ? $" ({note})" : "");
 
         var services = OrderedServices(desired, graph, position);
-        if (recorded is null || status == "archived" || missing)
+        if (recorded is null || status == "archived" || missing is not null)
         {
             var why = recorded is null ? $"\"{desired.Name}\" is not installed"
-                : missing ? $"\"{desired.Name}\" is recorded as installed but its objects were not found (drift)"
+                : missing is not null ? $"\"{desired.Name}\" is recorded as installed but {missing} (drift)"
                 : $"\"{desired.Name}\" is archived";
             foreach (var s in services)
             {

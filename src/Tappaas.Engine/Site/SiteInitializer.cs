@@ -1,3 +1,4 @@
+using Tappaas.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 

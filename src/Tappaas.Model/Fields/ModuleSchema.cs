@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using Tappaas.Model.Resolved;
+
 namespace Tappaas.Model.Fields;
 
 /// <summary>
@@ -12,7 +14,7 @@ public static class ModuleSchema
 {
     public const string Id = "https://tappaas.org/schema/module.schema.json";
 
-    private const string Duration = "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$";
+    private const string Duration = Durations.Pattern;
     private const string PortRange = "^[0-9]{1,5}([:-][0-9]{1,5})?$";
 
     /// <summary>The schema as indented JSON text (LF line ends, trailing newline).</summary>
@@ -218,7 +220,7 @@ public static class ModuleSchema
                     ["jitter"] = new JsonObject { ["type"] = "number", ["minimum"] = 0, ["maximum"] = 1 },
                 },
             },
-            ["replicas"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 64 },
+            ["replicas"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = WorkloadLimits.MaxReplicas },
             ["stopGrace"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
             ["diskCheckInterval"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
             ["update"] = new JsonObject
@@ -228,12 +230,12 @@ public static class ModuleSchema
                 ["properties"] = new JsonObject
                 {
                     ["strategy"] = new JsonObject { ["enum"] = new JsonArray("rolling", "recreate") },
-                    ["maxParallel"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 64 },
-                    ["maxSurge"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 64, ["description"] = "How many guests may run above replicas during an update (default: maxParallel); 0 stops an old guest before each new one starts." },
+                    ["maxParallel"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = WorkloadLimits.MaxReplicas },
+                    ["maxSurge"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = WorkloadLimits.MaxReplicas, ["description"] = "How many guests may run above replicas during an update (default: maxParallel); 0 stops an old guest before each new one starts." },
                     ["minHealthyTime"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
                     ["healthyDeadline"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
                     ["autoRevert"] = new JsonObject { ["type"] = "boolean" },
-                    ["canary"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 64 },
+                    ["canary"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = WorkloadLimits.MaxReplicas },
                     ["drainTime"] = new JsonObject { ["$ref"] = "#/$defs/duration" },
                 },
             },
@@ -244,8 +246,8 @@ public static class ModuleSchema
                 ["required"] = new JsonArray("min", "max", "target"),
                 ["properties"] = new JsonObject
                 {
-                    ["min"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 64 },
-                    ["max"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 64 },
+                    ["min"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = WorkloadLimits.MaxReplicas },
+                    ["max"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = WorkloadLimits.MaxReplicas },
                     ["metric"] = new JsonObject { ["enum"] = new JsonArray("cpu", "rps") },
                     ["target"] = new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0 },
                     ["scaleUpWindow"] = new JsonObject { ["$ref"] = "#/$defs/duration" },

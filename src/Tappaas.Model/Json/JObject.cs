@@ -48,6 +48,23 @@ public sealed class JObject : JNode
     /// <summary>The member with that name, or null.</summary>
     public JProperty? Property(string name) => _index.TryGetValue(name, out var i) ? Properties[i] : null;
 
+    /// <summary>A copy with the member <paramref name="name"/> set to <paramref name="value"/> (replaced in place, or appended).</summary>
+    public JObject With(string name, JNode value)
+    {
+        var props = Properties.ToList();
+        var at = props.FindIndex(p => p.Name == name);
+        if (at >= 0)
+        {
+            props[at] = props[at] with { Value = value };
+        }
+        else
+        {
+            props.Add(new JProperty(name, value));
+        }
+
+        return new JObject(props, Position);
+    }
+
     /// <summary>True when a member with that name exists.</summary>
     public bool Has(string name) => _index.ContainsKey(name);
 

@@ -25,6 +25,10 @@ public sealed class ModuleDefinition
         Provides = [.. Strings("provides").Distinct(StringComparer.Ordinal)];
     }
 
+    /// <summary>A module from JSON text the platform wrote (a recorded revision, canonical), named <c>&lt;name&gt;.json</c>; an unreadable text gives an empty module.</summary>
+    public static ModuleDefinition FromJson(string name, string json) =>
+        new(name, name + ".json", JsonSource.Parse(name + ".json", System.Text.Encoding.UTF8.GetBytes(json)).Root as JObject ?? JObject.Empty);
+
     /// <summary>The module's name: the file name without <c>.json</c> (upstream's "effective module").</summary>
     public string Name { get; }
 

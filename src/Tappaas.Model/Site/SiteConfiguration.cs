@@ -37,10 +37,73 @@ public sealed record SiteConfiguration
     /// </summary>
     public string? EmbeddedInstance { get; init; }
 
+    /// <summary>The module repositories (<c>tappaas.repositories</c>), in order: where names given to install are looked up.</summary>
+    public IReadOnlyList<RepositorySetting> Repositories { get; init; } = [];
+
+    /// <summary>Our addition <c>tappaas.backup</c>: where backups go and the defaults of modules that say nothing.</summary>
+    public SiteBackupSettings Backup { get; init; } = new();
+
+    /// <summary>Our addition <c>tappaas.proxmox</c>: the cluster platform's API (the token secret is never here).</summary>
+    public ProxmoxSettings Proxmox { get; init; } = new();
+
+    /// <summary>Our addition <c>tappaas.state</c>: where the state store is (SQLite in the site by default, or PostgreSQL).</summary>
+    public StateSettings State { get; init; } = new();
+
     /// <summary>The backend for a service: exact match, then <c>module:*</c>, then <c>*</c>, else <c>hooks</c>.</summary>
     public string BackendFor(string module, string service) =>
         Backends.GetValueOrDefault($"{module}:{service}") ?? Backends.GetValueOrDefault($"{module}:*") ?? Backends.GetValueOrDefault("*") ?? "hooks";
 
     /// <summary>The node modules without <c>node</c> run on.</summary>
     public string? DefaultNode => Nodes.Count > 0 ? Nodes[0].Hostname : null;
+}
+
+/// <summary>One entry of <c>tappaas.repositories</c>.</summary>
+/// <param name="Name">Its name, if it has one.</param>
+/// <param name="Path">The folder it is checked out in.</param>
+/// <param name="Url">Where it comes from (upstream writes it without https://).</param>
+public sealed record RepositorySetting(string? Name, string Path, string? Url);
+
+/// <summary><c>tappaas.backup</c> of configuration.json; every part optional.</summary>
+public sealed record SiteBackupSettings
+{
+    /// <summary>The restic repository (a path or a rest:/s3:/sftp: URL); default the site's own <c>backups/repository</c>.</summary>
+    public string? Repository { get; init; }
+
+    /// <summary>A second repository every backup is copied to.</summary>
+    public string? Offsite { get; init; }
+
+    /// <summary>The default backup schedule (cron).</summary>
+    public string? Schedule { get; init; }
+
+    /// <summary>The default restore-verification schedule (cron, or none).</summary>
+    public string? VerifySchedule { get; init; }
+
+    /// <summary>The default retention (<c>{keepLast, keepDaily, …}</c>), as written.</summary>
+    public Json.JNode? Retention { get; init; }
+}
+
+/// <summary><c>tappaas.proxmox</c> of configuration.json.</summary>
+public sealed record ProxmoxSettings
+{
+    /// <summary>The API's address, e.g. https://tappaas1.mgmt.internal:8006.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>The API token's id, USER@REALM!TOKENID.</summary>
+    public string? TokenId { get; init; }
+
+    /// <summary>The SHA-256 fingerprint of the API's certificate, when it is pinned.</summary>
+    public string? Fingerprint { get; init; }
+}
+
+/// <summary><c>tappaas.state</c> of configuration.json.</summary>
+public sealed record StateSettings
+{
+    /// <summary>The store kinds there are.</summary>
+    public static IReadOnlyList<string> Stores { get; } = ["sqlite", "postgresql"];
+
+    /// <summary><c>sqlite</c> (the site's state.db, the default) or <c>postgresql</c>.</summary>
+    public string Store { get; init; } = "sqlite";
+
+    /// <summary>For PostgreSQL: the site secret that holds the connection string (never the string itself in configuration.json).</summary>
+    public string? ConnectionSecret { get; init; }
 }

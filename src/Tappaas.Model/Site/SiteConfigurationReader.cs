@@ -74,8 +74,21 @@ public static partial class SiteConfigurationReader
 
         var backends = ReadBackends(t, sink);
         var instance = ReadInstance(t, sink);
+        var backup = t["backup"] as JObject;
+        var state = ReadState(t, sink);
+        var proxmox = t["proxmox"] as JObject;
         return new SiteConfiguration
         {
+            Repositories = [.. (t["repositories"] as JArray)?.Items.OfType<JObject>()
+                .Where(r => Lenient.Text(r["path"]) is { Length: > 0 })
+                .Select(r => new RepositorySetting(Lenient.Text(r["name"]), Lenient.Text(r["path"])!, Lenient.Text(r["url"]))) ?? []],
+            Backup = new SiteBackupSettings
+            {
+                Repository = Lenient.Text(backup?["repository"]), Offsite = Lenient.Text(backup?["offsite"]), Schedule = Lenient.Text(backup?["schedule"]),
+                VerifySchedule = Lenient.Text(backup?["verifySchedule"]), Retention = backup?["retention"],
+            },
+            State = state,
+            Proxmox = new ProxmoxSettings { Url = Lenient.Text(proxmox?["url"]), TokenId = Lenient.Text(proxmox?["tokenId"]), Fingerprint = Lenient.Text(proxmox?["fingerprint"]) },
             EmbeddedInstance = instance,
             Backends = backends,
             File = sink.File,
@@ -125,6 +138,38 @@ public static partial class SiteConfigurationReader
         }
 
         return result;
+    }
+
+    private static StateSettings ReadState(JObject t, DiagnosticSink sink)
+    {
+        if (t["state"] is not { } node)
+        {
+            return new StateSettings();
+        }
+
+        if (node is not JObject o)
+        {
+            sink.Error(DiagnosticCodes.SiteValueInvalid, "$.tappaas.state", node.Position, "tappaas.state must be an object",
+                "write e.g. \"state\": {\"store\": \"postgresql\", \"connectionSecret\": \"state-db\"}");
+            return new StateSettings();
+        }
+
+        var store = Lenient.Text(o["store"]) ?? "sqlite";
+        if (!StateSettings.Stores.Contains(store))
+        {
+            sink.Error(DiagnosticCodes.SiteValueInvalid, "$.tappaas.state.store", (o["store"] ?? o).Position,
+                $"tappaas.state.store is \"{store}\", not one of {string.Join(", ", StateSettings.Stores)}", "write \"sqlite\" (the default) or \"postgresql\"");
+            store = "sqlite";
+        }
+
+        var secret = Lenient.Text(o["connectionSecret"]);
+        if (store == "postgresql" && secret is null)
+        {
+            sink.Error(DiagnosticCodes.SiteFieldMissing, "$.tappaas.state", o.Position, "a PostgreSQL state store needs \"connectionSecret\"",
+                "store the connection string as a site secret (printf %s \"Host=…;Username=…;Password=…;Database=tappaas\" | tappaas secret set state-db) and name it here");
+        }
+
+        return new StateSettings { Store = store, ConnectionSecret = secret };
     }
 
     private static string? ReadInstance(JObject t, DiagnosticSink sink)

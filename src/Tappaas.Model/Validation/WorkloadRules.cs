@@ -1,6 +1,6 @@
-using System.Text.RegularExpressions;
 using Tappaas.Model.Diagnostics;
 using Tappaas.Model.Json;
+using Tappaas.Model.Resolved;
 
 namespace Tappaas.Model.Validation;
 
@@ -71,9 +71,9 @@ internal static partial class WorkloadRules
             CheckDuration(node, JsonPathText.Member(path, name), sink);
         }
 
-        if (w["replicas"] is { } replicas && Lenient.Integer(replicas) is not (>= 0 and <= 64))
+        if (w["replicas"] is { } replicas && Lenient.Integer(replicas) is not (>= 0 and <= WorkloadLimits.MaxReplicas))
         {
-            sink.Error(DiagnosticCodes.InvalidItem, P("replicas"), replicas.Position, "workload.replicas must be a whole number from 0 to 64", "write e.g. \"replicas\": 2");
+            sink.Error(DiagnosticCodes.InvalidItem, P("replicas"), replicas.Position, $"workload.replicas must be a whole number from 0 to {WorkloadLimits.MaxReplicas}", "write e.g. \"replicas\": 2");
         }
 
         if (w["update"] is { } update)
@@ -104,9 +104,9 @@ internal static partial class WorkloadRules
 
         foreach (var (name, min) in new[] { ("maxParallel", 1L), ("maxSurge", 0L), ("canary", 0L) })
         {
-            if (u[name] is { } n && (Lenient.Integer(n) ?? -1) is var v && (v < min || v > 64))
+            if (u[name] is { } n && (Lenient.Integer(n) ?? -1) is var v && (v < min || v > WorkloadLimits.MaxReplicas))
             {
-                sink.Error(DiagnosticCodes.InvalidItem, P(name), n.Position, $"update.{name} must be a whole number from {min} to 64", $"write e.g. \"{name}\": {Math.Max(min, 1)}");
+                sink.Error(DiagnosticCodes.InvalidItem, P(name), n.Position, $"update.{name} must be a whole number from {min} to {WorkloadLimits.MaxReplicas}", $"write e.g. \"{name}\": {Math.Max(min, 1)}");
             }
         }
 
@@ -135,9 +135,9 @@ internal static partial class WorkloadRules
         var max = Lenient.Integer(a["max"]);
         foreach (var (name, value) in new[] { ("min", min), ("max", max) })
         {
-            if (a[name] is not { } n || value is not (>= 0 and <= 64))
+            if (a[name] is not { } n || value is not (>= 0 and <= WorkloadLimits.MaxReplicas))
             {
-                sink.Error(DiagnosticCodes.InvalidItem, a[name] is null ? path : P(name), (a[name] ?? a).Position, $"autoscale.{name} must be a whole number from 0 to 64", "write e.g. \"min\": 1, \"max\": 4");
+                sink.Error(DiagnosticCodes.InvalidItem, a[name] is null ? path : P(name), (a[name] ?? a).Position, $"autoscale.{name} must be a whole number from 0 to {WorkloadLimits.MaxReplicas}", "write e.g. \"min\": 1, \"max\": 4");
             }
         }
 
@@ -193,12 +193,10 @@ internal static partial class WorkloadRules
 
     private static void CheckDuration(JNode? node, string path, DiagnosticSink sink)
     {
-        if (node is not null && (node is not JString s || !Duration().IsMatch(s.Value)))
+        if (node is not null && (node is not JString s || !Durations.IsValid(s.Value)))
         {
             sink.Error(DiagnosticCodes.InvalidItem, path, node.Position, $"{path.Split('.')[^1]} is not a duration", "write a number with ms, s, m or h, e.g. \"2s\"");
         }
     }
 
-    [GeneratedRegex("^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$")]
-    private static partial Regex Duration();
 }

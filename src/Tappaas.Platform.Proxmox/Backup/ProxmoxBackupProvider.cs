@@ -19,7 +19,7 @@ public sealed class ProxmoxBackupProvider(PveClient client) : IResourceProvider
     public const string DefaultRetention = "keep-last=4,keep-daily=14,keep-weekly=8,keep-monthly=12,keep-yearly=6";
 
     /// <inheritdoc />
-    public ProviderInfo Info => new("proxmox", ProviderCapabilities.Test);
+    public ProviderInfo Info => new("proxmox", ProviderCapabilities.Test | ProviderCapabilities.Observe);
 
     /// <inheritdoc />
     public async ValueTask<ReadResponse> ReadAsync(ProviderRequest request, CancellationToken cancellationToken)

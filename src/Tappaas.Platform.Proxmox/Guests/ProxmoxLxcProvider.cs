@@ -9,7 +9,7 @@ public sealed class ProxmoxLxcProvider(PveClient client) : IResourceProvider
     private readonly GuestApi _api = new(client, "lxc");
 
     /// <inheritdoc />
-    public ProviderInfo Info => new("proxmox", ProviderCapabilities.Test);
+    public ProviderInfo Info => new("proxmox", ProviderCapabilities.Test | ProviderCapabilities.Observe);
 
     /// <inheritdoc />
     public async ValueTask<ReadResponse> ReadAsync(ProviderRequest request, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ public sealed partial class ProxmoxVmProvider(PveClient client, TimeProvider tim
     private readonly GuestApi _api = new(client, "qemu");
 
     /// <inheritdoc />
-    public ProviderInfo Info => new("proxmox", ProviderCapabilities.Snapshot | ProviderCapabilities.Test);
+    public ProviderInfo Info => new("proxmox", ProviderCapabilities.Snapshot | ProviderCapabilities.Test | ProviderCapabilities.Observe);
 
     /// <inheritdoc />
     public async ValueTask<ReadResponse> ReadAsync(ProviderRequest request, CancellationToken cancellationToken)

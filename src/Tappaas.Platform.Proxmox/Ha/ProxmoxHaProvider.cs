@@ -15,7 +15,7 @@ public sealed class ProxmoxHaProvider(PveClient client) : IResourceProvider
     private readonly GuestApi _api = new(client, "qemu");
 
     /// <inheritdoc />
-    public ProviderInfo Info => new("proxmox", ProviderCapabilities.Test);
+    public ProviderInfo Info => new("proxmox", ProviderCapabilities.Test | ProviderCapabilities.Observe);
 
     /// <inheritdoc />
     public async ValueTask<ReadResponse> ReadAsync(ProviderRequest request, CancellationToken cancellationToken)

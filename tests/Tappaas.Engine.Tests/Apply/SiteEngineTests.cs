@@ -209,10 +209,10 @@ public sealed class SiteEngineTests
     public async Task Stale_plan_is_refused()
     {
         await using var h = await EngineHarness.CreateAsync();
-        var (plan, _) = await h.Engine.PlanAsync([h.Module("cluster", EngineHarness.Cluster)], Ct);
+        var (plan, run, _) = await h.Engine.PlanAsync([h.Module("cluster", EngineHarness.Cluster)], Ct);
         Assert.True(plan!.HasChanges);
         await h.Engine.InstallAsync([h.Source("cluster")], new EngineOptions(), Ct);
-        var outcome = await h.Engine.ApplyPlanAsync(plan.StateRevision, [h.Source("cluster")], new EngineOptions(), Ct);
+        var outcome = await h.Engine.ApplyPlanAsync(run!, new EngineOptions(), Ct);
         var d = Assert.Single(outcome.Diagnostics);
         Assert.Equal(EngineCodes.StalePlan, d.Code);
         Assert.Contains("stale", d.Message, StringComparison.Ordinal);

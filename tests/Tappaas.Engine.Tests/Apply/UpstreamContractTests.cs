@@ -1,6 +1,9 @@
+using Tappaas.Abstractions.Plans;
 using Tappaas.Abstractions.Providers;
 using Tappaas.Engine.Apply;
 using Tappaas.Model.Diagnostics;
+using Tappaas.Model.Modules;
+using Tappaas.Providers.Fake;
 
 namespace Tappaas.Engine.Tests.Apply;
 
@@ -38,7 +41,7 @@ public sealed class UpstreamContractTests
         File.WriteAllText(h.Layout.ModuleFile("web"), installed);
         h.Module("web", Web2);
 
-        var (plan, notes) = await h.Engine.PlanAsync([], Ct);
+        var (plan, _, notes) = await h.Engine.PlanAsync([], Ct);
         var reasons = plan!.Changes.Where(c => c.Module == "web").SelectMany(c => c.Reasons).ToList();
         Assert.Contains(reasons, r => r.StartsWith("description changed from web to our shop (edited in ", StringComparison.Ordinal));
         Assert.Contains(reasons, r => r.StartsWith("maintainer added (ops@example.org) (edited in ", StringComparison.Ordinal));
@@ -91,9 +94,13 @@ public sealed class UpstreamContractTests
             """.Replace("@LOCATION", release.Folder, StringComparison.Ordinal));
         File.Copy(release.Definition.File, Path.Combine(folder, "cons-dev.json.orig"));
         Assert.Equal(ApplyStatus.Succeeded, (await h.Engine.ImportAsync(folder, Ct)).Status);
+        var (drifted, _, _) = await h.Engine.PlanAsync([], Ct); // import runs nothing: its VM is not there yet
+        Assert.Contains(drifted!.Changes, c => c.Module == "cons-dev" && c.Action == ChangeAction.Create && c.Reasons.Any(r => r.Contains("(drift)", StringComparison.Ordinal)));
+        var imported = Modules.Parse("cons-dev", (await h.Store.GetModuleAsync("cons-dev", Ct))!.Definition);
+        await new FakeProvider(h.Layout.Root, TimeProvider.System).InstallAsync(new ProviderRequest(imported, ServiceRef.Parse("cluster:vm"), release.Folder, h.Layout.Root, HookFlags.None), Ct);
 
         h.Module("cons", File.ReadAllText(release.Definition.File).Replace("\"cores\": 2", "\"cores\": 6", StringComparison.Ordinal));
-        var (plan, problems) = await h.Engine.PlanAsync([], Ct);
+        var (plan, _, problems) = await h.Engine.PlanAsync([], Ct);
         Assert.True(plan is not null, string.Join("; ", problems));
         Assert.Contains(plan.Changes, c => c.Module == "cons-dev" && c.Reasons.Contains("cores changed from 2 to 6"));
 
@@ -170,7 +177,7 @@ public sealed class UpstreamContractTests
         Assert.Equal((cons.Definition.File, "$.dependsOn[1]", 1, OneLine.IndexOf("\"nosuch:svc\"", StringComparison.Ordinal) + 1),
             (d.Location!.File, d.Location.JsonPath, d.Location.Line, d.Location.Column));
 
-        var (plan, planned) = await h.Engine.PlanAsync([cons], Ct);
+        var (plan, _, planned) = await h.Engine.PlanAsync([cons], Ct);
         Assert.Null(plan);
         Assert.Equal(d.Location, Assert.Single(planned, x => x.Code == DiagnosticCodes.ProviderMissing).Location);
     }

@@ -83,7 +83,7 @@ public sealed class HookContractTests
         using var dir = new TempDir();
         var script = dir.Write("hook.sh", $"#!/bin/sh\necho out\nexit {exit}\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var result = await new HookRunner(TimeSpan.FromSeconds(10)).RunAsync(script, "m", dir.Path, dir.Path, HookFlags.None, Ct);
+        var result = await new HookRunner(TimeSpan.FromSeconds(10), TimeProvider.System).RunAsync(script, "m", dir.Path, dir.Path, HookFlags.None, Ct);
         Assert.Equal(expected, result.Status);
         Assert.Equal("out\n", result.Output);
         Assert.True(File.GetUnixFileMode(script).HasFlag(UnixFileMode.UserExecute), "the runner makes hooks executable, as upstream's chmod +x does");
@@ -95,7 +95,7 @@ public sealed class HookContractTests
         using var dir = new TempDir();
         var script = dir.Write("slow.sh", "#!/bin/sh\nsleep 30\n");
         var started = DateTime.UtcNow;
-        var result = await new HookRunner(TimeSpan.FromMilliseconds(300)).RunAsync(script, "m", dir.Path, dir.Path, HookFlags.None, Ct);
+        var result = await new HookRunner(TimeSpan.FromMilliseconds(300), TimeProvider.System).RunAsync(script, "m", dir.Path, dir.Path, HookFlags.None, Ct);
         Assert.Equal(OperationStatus.Fatal, result.Status);
         Assert.Contains("did not finish", result.Message, StringComparison.Ordinal);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
@@ -105,7 +105,7 @@ public sealed class HookContractTests
     public async Task Missing_install_hook_is_fatal_and_missing_delete_or_test_hooks_are_skipped()
     {
         using var dir = new TempDir();
-        var provider = new HookScriptProvider(dir.Path, new HookRunner(TimeSpan.FromSeconds(5)));
+        var provider = new HookScriptProvider(dir.Path, new HookRunner(TimeSpan.FromSeconds(5), TimeProvider.System));
         var module = Modules.Parse("c", """{"dependsOn": ["p:web"]}""");
         var request = new ProviderRequest(module, Model.Modules.ServiceRef.Parse("p:web"), dir.Path, dir.Path, HookFlags.None);
         Assert.Equal(OperationStatus.Fatal, (await provider.InstallAsync(request, Ct)).Status);

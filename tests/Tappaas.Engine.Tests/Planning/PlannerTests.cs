@@ -86,7 +86,7 @@ public sealed class PlannerTests
         {
             Desired = [Modules.Cluster],
             Recorded = new Dictionary<string, InstalledModule> { ["cluster"] = Modules.Record(Modules.Cluster) },
-            ObservedMissing = new HashSet<string> { "cluster" },
+            ObservedMissing = new Dictionary<string, string> { ["cluster"] = "cluster:vm found no guest" },
         });
         var change = Assert.Single(plan!.Changes);
         Assert.Equal(ChangeAction.Create, change.Action);

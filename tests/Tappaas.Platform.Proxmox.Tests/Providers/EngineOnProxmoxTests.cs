@@ -22,7 +22,7 @@ public sealed class EngineOnProxmoxTests
             "cluster:lxc" => h.Lxc,
             "cluster:ha" => h.Ha,
             "backup:vm" => h.Backup,
-            _ => new HookScriptProvider(providerFolder, new HookRunner(TimeSpan.FromSeconds(10))),
+            _ => new HookScriptProvider(providerFolder, new HookRunner(TimeSpan.FromSeconds(10), TimeProvider.System)),
         };
     }
 
@@ -45,7 +45,7 @@ public sealed class EngineOnProxmoxTests
         using var h = new ProxmoxHarness();
         await using var store = new SqliteStateStore(h.Layout.StatePath, TimeProvider.System);
         await store.MigrateAsync(Ct);
-        var runner = new HookRunner(TimeSpan.FromSeconds(10));
+        var runner = new HookRunner(TimeSpan.FromSeconds(10), TimeProvider.System);
         var engine = new SiteEngine(h.Layout, store, new Factory(h), new ModuleHookScripts(runner), TimeProvider.System);
         var src = Path.Combine(h.Layout.Root, "..", "src");
         var cluster = Source(src, "cluster", """{"description": "c", "version": "1.0", "provides": ["vm", "lxc", "ha"]}""");

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+using Tappaas.Platform.Embedded.Host;
+using Tappaas.IO;
+
+namespace Tappaas.Platform.Embedded.Guests;
+
+/// <summary>Starts, finds and stops guest supervisors. A supervisor runs detached (own session) so it outlives its caller.</summary>
+public sealed class GuestRuntime(string siteFolder)
+{
+    public string GuestsDir => Path.Combine(siteFolder, "guests");
+
+    public string GuestDir(string guest) => Path.Combine(GuestsDir, guest);
+
+    /// <summary>The shim next to this assembly (tappaas-shim.dll), run with the same dotnet host.</summary>
+    public static string ShimPath => Path.Combine(AppContext.BaseDirectory, "tappaas-shim.dll");
+
+    public GuestState? State(string guest)
+    {
+        var file = Path.Combine(GuestDir(guest), "state.json");
+        try
+        {
+            return File.Exists(file) ? JsonSerializer.Deserialize<GuestState>(File.ReadAllText(file)) : null;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when the guest's supervisor process runs (so the guest is attached, not orphaned).</summary>
+    public bool SupervisorAlive(string guest) => SupervisorAlive(State(guest));
+
+    /// <summary>True when the supervisor that wrote <paramref name="state"/> still runs.</summary>
+    public static bool SupervisorAlive(GuestState? state) =>
+        state is { ShimPid: > 0 } s && Native.Alive(s.ShimPid) && File.ReadAllText($"/proc/{s.ShimPid}/cmdline").Contains("tappaas-shim", StringComparison.Ordinal);
+
+    public GuestSpecFile? Spec(string guest)
+    {
+        var file = Path.Combine(GuestDir(guest), "spec.json");
+        return File.Exists(file) ? JsonSerializer.Deserialize<GuestSpecFile>(File.ReadAllText(file)) : null;
+    }
+
+    /// <summary>The guests of a module (by their spec), in replica order.</summary>
+    public IReadOnlyList<string> GuestsOf(string module) =>
+        Directory.Exists(GuestsDir)
+            ? [.. Directory.GetDirectories(GuestsDir, module + "-*").Select(Path.GetFileName).OfType<string>().Where(g => Spec(g)?.Module == module).Order(StringComparer.Ordinal)]
+            : [];
+
+    /// <summary>Every guest of the site with its module.</summary>
+    public IReadOnlyList<(string Guest, GuestSpecFile Spec)> All() =>
+        Directory.Exists(GuestsDir)
+            ? [.. Directory.GetDirectories(GuestsDir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)
+                .Select(g => (g, Spec(g))).Where(t => t.Item2 is not null).Select(t => (t.g, t.Item2!))]
+            : [];
+
+    /// <summary>
+    /// What of the daemon's environment a supervisor, and so its guest, does not get: the platform's own settings and
+    /// credentials (an operator's API token, the Proxmox token, the backup repository's password) and the daemon's socket
+    /// tuning (it completes sockets inline when it runs the proxy). A guest's TAPPAAS_* values come from its spec.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DaemonOnly = ["TAPPAAS_", "RESTIC_", "DOTNET_SYSTEM_NET_SOCKETS_"];
+
+    /// <summary>Writes the spec and starts a detached supervisor for it.</summary>
+    public void Start(GuestSpecFile spec)
+    {
+        var dir = GuestDir(spec.Guest);
+        Directory.CreateDirectory(dir);
+        AtomicFile.Write(Path.Combine(dir, "spec.json"), JsonSerializer.Serialize(spec));
+        File.Delete(Path.Combine(dir, "state.json"));
+        File.Delete(Path.Combine(dir, DrainingFile));
+        var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
+        // Own session, stdio away from the caller's pipes: the supervisor must not keep a caller's output open or die with it.
+        var psi = new ProcessStartInfo("/bin/sh", ["-c", "exec setsid -f \"$0\" \"$1\" \"$2\" </dev/null >>\"$2/shim.log\" 2>&1", dotnet, ShimPath, dir])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = false,
+            RedirectStandardError = false,
+            UseShellExecute = false,
+        };
+        foreach (var name in psi.Environment.Keys.Where(k => DaemonOnly.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList())
+        {
+            psi.Environment.Remove(name);
+        }
+
+        using var launcher = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the guest supervisor");
+        launcher.StandardInput.Close();
+        launcher.WaitForExit();
+    }
+
+    private const string DrainingFile = "draining";
+
+    /// <summary>Takes the guest out of the proxy's rotation and the site DNS while it keeps serving what it has (before it stops).</summary>
+    public void Drain(string guest)
+    {
+        if (Directory.Exists(GuestDir(guest)))
+        {
+            AtomicFile.Write(Path.Combine(GuestDir(guest), DrainingFile), "");
+        }
+    }
+
+    /// <summary>True while the guest is being retired: no new traffic should reach it.</summary>
+    public bool Draining(string guest) => File.Exists(Path.Combine(GuestDir(guest), DrainingFile));
+
+    /// <summary>Asks the supervisor to stop the guest (SIGTERM, grace, SIGKILL) and waits for it to finish.</summary>
+    public async Task StopAsync(string guest, CancellationToken cancellationToken)
+    {
+        if (State(guest) is not { ShimPid: > 0 } s || !Native.Alive(s.ShimPid))
+        {
+            return;
+        }
+
+        Native.Kill(s.ShimPid, Native.SigTerm);
+        var grace = (Spec(guest)?.StopGrace ?? TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(5);
+        var started = Stopwatch.GetTimestamp();
+        while (Native.Alive(s.ShimPid) && Stopwatch.GetElapsedTime(started) < grace)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+
+        if (Native.Alive(s.ShimPid))
+        {
+            Native.Kill(s.ShimPid, Native.SigKill);
+        }
+    }
+
+    /// <summary>
+    /// Stops the guest's workload but keeps its supervisor (status <c>held</c>) until <see cref="Release"/>. False when
+    /// the supervisor did not hold within the guest's stop grace (the caller then stops and starts it instead).
+    /// </summary>
+    public async Task<bool> HoldAsync(string guest, CancellationToken cancellationToken)
+    {
+        if (State(guest) is not { ShimPid: > 0 } s || !SupervisorAlive(guest))
+        {
+            return false;
+        }
+
+        await AtomicFile.WriteAsync(Path.Combine(GuestDir(guest), "hold"), "", cancellationToken);
+        Native.Kill(s.ShimPid, Native.SigHup);
+        var wait = (Spec(guest)?.StopGrace ?? TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(5);
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < wait)
+        {
+            if (State(guest) is { Status: "held" })
+            {
+                return true;
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+
+        Release(guest);
+        return false;
+    }
+
+    /// <summary>Lets a held guest start again.</summary>
+    public void Release(string guest) => File.Delete(Path.Combine(GuestDir(guest), "hold"));
+
+    /// <summary>Waits until the guest is ready, failed or the deadline passes; returns the last state.</summary>
+    public async Task<GuestState?> WaitReadyAsync(string guest, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var state = State(guest);
+            if (state is { Ready: true, Status: "running" } or { Status: "failed" } || Stopwatch.GetElapsedTime(started) > deadline)
+            {
+                return state;
+            }
+
+            await Task.Delay(25, cancellationToken);
+        }
+    }
+}

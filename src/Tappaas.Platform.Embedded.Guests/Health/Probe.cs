@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Tappaas.Model.Resolved;
+
+
+namespace Tappaas.Platform.Embedded.Guests.Health;
+
+/// <summary>Runs one health check against a guest: HTTP (2xx/3xx), TCP connect, or a command that exits 0.</summary>
+public static class Probe
+{
+    private static readonly HttpClient s_http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), UseProxy = false });
+
+    /// <summary>Null when healthy, else why not.</summary>
+    public static async Task<string?> CheckAsync(HealthCheck check, string address, IReadOnlyDictionary<string, int> ports, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(check.Timeout);
+        try
+        {
+            switch (check.Kind)
+            {
+                case "http":
+                    {
+                        var port = ports.GetValueOrDefault(check.Port ?? "", 80);
+                        using var response = await s_http.GetAsync($"http://{address}:{port}{check.Path}", timeout.Token);
+                        return (int)response.StatusCode is >= 200 and < 400 ? null : $"GET {check.Path} answered {(int)response.StatusCode}";
+                    }
+
+                case "tcp":
+                    {
+                        using var client = new TcpClient();
+                        await client.ConnectAsync(address, ports.GetValueOrDefault(check.Port ?? "", 0), timeout.Token);
+                        return null;
+                    }
+
+                default:
+                    {
+                        var psi = new ProcessStartInfo(check.Command[0], check.Command.Skip(1)) { RedirectStandardOutput = true, RedirectStandardError = true };
+                        using var p = Process.Start(psi)!;
+                        await p.WaitForExitAsync(timeout.Token);
+                        return p.ExitCode == 0 ? null : $"{check.Command[0]} exited {p.ExitCode}";
+                    }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"{check.Kind} check timed out after {check.Timeout.TotalMilliseconds:0} ms";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or SocketException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return $"{check.Kind} check failed: {ex.Message}";
+        }
+    }
+}

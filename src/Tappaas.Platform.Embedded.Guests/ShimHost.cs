@@ -1,0 +1,371 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Tappaas.Abstractions.Secrets;
+using Tappaas.Platform.Embedded.Guests.Cgroups;
+using Tappaas.Platform.Embedded.Guests.Health;
+
+using Tappaas.Platform.Embedded.Host;
+using Tappaas.IO;
+
+namespace Tappaas.Platform.Embedded.Guests;
+
+/// <summary>
+/// The per-guest supervisor (like containerd's shim): runs the workload, keeps its output in rotating logs, runs the
+/// health checks, restarts it with back-off when it exits or fails liveness, and records state, exit codes and every
+/// transition with its cause. It outlives the CLI and the daemon, which find it again through <c>state.json</c>.
+/// </summary>
+public sealed class ShimHost
+{
+    private readonly string _dir;
+    private readonly GuestSpecFile _spec;
+    private readonly Cgroup _cgroup;
+    private readonly RotatingLog _log;
+    private readonly Random _random = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private GuestState _state;
+    private Process? _workload;
+    private readonly TimeProvider _time;
+    private string? _healthKill; // why the health watcher killed the workload, if it did
+
+    private ShimHost(string dir, TimeProvider time)
+    {
+        _dir = dir;
+        _time = time;
+        _spec = JsonSerializer.Deserialize<GuestSpecFile>(File.ReadAllText(Path.Combine(dir, "spec.json")))!;
+        _cgroup = new Cgroup(_spec.CgroupMode, _spec.CgroupName);
+        Directory.CreateDirectory(Path.Combine(dir, "logs"));
+        _log = new RotatingLog(Path.Combine(dir, "logs", "output.log"), _spec.LogBytes, _spec.LogFiles, time);
+        _state = new GuestState
+        {
+            ShimPid = Environment.ProcessId, Isolation = _spec.Isolation, Address = _spec.Address,
+            Cgroup = _spec.CgroupMode == CgroupMode.None ? "none" : $"{_spec.CgroupMode.ToString().ToLowerInvariant()} {_spec.CgroupName}",
+        };
+    }
+
+    /// <summary>Runs the supervisor for the guest in <paramref name="guestDir"/> until it is stopped or gives up.</summary>
+    public static async Task<int> RunAsync(string guestDir, TimeProvider time)
+    {
+        var host = new ShimHost(guestDir, time);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; host._stop.Cancel(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; host._stop.Cancel(); });
+        using var hold = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; host.RequestHold(); });
+        await host.SuperviseAsync();
+        return 0;
+    }
+
+    private async Task SuperviseAsync()
+    {
+        var restarts = new List<DateTimeOffset>();
+        var disk = Task.Run(() => WatchDiskAsync(_stop.Token));
+        while (!_stop.IsCancellationRequested)
+        {
+            var oomBefore = _cgroup.OomKills();
+            var reason = await RunOnceAsync();
+            if (_stop.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (_holding)
+            {
+                await HoldAsync();
+                continue; // asked for, not a failure: no back-off, no restart count
+            }
+
+            if (_cgroup.OomKills() > oomBefore)
+            {
+                reason = $"killed by the kernel: out of memory (limit {_spec.MemoryMiB} MiB)";
+            }
+
+            var now = _time.GetUtcNow();
+            restarts.RemoveAll(t => now - t > _spec.Restart.Interval);
+            if (restarts.Count >= _spec.Restart.Attempts)
+            {
+                Update(s => s with { Status = "failed", Ready = false, WorkloadPid = 0, Reason = $"{reason}; gave up after {restarts.Count} restarts within {_spec.Restart.Interval.TotalSeconds:0} s" });
+                Event("failed", _state.Reason);
+                await _stop.CancelAsync();
+                await disk;
+                return;
+            }
+
+            restarts.Add(now);
+            var delay = _spec.Restart.DelayFor(restarts.Count, _random);
+            Update(s => s with { Status = "restarting", Ready = false, WorkloadPid = 0, Restarts = s.Restarts + 1, Reason = reason });
+            Event("restarting", $"{reason}; restart {restarts.Count} in {delay.TotalMilliseconds:0} ms");
+            try
+            {
+                await Task.Delay(delay, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        await disk;
+        Update(s => s with { Status = "stopped", Ready = false, WorkloadPid = 0, Reason = "stopped on request" });
+        Event("stopped", "stopped on request");
+    }
+
+    /// <summary>Starts the workload and waits for it to end; returns why it ended.</summary>
+    private async Task<string> RunOnceAsync()
+    {
+        ProcessStartInfo psi;
+        try
+        {
+            psi = StartInfo();
+        }
+        catch (InvalidOperationException ex)
+        {
+            return $"cannot start {_spec.Command}: {ex.Message}";
+        }
+
+        _workload = new Process { StartInfo = psi };
+        _workload.OutputDataReceived += (_, e) => { if (e.Data is not null) { _log.Write("out", e.Data); } };
+        _workload.ErrorDataReceived += (_, e) => { if (e.Data is not null) { _log.Write("err", e.Data); } };
+        try
+        {
+            _workload.Start();
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return $"cannot start {_spec.Command}: {ex.Message}";
+        }
+
+        _workload.BeginOutputReadLine();
+        _workload.BeginErrorReadLine();
+        Update(s => s with { Status = "running", Ready = _spec.Readiness is null && _spec.Liveness is null, WorkloadPid = _workload.Id, StartedAt = _time.GetUtcNow(), ReadySince = null });
+        Event("started", $"pid {_workload.Id}");
+
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var health = Task.Run(() => WatchHealthAsync(running.Token));
+        string reason;
+        try
+        {
+            await _workload.WaitForExitAsync(_stop.Token);
+            _workload.WaitForExit();
+            reason = _healthKill ?? $"exited with code {_workload.ExitCode}";
+            Update(s => s with { LastExitCode = _workload.ExitCode });
+        }
+        catch (OperationCanceledException)
+        {
+            await StopWorkloadAsync();
+            reason = "stopped";
+        }
+
+        running.Cancel();
+        await health;
+        _healthKill = null;
+        return reason;
+    }
+
+    private async Task WatchHealthAsync(CancellationToken cancellationToken)
+    {
+        var liveFailures = 0;
+        var readyPasses = 0;
+        var check = _spec.Liveness ?? _spec.Readiness;
+        if (check is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(check.StartGrace, cancellationToken);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (_spec.Liveness is { } live)
+                {
+                    var problem = await Probe.CheckAsync(live, _spec.Address, _spec.Ports, cancellationToken);
+                    liveFailures = problem is null ? 0 : liveFailures + 1;
+                    if (liveFailures >= live.FailureThreshold)
+                    {
+                        _healthKill = $"liveness check failed {liveFailures} times ({problem})";
+                        Event("unhealthy", _healthKill);
+                        KillWorkload();
+                        return;
+                    }
+
+                    if (_spec.Readiness is null)
+                    {
+                        MarkReady(problem is null, live.SuccessThreshold, ref readyPasses);
+                    }
+                }
+
+                if (_spec.Readiness is { } ready)
+                {
+                    MarkReady(await Probe.CheckAsync(ready, _spec.Address, _spec.Ports, cancellationToken) is null, ready.SuccessThreshold, ref readyPasses);
+                }
+
+                var interval = _state.Ready ? check.Interval : TimeSpan.FromMilliseconds(Math.Min(check.Interval.TotalMilliseconds, 200));
+                await Task.Delay(interval, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void MarkReady(bool passed, int successThreshold, ref int passes)
+    {
+        passes = passed ? passes + 1 : 0;
+        var ready = passes >= successThreshold;
+        if (ready != _state.Ready)
+        {
+            Update(s => s with { Ready = ready, ReadySince = ready ? _time.GetUtcNow() : null });
+            Event(ready ? "ready" : "not-ready", ready ? "readiness check passed" : "readiness check failed");
+        }
+    }
+
+    private async Task StopWorkloadAsync()
+    {
+        if (_workload is null || _workload.HasExited)
+        {
+            return;
+        }
+
+        // In a guest, unshare (the workload process) ignores SIGTERM while it waits; the guest's init, its child, forwards it.
+        Native.Kill(_spec.Isolation == "namespaces" ? Native.FirstChild(_workload.Id) ?? _workload.Id : _workload.Id, Native.SigTerm);
+        using var grace = new CancellationTokenSource(_spec.StopGrace);
+        try
+        {
+            await _workload.WaitForExitAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Event("killed", $"did not stop within {_spec.StopGrace.TotalSeconds:0} s of SIGTERM");
+        }
+
+        KillWorkload();
+    }
+
+    private void KillWorkload()
+    {
+        try
+        {
+            _workload?.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _cgroup.KillAll();
+    }
+
+    private ProcessStartInfo StartInfo()
+    {
+        ProcessStartInfo psi;
+        if (_spec.Isolation == "namespaces")
+        {
+            var join = string.Join(" ", _cgroup.Dirs.Select(d => $"echo $$ > {d}/cgroup.procs;"));
+            // cd first: the working folder keeps working even if it lies under the /tmp that is then replaced by a private one.
+            // The shell is PID 1 of the guest's PID namespace, where the kernel drops signals a process has no handler for
+            // (most workloads have none for SIGTERM): it runs the workload as its child and forwards SIGTERM and SIGINT.
+            var inner = $"cd '{_spec.WorkingDir}' && mount -t tmpfs -o mode=1777 tmpfs /tmp && hostname {_spec.Hostname} || exit 125; " +
+                "\"$@\" & c=$!; trap \"kill -TERM $c 2>/dev/null\" TERM INT; wait $c; s=$?; while kill -0 $c 2>/dev/null; do wait $c; s=$?; done; exit $s";
+            var script = $"{join} exec ip netns exec {_spec.Namespace} unshare --mount --uts --pid --fork --kill-child=SIGTERM --mount-proc --propagation private /bin/sh -c '{inner}' tappaas-init \"$@\"";
+            psi = new ProcessStartInfo("/bin/sh", ["-c", script, "tappaas-guest", _spec.Command, .. _spec.Args]);
+        }
+        else
+        {
+            psi = new ProcessStartInfo(_spec.Command, _spec.Args) { WorkingDirectory = _spec.WorkingDir };
+        }
+
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = true;
+        var secrets = new SiteSecrets(_spec.SiteFolder ?? Path.GetFullPath(Path.Combine(_dir, "..", "..")));
+        var missing = new List<string>();
+        foreach (var (k, v) in _spec.Env)
+        {
+            // ${secret:NAME} is read from the site's secret store now, so the value is in no file but the store.
+            var (value, absent) = secrets.Resolve(v);
+            missing.AddRange(absent);
+            psi.Environment[k] = value;
+        }
+
+        return missing.Count == 0 ? psi : throw new InvalidOperationException($"secret(s) {string.Join(", ", missing)} are not in the site's secret store");
+    }
+
+    private bool _holding;
+    private Task _holdStop = Task.CompletedTask;
+
+    /// <summary>
+    /// SIGHUP with a <c>hold</c> file in the guest folder: stop the workload gracefully and keep it stopped (status
+    /// <c>held</c>) until the file is removed, then start it again — the supervisor itself stays, so a disk can be
+    /// swapped under a guest without losing its supervision, logs or counters.
+    /// </summary>
+    private void RequestHold()
+    {
+        if (!File.Exists(Path.Combine(_dir, "hold")) || _holding)
+        {
+            return;
+        }
+
+        _holding = true;
+        _holdStop = StopWorkloadAsync();
+    }
+
+    private async Task HoldAsync()
+    {
+        await _holdStop; // its clean-up (kill what is left in the cgroup) must not hit the next start
+        Update(s => s with { Status = "held", Ready = false, WorkloadPid = 0, Reason = "held on request (disk restore)" });
+        Event("held", "stopped on request while its disk is replaced");
+        while (File.Exists(Path.Combine(_dir, "hold")) && !_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(20, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _holding = false;
+    }
+
+    private void Update(Func<GuestState, GuestState> change)
+    {
+        lock (_gate)
+        {
+            _state = change(_state);
+            AtomicFile.Write(Path.Combine(_dir, "state.json"), JsonSerializer.Serialize(_state));
+        }
+    }
+
+    /// <summary>Measures the guest's disk (its data folder) and reports crossing <c>diskSize</c> as an event, once each way.</summary>
+    private async Task WatchDiskAsync(CancellationToken cancellationToken)
+    {
+        if (_spec.DataDir is not { } data)
+        {
+            return;
+        }
+
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var used = DiskUsage.Bytes(data);
+                var over = _spec.DiskLimitBytes is { } limit && used > limit;
+                if (over != _state.DiskOver)
+                {
+                    Event(over ? "disk-over" : "disk-ok", over
+                        ? $"disk usage {DiskUsage.Text(used)} is over diskSize {DiskUsage.Text(_spec.DiskLimitBytes!.Value)}; free space in {data} or raise diskSize"
+                        : $"disk usage {DiskUsage.Text(used)} is back under diskSize");
+                }
+
+                Update(s => s with { DiskBytes = used, DiskOver = over });
+                await Task.Delay(_spec.DiskCheckInterval, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Event(string kind, string message) =>
+        File.AppendAllText(Path.Combine(_dir, "events.log"), $"{_time.GetUtcNow():O}\t{kind}\t{message}\n");
+}

@@ -1,0 +1,99 @@
+using Tappaas.Platform.Embedded.Host;
+using Tappaas.IO;
+
+namespace Tappaas.Platform.Embedded.Network;
+
+/// <summary>
+/// Per-zone Linux bridges (named by <see cref="HostNames"/>) holding the zone's gateway <c>.1</c>) and, per guest, a network namespace
+/// with a veth whose host end sits on the bridge and whose guest end is <c>eth0</c> with the guest's address and a default
+/// route via the gateway. Names are derived from the zone and guest, so every step can look before it creates.
+/// </summary>
+internal sealed class GuestNetwork(HostNames names)
+{
+    public string Namespace(string guest) => names.Namespace(guest);
+
+    public async Task EnsureBridgeAsync(string zone, string gateway, CancellationToken cancellationToken)
+    {
+        var bridge = names.Bridge(zone);
+        // Routing between zone bridges (and out of internet zones) needs forwarding; the site firewall decides what passes.
+        await File.WriteAllTextAsync("/proc/sys/net/ipv4/ip_forward", "1", cancellationToken);
+        if ((await Sh.RunAsync("ip", ["link", "show", bridge], cancellationToken)).Code != 0)
+        {
+            await Sh.MustAsync("ip", ["link", "add", bridge, "type", "bridge"], cancellationToken);
+        }
+
+        var (_, addresses) = await Sh.RunAsync("ip", ["-4", "addr", "show", "dev", bridge], cancellationToken);
+        if (!addresses.Contains($"inet {gateway}/24", StringComparison.Ordinal))
+        {
+            await Sh.MustAsync("ip", ["addr", "add", $"{gateway}/24", "dev", bridge], cancellationToken);
+        }
+
+        await Sh.MustAsync("ip", ["link", "set", bridge, "up"], cancellationToken);
+    }
+
+    public async Task CreateAsync(string guest, string zone, string address, string gateway, string hostname, CancellationToken cancellationToken)
+    {
+        var ns = Namespace(guest);
+        // ip netns exec binds /etc/netns/<ns>/* over /etc: the guest's resolver is its zone gateway (where the platform's
+        // DNS answers) with short timeouts, and its own name resolves locally.
+        var etc = Path.Combine("/etc/netns", ns);
+        foreach (var leftover in AtomicFile.Leftovers(etc))
+        {
+            File.Delete(leftover); // every file here is bound over the guest's /etc, a crash's temporary file too
+        }
+
+        await AtomicFile.WriteAsync(Path.Combine(etc, "resolv.conf"), $"nameserver {gateway}\nsearch {zone}.internal\noptions timeout:1 attempts:1\n", cancellationToken);
+        await AtomicFile.WriteAsync(Path.Combine(etc, "hosts"), $"127.0.0.1 localhost\n{address} {hostname}.{zone}.internal {hostname}\n", cancellationToken);
+        var (host, peer) = names.Veth(guest);
+        if ((await Sh.RunAsync("ip", ["netns", "pids", ns], cancellationToken)).Code == 0)
+        {
+            await DeleteAsync(guest, cancellationToken); // a leftover of a crash: start clean
+        }
+
+        await Sh.MustAsync("ip", ["netns", "add", ns], cancellationToken);
+        await Sh.MustAsync("ip", ["link", "add", host, "type", "veth", "peer", "name", peer], cancellationToken);
+        await Sh.MustAsync("ip", ["link", "set", host, "master", names.Bridge(zone)], cancellationToken);
+        await Sh.MustAsync("ip", ["link", "set", host, "up"], cancellationToken);
+        await Sh.MustAsync("ip", ["link", "set", peer, "netns", ns], cancellationToken);
+        await Sh.MustAsync("ip", ["-n", ns, "link", "set", peer, "name", "eth0"], cancellationToken);
+        // The MAC follows the address: a guest that takes over a released address (rolling updates do, within seconds)
+        // is found by every neighbour whose ARP cache still holds the old entry.
+        await Sh.MustAsync("ip", ["-n", ns, "link", "set", "eth0", "address", MacOf(address)], cancellationToken);
+        await Sh.MustAsync("ip", ["-n", ns, "addr", "add", $"{address}/24", "dev", "eth0"], cancellationToken);
+        await Sh.MustAsync("ip", ["-n", ns, "link", "set", "eth0", "up"], cancellationToken);
+        await Sh.MustAsync("ip", ["-n", ns, "link", "set", "lo", "up"], cancellationToken);
+        await Sh.MustAsync("ip", ["-n", ns, "route", "add", "default", "via", gateway], cancellationToken);
+    }
+
+    /// <summary>A locally administered MAC address made from an IPv4 address: 02:54 and its four bytes.</summary>
+    public static string MacOf(string address) =>
+        "02:54:" + string.Join(':', System.Net.IPAddress.Parse(address).GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+
+    public async Task DeleteAsync(string guest, CancellationToken cancellationToken)
+    {
+        await Sh.RunAsync("ip", ["netns", "del", Namespace(guest)], cancellationToken);
+        await Sh.RunAsync("ip", ["link", "del", names.Veth(guest).Host], cancellationToken);
+        var etc = Path.Combine("/etc/netns", Namespace(guest));
+        if (Directory.Exists(etc))
+        {
+            Directory.Delete(etc, recursive: true);
+        }
+    }
+
+    /// <summary>Deletes every zone bridge of this site (the names <see cref="HostNames.BridgePattern"/> matches).</summary>
+    public async Task RemoveBridgesAsync(CancellationToken cancellationToken)
+    {
+        var prefix = names.BridgePattern.TrimEnd('*');
+        var (_, links) = await Sh.RunAsync("ip", ["-o", "link", "show", "type", "bridge"], cancellationToken);
+        foreach (var line in links.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "12: tpz-srvHome: <BROADCAST,...> ..."
+            var parts = line.Split(':', 3);
+            var bridge = parts.Length > 1 ? parts[1].Trim() : "";
+            if (bridge.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                await Sh.RunAsync("ip", ["link", "del", bridge], cancellationToken);
+            }
+        }
+    }
+}

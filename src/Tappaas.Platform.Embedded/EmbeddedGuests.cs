@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Tappaas.Abstractions.Guests;
+using Tappaas.Model.Resolved;
+using Tappaas.Platform.Embedded.Guests;
+using Tappaas.Platform.Embedded.Guests.Cgroups;
+
+namespace Tappaas.Platform.Embedded;
+
+/// <summary>
+/// The embedded platform's guests for the daemon: snapshots read from their supervisors' state (and their cgroups), a
+/// stream of new snapshots whenever a guest's files change, and recovery of guests whose supervisor is gone.
+/// </summary>
+public sealed class EmbeddedGuests(EmbeddedPlatform platform) : IGuestObserver, IGuestRecovery
+{
+    public string Provider => "embedded";
+
+    public IReadOnlyList<GuestSnapshot> Observe()
+    {
+        var runtime = platform.Runtime;
+        return [.. runtime.All().Select(g => Snapshot(runtime, g.Guest, g.Spec))];
+    }
+
+    public async IAsyncEnumerable<IReadOnlyList<GuestSnapshot>> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        using var watcher = new GuestFolderWatcher(platform.Runtime.GuestsDir);
+        watcher.Changed += () => changes.Writer.TryWrite(true);
+        yield return Observe();
+        while (true)
+        {
+            try
+            {
+                await changes.Reader.ReadAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+
+            yield return Observe();
+        }
+    }
+
+    /// <summary>
+    /// Starts again every guest of an installed module whose supervisor is gone, unless it gave up (the reason stays in its
+    /// status). "stopped" guests start too: a host shutdown or 'tappaas down' stopped them, not a change of the site.
+    /// </summary>
+    public Task<IReadOnlyList<GuestRecovered>> RecoverAsync(IReadOnlyList<ResolvedModule> installed, CancellationToken cancellationToken)
+    {
+        var runtime = platform.Runtime;
+        var names = installed.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var recovered = new List<GuestRecovered>();
+        foreach (var (guest, spec) in runtime.All())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var state = runtime.State(guest);
+            if (runtime.SupervisorAlive(guest) || state?.Status == "failed" || !names.Contains(spec.Module))
+            {
+                continue;
+            }
+
+            runtime.Start(spec);
+            recovered.Add(new GuestRecovered(spec.Module, guest, $"guest {guest} had no supervisor (last status {state?.Status ?? "unknown"}); started it again"));
+        }
+
+        return Task.FromResult<IReadOnlyList<GuestRecovered>>(recovered);
+    }
+
+    private static GuestSnapshot Snapshot(GuestRuntime runtime, string guest, GuestSpecFile spec)
+    {
+        var state = runtime.State(guest);
+        var cgroup = spec.CgroupMode == CgroupMode.None ? null : new Cgroup(spec.CgroupMode, spec.CgroupName);
+        return new GuestSnapshot
+        {
+            Provider = "embedded", Guest = guest, Module = spec.Module,
+            Status = GuestStatusExtensions.Parse(state?.Status), Ready = state?.Ready ?? false, Draining = runtime.Draining(guest),
+            Supervised = GuestRuntime.SupervisorAlive(state), Reason = state?.Reason, Isolation = spec.Isolation, Address = spec.Address, Ports = spec.Ports,
+            ResourceGroup = state?.Cgroup, MemoryLimitMiB = spec.MemoryMiB, Cores = spec.Cores, MemoryBytes = cgroup?.MemoryBytes(), CpuSeconds = cgroup?.CpuSeconds(),
+            Restarts = state?.Restarts ?? 0, WorkloadPid = state?.WorkloadPid is > 0 ? state.WorkloadPid : null, DiskBytes = state?.DiskBytes,
+            DiskLimitBytes = spec.DiskLimitBytes, DiskOver = state?.DiskOver ?? false, StartedAt = state?.StartedAt, ReadySince = state?.ReadySince,
+        };
+    }
+}

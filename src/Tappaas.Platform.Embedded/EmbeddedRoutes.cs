@@ -1,0 +1,140 @@
+using System.Net;
+using Microsoft.Extensions.Primitives;
+using Tappaas.Abstractions.Routing;
+using Tappaas.Model.Resolved;
+using Tappaas.Model.Site;
+using Tappaas.Model.Zones;
+using Tappaas.Platform.Embedded.Guests;
+
+namespace Tappaas.Platform.Embedded;
+
+/// <summary>
+/// The embedded platform's routes for the reverse proxy: one per installed module that depends on <c>firewall:proxy</c>,
+/// host = its resolved public name, upstream = its guests that serve (running, ready, not draining) on <c>proxyPort</c>
+/// (on loopback guests, the local port that workload port was given), access = <c>proxyAllowedZones</c> or the default
+/// audience. Rebuilt when a guest's files or the config folder change (inotify, within milliseconds) and every
+/// <see cref="SafetyInterval"/> regardless; a change token fires only when the table really changed.
+/// </summary>
+public sealed class EmbeddedRoutes : IRouteSource, IDisposable
+{
+    /// <summary>How often the table is rebuilt without being told (a change a watcher missed).</summary>
+    public static readonly TimeSpan SafetyInterval = TimeSpan.FromSeconds(10);
+
+    private readonly EmbeddedPlatform _platform;
+    private readonly Lock _gate = new();
+    private readonly GuestFolderWatcher _guests;
+    private readonly FileSystemWatcher _config;
+    private readonly Timer _safety;
+    private CancellationTokenSource _changed = new();
+    private RouteTable _current = RouteTable.Empty;
+
+    public EmbeddedRoutes(EmbeddedPlatform platform)
+    {
+        _platform = platform;
+        var config = Path.Combine(platform.SiteFolder, "config");
+        Directory.CreateDirectory(config);
+        _guests = new GuestFolderWatcher(platform.Runtime.GuestsDir);
+        _guests.Changed += () => Refresh();
+        _config = new FileSystemWatcher(config, "*.json") { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        _config.Changed += (_, _) => Refresh();
+        _config.Created += (_, _) => Refresh();
+        _config.Deleted += (_, _) => Refresh();
+        _config.Renamed += (_, _) => Refresh();
+        _config.EnableRaisingEvents = true;
+        _safety = new Timer(_ => Refresh(), null, SafetyInterval, SafetyInterval);
+        Refresh();
+    }
+
+    /// <summary>How many times the table was rebuilt (for the benchmark's idle cost).</summary>
+    public long Rebuilds => Interlocked.Read(ref _rebuilds);
+
+    private long _rebuilds;
+
+    public RouteTable Current => Volatile.Read(ref _current);
+
+    public IChangeToken GetChangeToken()
+    {
+        lock (_gate)
+        {
+            return new CancellationChangeToken(_changed.Token);
+        }
+    }
+
+    public RouteTable Refresh()
+    {
+        lock (_gate)
+        {
+            Interlocked.Increment(ref _rebuilds);
+            RouteTable built;
+            try
+            {
+                built = Build(_current.Version + 1);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return _current; // a file written while it was read: the next change or the safety timer rebuilds
+            }
+
+            if (built.SameAs(_current))
+            {
+                return _current;
+            }
+
+            Volatile.Write(ref _current, built);
+            var fired = _changed;
+            _changed = new CancellationTokenSource();
+            fired.Cancel();
+            fired.Dispose();
+            return built;
+        }
+    }
+
+    public Task OpenIngressAsync(IReadOnlyList<int> ports, CancellationToken cancellationToken) => _platform.Network.SetHostPortsAsync(ports, cancellationToken);
+
+    public void Dispose()
+    {
+        _safety.Dispose();
+        _guests.Dispose();
+        _config.Dispose();
+        _changed.Dispose();
+    }
+
+    private RouteTable Build(long version)
+    {
+        var site = SiteSnapshot.Read(Path.Combine(_platform.SiteFolder, "config"));
+        var runtime = _platform.Runtime;
+        var routes = new List<ProxyRoute>();
+        foreach (var module in _platform.Network.Installed().Where(m => m.DependsOnService("firewall:proxy")).Select(m => ModuleResolver.Resolve(m, site)))
+        {
+            if (module.Proxy is not { Host: { } host } proxy)
+            {
+                continue;
+            }
+
+            var destinations = new List<ProxyDestination>();
+            foreach (var guest in runtime.GuestsOf(module.Name))
+            {
+                if (runtime.State(guest) is not { Status: "running", Ready: true } || runtime.Spec(guest) is not { } spec || runtime.Draining(guest))
+                {
+                    continue; // not ready, or retiring: out of the rotation at once
+                }
+
+                // Loopback guests listen on the port their workload port was mapped to; isolated guests on the declared one.
+                var port = spec.Isolation == "none" && proxy.WorkloadPort is { } name && spec.Ports.TryGetValue(name, out var mapped) ? mapped : proxy.Port;
+                destinations.Add(new ProxyDestination(guest, new Uri($"{(proxy.UpstreamTls ? "https" : "http")}://{spec.Address}:{port}/")));
+            }
+
+            routes.Add(new ProxyRoute(module.Name, host, destinations, proxy.AllowedZones ?? DefaultZones(site.Zones), proxy.UpstreamTls, proxy.Http1, proxy.PreserveHost));
+        }
+
+        return new RouteTable(routes, Subnets(site.Zones), version);
+    }
+
+    /// <summary>Upstream's default audience: every active Service zone, home, work and mgmt.</summary>
+    public static IReadOnlyList<string> DefaultZones(ZoneSet? zones) =>
+        [.. (zones?.Zones ?? []).Where(z => z.Type == "Service" && z.State?.IsActive() == true).Select(z => z.Name).Concat(["home", "work", "mgmt"]).Distinct()];
+
+    /// <summary>The zones' subnets, parsed once per table.</summary>
+    public static IReadOnlyList<(string Zone, IPNetwork Network)> Subnets(ZoneSet? zones) =>
+        [.. (zones?.Zones ?? []).Where(z => z.Ip is not null && IPNetwork.TryParse(z.Ip, out _)).Select(z => (z.Name, IPNetwork.Parse(z.Ip!)))];
+}
