@@ -10,11 +10,12 @@ return which switch
     "proxy" when OperatingSystem.IsLinux() => await ProxyBenchmark.RunAsync(args.Skip(1).ToArray()),
     "api" => await ApiBenchmark.RunAsync(args.Skip(1).ToArray()),
     "rollout" when OperatingSystem.IsLinux() => await RolloutBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "routes" => await RouteBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine | embedded | backup [--mib N] | proxy [--seconds N] | api [--modules N] | rollout [--seconds N]");
+    Console.Error.WriteLine("usage: bench/run model [--modules N] | engine | embedded | backup [--mib N] | proxy [--seconds N] | api [--modules N] | rollout [--seconds N] | routes [--modules N]");
     return 2;
 }

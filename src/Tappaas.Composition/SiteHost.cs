@@ -59,7 +59,9 @@ public static class SiteHost
     public static IReadOnlyList<string> SecretNames(string root) => [.. new SiteSecrets(root).Names()];
 
     /// <summary>What is wrong with a secret's name, or null when it is a valid one.</summary>
-    public static string? SecretNameProblem(string name) => SiteSecrets.IsValidName(name) ? null
+    public static string? SecretNameProblem(string name) =>
+        SiteSecrets.IsValidName(name) ? null
+        : SiteSecrets.Reserved.Contains(name) ? $"NAME \"{name}\" is the daemon's own file, not a secret: choose another name"
         : $"NAME \"{name}\" is not a valid secret name: use letters, digits, '_', '.', '-', starting with a letter";
 
     /// <summary>Stores a secret, or says what is wrong with its name or value.</summary>

@@ -9,14 +9,11 @@ namespace Tappaas.Daemon;
 /// up again, a killed supervisor, a stopped VM) — each recovery an event with its cause — and the backups and restore
 /// verifications that came due run. A cycle is skipped while a run holds the site's lock, so the loop never races an
 /// install or update. A failure is contained to its platform (or to the backups), logged, and that part backs off
-/// (doubling, up to <see cref="MaxBackOff"/>) while the others go on.
+/// (doubling, up to <see cref="BackOff.Max"/>) while the others go on.
 /// </summary>
 internal sealed class Reconciler(SiteSession site, DaemonOptions options, TimeProvider time, ILogger<Reconciler> log) : BackgroundService
 {
-    /// <summary>The longest a failing part waits before it is tried again.</summary>
-    public static readonly TimeSpan MaxBackOff = TimeSpan.FromMinutes(5);
-
-    private readonly Dictionary<string, (int Failures, DateTimeOffset Next)> _backOff = new(StringComparer.Ordinal);
+    private readonly BackOff _backOff = new(time, () => options.ReconcileInterval ?? TimeSpan.FromSeconds(10));
     private DateTimeOffset _lastBackups = DateTimeOffset.MinValue;
 
     /// <summary>How often the guests are observed (default every 10 s).</summary>
@@ -78,8 +75,7 @@ internal sealed class Reconciler(SiteSession site, DaemonOptions options, TimePr
     /// <summary>Runs one part of the cycle unless it is backing off; a failure is logged and doubles its back-off.</summary>
     private async Task ContainedAsync(string part, Func<Task> body, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_backOff.TryGetValue(part, out var b) && now < b.Next)
+        if (_backOff.Waiting(part))
         {
             return;
         }
@@ -87,13 +83,11 @@ internal sealed class Reconciler(SiteSession site, DaemonOptions options, TimePr
         try
         {
             await body();
-            _backOff.Remove(part);
+            _backOff.Succeeded(part);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var failures = (b.Failures) + 1;
-            var wait = TimeSpan.FromTicks(Math.Min(MaxBackOff.Ticks, Interval.Ticks * (1L << Math.Min(failures - 1, 20))));
-            _backOff[part] = (failures, now + wait);
+            var (failures, wait) = _backOff.Failed(part);
             log.LogWarning("{Part}: {Message} (failure {Failures}; next try in {Seconds:0} s)", part, ex.Message, failures, wait.TotalSeconds);
         }
     }

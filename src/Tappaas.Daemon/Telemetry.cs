@@ -14,10 +14,10 @@ namespace Tappaas.Daemon;
 internal static class Telemetry
 {
     /// <summary>The engine's runs and steps (one activity per run, one per step).</summary>
-    public const string RunSource = "Tappaas.Engine";
+    public const string RunSource = Engine.Apply.RunTelemetry.SourceName;
 
     /// <summary>The reverse proxy's requests (recorded only while a listener is attached).</summary>
-    public const string ProxySource = "Tappaas.Proxy";
+    public const string ProxySource = Proxy.GuestForwarder.SourceName;
 
     /// <summary>True when an OTLP collector is configured for this process.</summary>
     public static bool OtlpConfigured =>

@@ -36,6 +36,19 @@ public sealed class GuestRuntime(string siteFolder)
     public static bool SupervisorAlive(GuestState? state) =>
         state is { ShimPid: > 0 } s && Native.Alive(s.ShimPid) && File.ReadAllText($"/proc/{s.ShimPid}/cmdline").Contains("tappaas-shim", StringComparison.Ordinal);
 
+    /// <summary>Runs a command inside a running guest with the guest's driver (its namespaces, its working folder).</summary>
+    public async Task<(int ExitCode, string Output)> ExecAsync(string guest, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        var spec = Spec(guest) ?? throw new InvalidOperationException($"there is no guest {guest}");
+        if (State(guest) is not { WorkloadPid: > 0, Status: "running" } state || !Native.Alive(state.WorkloadPid))
+        {
+            throw new InvalidOperationException($"guest {guest} is not running");
+        }
+
+        var driver = Drivers.GuestDrivers.Find(spec.Driver) ?? throw new InvalidOperationException($"guest {guest} names the guest driver \"{spec.Driver}\", which this platform does not have");
+        return await driver.ExecAsync(spec, state.WorkloadPid, command, cancellationToken);
+    }
+
     public GuestSpecFile? Spec(string guest)
     {
         var file = Path.Combine(GuestDir(guest), "spec.json");

@@ -22,6 +22,9 @@ public sealed record GuestSpecFile
     /// <summary><c>namespaces</c> or <c>none</c>.</summary>
     public required string Isolation { get; init; }
 
+    /// <summary>The guest driver that runs the workload (<see cref="Drivers.GuestDrivers"/>): what the guest is.</summary>
+    public string Driver { get; init; } = Drivers.GuestDrivers.Process;
+
     public string? Namespace { get; init; }
 
     /// <summary>Where probes reach the guest (its address, or 127.0.0.1 without isolation).</summary>

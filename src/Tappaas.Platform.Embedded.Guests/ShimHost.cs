@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Tappaas.Abstractions.Secrets;
 using Tappaas.Platform.Embedded.Guests.Cgroups;
+using Tappaas.Platform.Embedded.Guests.Drivers;
 using Tappaas.Platform.Embedded.Guests.Health;
 
 using Tappaas.Platform.Embedded.Host;
@@ -25,7 +25,8 @@ public sealed class ShimHost
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private GuestState _state;
-    private Process? _workload;
+    private readonly IGuestDriver _driver;
+    private GuestTask? _workload;
     private readonly TimeProvider _time;
     private string? _healthKill; // why the health watcher killed the workload, if it did
 
@@ -35,11 +36,13 @@ public sealed class ShimHost
         _time = time;
         _spec = JsonSerializer.Deserialize<GuestSpecFile>(File.ReadAllText(Path.Combine(dir, "spec.json")))!;
         _cgroup = new Cgroup(_spec.CgroupMode, _spec.CgroupName);
+        _driver = GuestDrivers.Find(_spec.Driver) ?? throw new InvalidOperationException(
+            $"{dir}/spec.json names the guest driver \"{_spec.Driver}\"; this supervisor has {string.Join(", ", GuestDrivers.Names)}");
         Directory.CreateDirectory(Path.Combine(dir, "logs"));
         _log = new RotatingLog(Path.Combine(dir, "logs", "output.log"), _spec.LogBytes, _spec.LogFiles, time);
         _state = new GuestState
         {
-            ShimPid = Environment.ProcessId, Isolation = _spec.Isolation, Address = _spec.Address,
+            ShimPid = System.Environment.ProcessId, Isolation = _spec.Isolation, Address = _spec.Address,
             Cgroup = _spec.CgroupMode == CgroupMode.None ? "none" : $"{_spec.CgroupMode.ToString().ToLowerInvariant()} {_spec.CgroupName}",
         };
     }
@@ -109,43 +112,28 @@ public sealed class ShimHost
         Event("stopped", "stopped on request");
     }
 
-    /// <summary>Starts the workload and waits for it to end; returns why it ended.</summary>
+    /// <summary>Starts the workload (with the guest's driver) and waits for it to end; returns why it ended.</summary>
     private async Task<string> RunOnceAsync()
     {
-        ProcessStartInfo psi;
         try
         {
-            psi = StartInfo();
-        }
-        catch (InvalidOperationException ex)
-        {
-            return $"cannot start {_spec.Command}: {ex.Message}";
-        }
-
-        _workload = new Process { StartInfo = psi };
-        _workload.OutputDataReceived += (_, e) => { if (e.Data is not null) { _log.Write("out", e.Data); } };
-        _workload.ErrorDataReceived += (_, e) => { if (e.Data is not null) { _log.Write("err", e.Data); } };
-        try
-        {
-            _workload.Start();
+            _workload?.Dispose();
+            _workload = _driver.Start(_spec, WorkloadEnvironment(), _cgroup.Dirs, _log.Write);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             return $"cannot start {_spec.Command}: {ex.Message}";
         }
 
-        _workload.BeginOutputReadLine();
-        _workload.BeginErrorReadLine();
-        Update(s => s with { Status = "running", Ready = _spec.Readiness is null && _spec.Liveness is null, WorkloadPid = _workload.Id, StartedAt = _time.GetUtcNow(), ReadySince = null });
-        Event("started", $"pid {_workload.Id}");
+        Update(s => s with { Status = "running", Ready = _spec.Readiness is null && _spec.Liveness is null, WorkloadPid = _workload.Pid, StartedAt = _time.GetUtcNow(), ReadySince = null });
+        Event("started", $"pid {_workload.Pid}");
 
         using var running = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         var health = Task.Run(() => WatchHealthAsync(running.Token));
         string reason;
         try
         {
-            await _workload.WaitForExitAsync(_stop.Token);
-            _workload.WaitForExit();
+            await _workload.WaitAsync(_stop.Token);
             reason = _healthKill ?? $"exited with code {_workload.ExitCode}";
             Update(s => s with { LastExitCode = _workload.ExitCode });
         }
@@ -226,12 +214,11 @@ public sealed class ShimHost
             return;
         }
 
-        // In a guest, unshare (the workload process) ignores SIGTERM while it waits; the guest's init, its child, forwards it.
-        Native.Kill(_spec.Isolation == "namespaces" ? Native.FirstChild(_workload.Id) ?? _workload.Id : _workload.Id, Native.SigTerm);
+        _driver.Stop(_spec, _workload);
         using var grace = new CancellationTokenSource(_spec.StopGrace);
         try
         {
-            await _workload.WaitForExitAsync(grace.Token);
+            await _workload.WaitAsync(grace.Token);
         }
         catch (OperationCanceledException)
         {
@@ -243,50 +230,28 @@ public sealed class ShimHost
 
     private void KillWorkload()
     {
-        try
+        if (_workload is not null)
         {
-            _workload?.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
+            _driver.Kill(_workload);
         }
 
         _cgroup.KillAll();
     }
 
-    private ProcessStartInfo StartInfo()
+    /// <summary>The workload's environment: the spec's, with each <c>${secret:NAME}</c> read from the site's secret store now (so the value is in no file but the store).</summary>
+    private Dictionary<string, string> WorkloadEnvironment()
     {
-        ProcessStartInfo psi;
-        if (_spec.Isolation == "namespaces")
-        {
-            var join = string.Join(" ", _cgroup.Dirs.Select(d => $"echo $$ > {d}/cgroup.procs;"));
-            // cd first: the working folder keeps working even if it lies under the /tmp that is then replaced by a private one.
-            // The shell is PID 1 of the guest's PID namespace, where the kernel drops signals a process has no handler for
-            // (most workloads have none for SIGTERM): it runs the workload as its child and forwards SIGTERM and SIGINT.
-            var inner = $"cd '{_spec.WorkingDir}' && mount -t tmpfs -o mode=1777 tmpfs /tmp && hostname {_spec.Hostname} || exit 125; " +
-                "\"$@\" & c=$!; trap \"kill -TERM $c 2>/dev/null\" TERM INT; wait $c; s=$?; while kill -0 $c 2>/dev/null; do wait $c; s=$?; done; exit $s";
-            var script = $"{join} exec ip netns exec {_spec.Namespace} unshare --mount --uts --pid --fork --kill-child=SIGTERM --mount-proc --propagation private /bin/sh -c '{inner}' tappaas-init \"$@\"";
-            psi = new ProcessStartInfo("/bin/sh", ["-c", script, "tappaas-guest", _spec.Command, .. _spec.Args]);
-        }
-        else
-        {
-            psi = new ProcessStartInfo(_spec.Command, _spec.Args) { WorkingDirectory = _spec.WorkingDir };
-        }
-
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
-        psi.RedirectStandardInput = true;
         var secrets = new SiteSecrets(_spec.SiteFolder ?? Path.GetFullPath(Path.Combine(_dir, "..", "..")));
         var missing = new List<string>();
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in _spec.Env)
         {
-            // ${secret:NAME} is read from the site's secret store now, so the value is in no file but the store.
             var (value, absent) = secrets.Resolve(v);
             missing.AddRange(absent);
-            psi.Environment[k] = value;
+            environment[k] = value;
         }
 
-        return missing.Count == 0 ? psi : throw new InvalidOperationException($"secret(s) {string.Join(", ", missing)} are not in the site's secret store");
+        return missing.Count == 0 ? environment : throw new InvalidOperationException($"secret(s) {string.Join(", ", missing)} are not in the site's secret store");
     }
 
     private bool _holding;

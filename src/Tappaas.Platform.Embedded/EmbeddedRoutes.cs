@@ -1,4 +1,8 @@
 using System.Net;
+using System.Text.Json;
+using Tappaas.Model.Json;
+using Tappaas.Model.Loading;
+using Tappaas.Model.Modules;
 using Microsoft.Extensions.Primitives;
 using Tappaas.Abstractions.Routing;
 using Tappaas.Model.Resolved;
@@ -22,26 +26,40 @@ public sealed class EmbeddedRoutes : IRouteSource, IDisposable
 
     private readonly EmbeddedPlatform _platform;
     private readonly Lock _gate = new();
-    private readonly GuestFolderWatcher _guests;
-    private readonly FileSystemWatcher _config;
+    private readonly GuestFolderWatcher? _guests;
+    private readonly FileSystemWatcher? _config;
     private readonly Timer _safety;
     private CancellationTokenSource _changed = new();
     private RouteTable _current = RouteTable.Empty;
 
     public EmbeddedRoutes(EmbeddedPlatform platform)
+        : this(platform, watch: true, SafetyInterval)
+    {
+    }
+
+    /// <summary>
+    /// Routes rebuilt every <paramref name="interval"/>, and (with <paramref name="watch"/>) whenever the guests' files or the
+    /// config folder change. Without watching this is how the proxy used to learn of changes — a poll twice a second —
+    /// kept as the route benchmark's baseline.
+    /// </summary>
+    public EmbeddedRoutes(EmbeddedPlatform platform, bool watch, TimeSpan interval)
     {
         _platform = platform;
         var config = Path.Combine(platform.SiteFolder, "config");
         Directory.CreateDirectory(config);
-        _guests = new GuestFolderWatcher(platform.Runtime.GuestsDir);
-        _guests.Changed += () => Refresh();
-        _config = new FileSystemWatcher(config, "*.json") { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
-        _config.Changed += (_, _) => Refresh();
-        _config.Created += (_, _) => Refresh();
-        _config.Deleted += (_, _) => Refresh();
-        _config.Renamed += (_, _) => Refresh();
-        _config.EnableRaisingEvents = true;
-        _safety = new Timer(_ => Refresh(), null, SafetyInterval, SafetyInterval);
+        if (watch)
+        {
+            _guests = new GuestFolderWatcher(platform.Runtime.GuestsDir);
+            _guests.Changed += () => Refresh();
+            _config = new FileSystemWatcher(config, "*.json") { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+            _config.Changed += (_, _) => Refresh();
+            _config.Created += (_, _) => Refresh();
+            _config.Deleted += (_, _) => Refresh();
+            _config.Renamed += (_, _) => Refresh();
+            _config.EnableRaisingEvents = true;
+        }
+
+        _safety = new Timer(_ => Refresh(), null, interval, interval);
         Refresh();
     }
 
@@ -94,27 +112,56 @@ public sealed class EmbeddedRoutes : IRouteSource, IDisposable
     public void Dispose()
     {
         _safety.Dispose();
-        _guests.Dispose();
-        _config.Dispose();
+        _guests?.Dispose();
+        _config?.Dispose();
         _changed.Dispose();
     }
 
+    // Parsed once per content (under _gate): the site's files, each module's installed copy resolved, each guest's spec.
+    private readonly ContentCache<ResolvedModule> _modules = new();
+    private readonly ContentCache<GuestSpecFile> _specs = new();
+    private SiteSnapshot? _site;
+    private byte[]? _siteBytes;
+
     private RouteTable Build(long version)
     {
-        var site = SiteSnapshot.Read(Path.Combine(_platform.SiteFolder, "config"));
+        var configDir = Path.Combine(_platform.SiteFolder, "config");
+        var site = Site(configDir);
         var runtime = _platform.Runtime;
         var routes = new List<ProxyRoute>();
-        foreach (var module in _platform.Network.Installed().Where(m => m.DependsOnService("firewall:proxy")).Select(m => ModuleResolver.Resolve(m, site)))
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var specs = new HashSet<string>(StringComparer.Ordinal);
+        var guests = (Directory.Exists(runtime.GuestsDir) ? Directory.GetDirectories(runtime.GuestsDir) : [])
+            .Select(dir => (Guest: Path.GetFileName(dir), SpecFile: Path.Combine(dir, "spec.json")))
+            .Select(g => (g.Guest, Spec: specs.Add(g.SpecFile) ? _specs.Get(g.SpecFile, (_, bytes) => JsonSerializer.Deserialize<GuestSpecFile>(bytes)) : null))
+            .Where(g => g.Spec is not null)
+            .ToLookup(g => g.Spec!.Module, StringComparer.Ordinal);
+        _specs.Keep(specs);
+        foreach (var file in (Directory.Exists(configDir) ? Directory.GetFiles(configDir, "*.json") : []).Order(StringComparer.Ordinal))
         {
+            var moduleName = WorkspaceLoader.ModuleName(file);
+            if (moduleName is "configuration" or "zones")
+            {
+                continue;
+            }
+
+            seen.Add(file);
+            if (_modules.Get(file, (path, bytes) => JsonSource.Parse(path, bytes).Root is JObject root ? ModuleResolver.Resolve(new ModuleDefinition(moduleName, path, root), site) : null)
+                is not { } module || !module.Definition.DependsOnService("firewall:proxy"))
+            {
+                continue;
+            }
+
             if (module.Proxy is not { Host: { } host } proxy)
             {
                 continue;
             }
 
             var destinations = new List<ProxyDestination>();
-            foreach (var guest in runtime.GuestsOf(module.Name))
+            foreach (var entry in guests[module.Name].OrderBy(g => g.Guest, StringComparer.Ordinal))
             {
-                if (runtime.State(guest) is not { Status: "running", Ready: true } || runtime.Spec(guest) is not { } spec || runtime.Draining(guest))
+                var (guest, spec) = (entry.Guest, entry.Spec!);
+                if (runtime.State(guest) is not { Status: "running", Ready: true } || runtime.Draining(guest))
                 {
                     continue; // not ready, or retiring: out of the rotation at once
                 }
@@ -127,7 +174,28 @@ public sealed class EmbeddedRoutes : IRouteSource, IDisposable
             routes.Add(new ProxyRoute(module.Name, host, destinations, proxy.AllowedZones ?? DefaultZones(site.Zones), proxy.UpstreamTls, proxy.Http1, proxy.PreserveHost));
         }
 
+        _modules.Keep(seen);
         return new RouteTable(routes, Subnets(site.Zones), version);
+    }
+
+    /// <summary>The site's configuration and zones, read again only when either file changed (a change re-resolves every module).</summary>
+    private SiteSnapshot Site(string configDir)
+    {
+        var bytes = new List<byte>();
+        foreach (var file in new[] { "configuration.json", "zones.json" })
+        {
+            bytes.AddRange(File.Exists(Path.Combine(configDir, file)) ? File.ReadAllBytes(Path.Combine(configDir, file)) : []);
+            bytes.Add(0);
+        }
+
+        if (_site is null || _siteBytes is null || !_siteBytes.AsSpan().SequenceEqual(bytes.ToArray()))
+        {
+            _site = SiteSnapshot.Read(configDir);
+            _siteBytes = [.. bytes];
+            _modules.Keep(new HashSet<string>()); // resolved against the old site: resolve them again
+        }
+
+        return _site;
     }
 
     /// <summary>Upstream's default audience: every active Service zone, home, work and mgmt.</summary>

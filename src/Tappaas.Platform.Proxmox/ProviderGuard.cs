@@ -16,12 +16,12 @@ internal static class ProviderGuard
         }
         catch (PveApiException ex)
         {
-            return new OperationResult(OperationStatus.Fatal, [Diagnostic.Error("TAP1001", null, $"{service} for \"{request.Consumer.Name}\": {ex.Message}",
+            return new OperationResult(OperationStatus.Fatal, [Diagnostic.Error(DiagnosticCodes.BackendRefused, request.Consumer.LocationOf(request.Service), $"{service} for \"{request.Consumer.Name}\": {ex.Message}",
                 ex.IsLockHeld ? "another operation holds the guest's lock; retry when it has finished" : "see the task log on the node")], "");
         }
         catch (ArgumentException ex)
         {
-            return new OperationResult(OperationStatus.Fatal, [Diagnostic.Error("TAP1002", null, $"{service} for \"{request.Consumer.Name}\": {ex.Message}",
+            return new OperationResult(OperationStatus.Fatal, [Diagnostic.Error(DiagnosticCodes.BackendCannotPlace, request.Consumer.LocationOf(request.Service), $"{service} for \"{request.Consumer.Name}\": {ex.Message}",
                 "fix the module or the site's zones.json / configuration.json")], "");
         }
     }

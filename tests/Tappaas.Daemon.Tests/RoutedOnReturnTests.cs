@@ -41,6 +41,14 @@ public sealed class RoutedOnReturnTests
         using var root = X509Certificate2.CreateFromPem(await h.Client().GetStringAsync("/api/v1/ca.crt", Ct));
         using var client = SiteHttps.Client(https, root);
         var answers = new List<string>();
+        var proxied = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == Proxy.GuestForwarder.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = proxied.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
 
         async Task After<T>(string run, Func<Task<ApiResult<T>>> call, string? expect = null)
         {
@@ -65,7 +73,14 @@ public sealed class RoutedOnReturnTests
             await After("scale 2 -> 1", () => api.ScaleAsync("web", 1, Ct), "2.0");
             await After("rollback", () => api.RollbackAsync("web", 1, Ct), "1.0");
             await After("backup", () => api.BackupAsync("web", Ct));
+            var metrics = await h.Client(h.AdminToken).GetStringAsync("/metrics", Ct); // the backup's outcome, from OpenTelemetry's exporter
+            Assert.Contains("tappaas_backup_last_success{module=\"web\"} 1", metrics, StringComparison.Ordinal);
+            Assert.Matches("tappaas_backup_last_duration_seconds\\{module=\"web\"\\} [0-9.]+", metrics);
+            Assert.Contains("tappaas_backup_failures_total{module=\"web\"} 0", metrics, StringComparison.Ordinal);
             await After("restore", () => api.RestoreAsync("web", null, Ct), "1.0");
+            var traced = proxied.Where(a => a.OperationName == "proxy web").ToList();
+            Assert.True(traced.Count >= answers.Count, $"{traced.Count} proxy activities for {answers.Count} requests");
+            Assert.All(traced, a => Assert.StartsWith("web-", a.GetTagItem("tappaas.guest") as string, StringComparison.Ordinal));
             TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", answers));
         }
         finally

@@ -36,6 +36,12 @@ public sealed class GuestTests(ITestOutputHelper log)
         Assert.Equal("webiso", (await File.ReadAllTextAsync(Path.Combine(disk, "hostname-0"), Ct)).Trim());
         Assert.DoesNotContain("tappaas-host-marker", await File.ReadAllTextAsync(Path.Combine(disk, "tmp-0"), Ct), StringComparison.Ordinal);
         Assert.True((await provider.TestAsync(h.Request(module), Ct)).Succeeded);
+
+        // exec through the guest's driver runs inside it: its hostname, its private /tmp, its working folder.
+        Assert.Equal((0, "webiso"), await provider.Runtime.ExecAsync("webiso-0", ["hostname"], Ct));
+        Assert.Equal(1, (await provider.Runtime.ExecAsync("webiso-0", ["test", "-e", "/tmp/tappaas-host-marker"], Ct)).ExitCode);
+        Assert.True(File.Exists("/tmp/tappaas-host-marker")); // on the host it is there
+        Assert.Equal(state.Address, (await provider.Runtime.ExecAsync("webiso-0", ["sh", "-c", "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1"], Ct)).Output);
     }
 
     [Fact]

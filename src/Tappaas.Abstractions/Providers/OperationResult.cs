@@ -17,9 +17,13 @@ public sealed record OperationResult(OperationStatus Status, IReadOnlyList<Diagn
     /// <summary>True when nothing ran (see <see cref="Skip"/>); <see cref="Output"/> says why.</summary>
     public bool Skipped { get; init; }
 
-    /// <summary>A failure with one message.</summary>
+    /// <summary>A failure with one message (<see cref="DiagnosticCodes.ProviderFailed"/>; the engine adds where in the module it applies).</summary>
     public static OperationResult Fail(OperationStatus status, string message, string output = "") =>
-        new(status, [Diagnostic.Error("TAP0801", null, message)], output);
+        new(status, [Diagnostic.Error(DiagnosticCodes.ProviderFailed, null, message)], output);
+
+    /// <summary>The same result, its diagnostics that say nowhere pointing at <paramref name="location"/> (the service in the consumer's file).</summary>
+    public OperationResult At(SourceLocation location) =>
+        Diagnostics.All(d => d.Location is not null) ? this : this with { Diagnostics = [.. Diagnostics.Select(d => d.Location is null ? d with { Location = location } : d)] };
 
     /// <summary>True for <see cref="OperationStatus.Ok"/>.</summary>
     public bool Succeeded => Status == OperationStatus.Ok;

@@ -99,7 +99,7 @@ internal static class LifecycleCommands
         command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (api, token) =>
         {
             var answer = await api.ResumeAsync(token);
-            if (answer.Value is { Status: SiteApi.NothingToResume })
+            if (answer.Value is { Status: SiteApi.NothingToResume } && !result.GetValue(CommonOptions.Json))
             {
                 output.WriteLine("nothing to resume");
                 return ExitCodes.Ok;

@@ -67,7 +67,11 @@ internal static class ApiPrinter
             return rolledBackExit;
         }
 
-        error.WriteLine($"error: {problem}");
+        if (!problem.Diagnostics.Any(d => d.Severity == "error"))
+        {
+            error.WriteLine($"error: {problem}"); // the diagnostics above already say what is wrong
+        }
+
         output.WriteLine(problem.Status == 0 ? $"{verb}: the daemon could not be reached" : $"{verb}: refused, nothing was changed");
         return ExitCodes.Failed;
     }

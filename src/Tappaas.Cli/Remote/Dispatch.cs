@@ -49,7 +49,11 @@ internal static class Dispatch
             return ExitCodes.Usage;
         }
 
-        error.WriteLine($"error: {problem}");
+        if (!problem.Diagnostics.Any(d => d.Severity == "error"))
+        {
+            error.WriteLine($"error: {problem}"); // the diagnostics above already say what is wrong
+        }
+
         return ExitCodes.Failed;
     }
 }

@@ -17,6 +17,11 @@ internal sealed class GuestForwarder(IHttpForwarder forwarder, IForwarderHttpCli
 {
     public static readonly TimeSpan Quarantine = TimeSpan.FromSeconds(5);
 
+    /// <summary>The activity source of proxied requests: one activity per request (module, guest, attempts, status), recorded only while a listener is attached.</summary>
+    public const string SourceName = "Tappaas.Proxy";
+
+    private static readonly System.Diagnostics.ActivitySource s_source = new(SourceName);
+
     private const int MaxAttempts = 4;
 
     private readonly ConcurrentDictionary<string, long> _failedUntil = new(StringComparer.Ordinal);
@@ -32,15 +37,20 @@ internal sealed class GuestForwarder(IHttpForwarder forwarder, IForwarderHttpCli
         var config = route.Http1 ? Http1 : ForwarderRequestConfig.Empty;
         var transformer = route.PreserveHost ? ForwardedHeaders.KeepHost : ForwardedHeaders.GuestHost;
         var tried = 0UL; // bit i: destination i failed this request
+        using var activity = s_source.StartActivity($"proxy {route.Module}", System.Diagnostics.ActivityKind.Client)?.SetTag("tappaas.module", route.Module);
         for (var attempt = 1; ; attempt++)
         {
             var index = Pick(upstream, tried);
             var destination = route.Destinations[index];
+            activity?.SetTag("tappaas.guest", destination.Guest).SetTag("tappaas.attempts", attempt);
             var error = await forwarder.SendAsync(context, upstream.Prefixes[index], client, config, transformer);
+            activity?.SetTag("http.response.status_code", context.Response.StatusCode);
             if (error == ForwarderError.None)
             {
                 return;
             }
+
+            activity?.SetTag("tappaas.proxy.error", error.ToString());
 
             var cause = Cause(context.Features.Get<IForwarderErrorFeature>()?.Exception);
             // Failed before the client got anything: no answer at all, or the guest died in the middle of one that the

@@ -15,6 +15,7 @@ namespace Tappaas.Daemon.Scaling;
 internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer proxy, DaemonOptions options, TimeProvider time, ILogger<Autoscaler> log) : BackgroundService
 {
     private readonly Dictionary<string, (AutoscaleDecider Decider, Sample Last)> _modules = new(StringComparer.Ordinal);
+    private readonly BackOff _backOff = new(time, () => options.AutoscaleInterval ?? TimeSpan.FromSeconds(5));
 
     private TimeSpan Interval => options.AutoscaleInterval ?? TimeSpan.FromSeconds(5);
 
@@ -27,9 +28,9 @@ internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer
             {
                 await RunOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                log.LogWarning("autoscaling cycle failed: {Message}", ex.Message);
+                log.LogWarning("autoscaling cycle failed (the next one tries again): {Message}", ex.Message); // the store or the guests could not be read
             }
         }
     }
@@ -47,12 +48,30 @@ internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer
         var installed = (await site.Store.ListModulesAsync(cancellationToken)).Where(m => m.Status == "installed")
             .Select(m => ModuleResolver.Resolve(Model.Modules.ModuleDefinition.FromJson(m.Name, m.Definition), snapshot)).ToList();
         var byModule = site.Guests().Where(g => !g.Draining).ToLookup(g => g.Module, StringComparer.Ordinal);
-        foreach (var module in installed)
+        foreach (var module in installed.Where(m => !_backOff.Waiting(m.Name)))
+        {
+            try
+            {
+                if (await DecideAsync(module) is { } decision)
+                {
+                    decisions.Add((module.Name, decision));
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var (failures, wait) = _backOff.Failed(module.Name); // contained to this module; the others go on
+                log.LogWarning("autoscaling {Module} failed: {Message} (failure {Failures}; next try in {Seconds:0} s)", module.Name, ex.Message, failures, wait.TotalSeconds);
+            }
+        }
+
+        return decisions;
+
+        async Task<ScaleDecision?> DecideAsync(ResolvedModule module)
         {
             if (module.Workload is not { Autoscale: { } spec } workload)
             {
                 _modules.Remove(module.Name);
-                continue;
+                return null;
             }
 
             var now = time.GetUtcNow();
@@ -62,7 +81,7 @@ internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer
             if (!_modules.TryGetValue(module.Name, out var entry) || entry.Decider.Spec != spec)
             {
                 _modules[module.Name] = (new AutoscaleDecider(spec), sample);
-                continue; // the first sample only sets the baseline of the counters
+                return null; // the first sample only sets the baseline of the counters
             }
 
             var seconds = Math.Max((sample.At - entry.Last.At).TotalSeconds, 0.001);
@@ -72,7 +91,7 @@ internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer
             _modules[module.Name] = (entry.Decider, sample);
             if (entry.Decider.Observe(now, workload.Replicas, metric) is not { } decision)
             {
-                continue;
+                return null;
             }
 
             await site.Store.AppendEventAsync(module.Name, "autoscaled", $"{decision.From} -> {decision.To} replicas: {decision.Reason}", cancellationToken);
@@ -80,13 +99,17 @@ internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer
             proxy.Sync();
             if (outcome.Status is not (ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings))
             {
-                log.LogWarning("autoscaling {Module} to {Replicas} failed: {Status}", module.Name, decision.To, outcome.Status);
+                var (failures, wait) = _backOff.Failed(module.Name);
+                log.LogWarning("autoscaling {Module} to {Replicas} failed: {Status} (failure {Failures}; next try in {Seconds:0} s)", module.Name, decision.To, outcome.Status,
+                    failures, wait.TotalSeconds);
+            }
+            else
+            {
+                _backOff.Succeeded(module.Name);
             }
 
-            decisions.Add((module.Name, decision));
+            return decision;
         }
-
-        return decisions;
 
         bool Locked(Abstractions.State.LockHolder? holder) => holder is not null && holder.ExpiresAt > time.GetUtcNow();
     }

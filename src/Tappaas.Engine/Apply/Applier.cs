@@ -14,6 +14,7 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
 {
     public async Task<ApplyOutcome> RunAsync(ApplyRecord run, StepContext context, IReadOnlyList<JournalEntry> prior, CancellationToken cancellationToken)
     {
+        using var trace = RunTelemetry.Run(run, context.Payload);
         var steps = context.Payload.Steps;
         var completed = prior.Where(j => j.Phase == "completed").Select(j => j.Step).ToHashSet();
         var undone = prior.Where(j => j.Phase == "undone").Select(j => j.Step).ToHashSet();
@@ -30,22 +31,14 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
             foreach (var step in steps.Where(s => !completed.Contains(s.Index)))
             {
                 await JournalAsync(run.Id, step, "started", step.Reason, cancellationToken);
-                OperationResult result;
-                try
-                {
-                    result = await StepExecutor.RunAsync(step, context, cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    result = OperationResult.Fail(OperationStatus.Fatal, $"{step.Address} threw {ex.GetType().Name}: {ex.Message}");
-                }
+                var result = await TracedAsync(step, "step", () => StepExecutor.RunAsync(step, context, cancellationToken), $"{step.Address} threw ");
 
                 if (result.Succeeded || Tolerated(step, result, context.Payload))
                 {
                     if (!result.Succeeded)
                     {
                         warned = true;
-                        diagnostics.Add(Diagnostic.Warning(EngineCodes.Warning, null, $"{step.Address}: {result.Message}", WarningHint(step)));
+                        diagnostics.Add(Diagnostic.Warning(EngineCodes.Warning, Where(result), $"{step.Address}: {result.Message}", WarningHint(step)));
                     }
 
                     await JournalAsync(run.Id, step, "completed", Detail(result), cancellationToken);
@@ -54,7 +47,7 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
                 }
 
                 await JournalAsync(run.Id, step, "failed", result.Message, cancellationToken);
-                diagnostics.Add(Diagnostic.Error(EngineCodes.StepFailed, null, $"{step.Address} failed: {result.Message}",
+                diagnostics.Add(Diagnostic.Error(EngineCodes.StepFailed, Where(result), $"{step.Address} failed: {result.Message}",
                     $"the completed steps were rolled back; see the module's log in {context.Layout.LogsDir} and 'tappaas journal'"));
                 failed = true;
                 break;
@@ -68,21 +61,14 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
         if (!failed)
         {
             await store.FinishApplyAsync(run.Id, warned ? "succeeded-with-warnings" : "succeeded", cancellationToken);
+            trace?.SetTag("tappaas.status", warned ? "succeeded-with-warnings" : "succeeded");
             return new ApplyOutcome(warned ? ApplyStatus.SucceededWithWarnings : ApplyStatus.Succeeded, diagnostics, run.Id);
         }
 
         foreach (var step in steps.Where(s => completed.Contains(s.Index) && !undone.Contains(s.Index)).OrderByDescending(s => s.Index))
         {
             await JournalAsync(run.Id, step, "undoing", "", cancellationToken);
-            OperationResult undo;
-            try
-            {
-                undo = await StepExecutor.UndoAsync(step, context, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                undo = OperationResult.Fail(OperationStatus.Fatal, $"{ex.GetType().Name}: {ex.Message}");
-            }
+            var undo = await TracedAsync(step, "undo", () => StepExecutor.UndoAsync(step, context, cancellationToken), "");
 
             if (!undo.Succeeded)
             {
@@ -93,12 +79,31 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
         }
 
         await store.FinishApplyAsync(run.Id, "rolled-back", cancellationToken);
+        trace?.SetTag("tappaas.status", "rolled-back").SetStatus(System.Diagnostics.ActivityStatusCode.Error, diagnostics.FirstOrDefault()?.Message);
         return new ApplyOutcome(ApplyStatus.RolledBack, diagnostics, run.Id);
     }
 
     // Upstream semantics: a post-test that fails without being fatal keeps the update (exit 1); providers' delete hooks
     // warn and continue (the module's own delete.sh failing stops the delete: './delete.sh || die'); a failing pre-test
     // is tolerated with --force.
+    /// <summary>Runs a step or its undo as one traced activity; a provider's exception becomes a fatal result, never a crash of the run.</summary>
+    private static async Task<OperationResult> TracedAsync(ApplyStep step, string phase, Func<ValueTask<OperationResult>> body, string threw)
+    {
+        using var span = RunTelemetry.Step(step, phase);
+        OperationResult result;
+        try
+        {
+            result = await body();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            result = OperationResult.Fail(OperationStatus.Fatal, $"{threw}{ex.GetType().Name}: {ex.Message}");
+        }
+
+        RunTelemetry.End(span, result);
+        return result;
+    }
+
     private static bool Tolerated(ApplyStep step, OperationResult result, ApplyPayload payload) => step.Kind switch
     {
         StepKind.PostTest => result.Status == OperationStatus.Failed,
@@ -113,6 +118,9 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
         StepKind.ServiceDelete => "remove the leftover by hand if it still exists",
         _ => "",
     };
+
+    // Where the failing provider says the problem is (the service in the module's file), when it says.
+    private static SourceLocation? Where(OperationResult result) => result.Diagnostics.Select(d => d.Location).FirstOrDefault(l => l is not null);
 
     private static string Detail(OperationResult result) =>
         result.Output.StartsWith("snapshot=", StringComparison.Ordinal) ? result.Output : (result.Succeeded ? Trim(result.Output) : result.Message);

@@ -28,9 +28,22 @@ internal sealed class StepContext(SiteLayout layout, IStateStore store, IProvide
     /// <summary>Snapshot ids taken in this run (rebuilt from the journal on resume).</summary>
     public Dictionary<string, string> Snapshots { get; } = new(StringComparer.Ordinal);
 
-    public ModuleDefinition Desired(string module) => Parse(module, Payload.Definitions.GetValueOrDefault(module) ?? Payload.Previous[module]!);
+    // Named by the installed copy (config/<name>.json), which the run writes from the same text: a provider's diagnostic
+    // points at the service there (its config block or dependsOn item).
+    public ModuleDefinition Desired(string module) => Installed(module, Payload.Definitions.GetValueOrDefault(module) ?? Payload.Previous[module]!);
 
-    public ModuleDefinition? Previous(string module) => Payload.Previous.GetValueOrDefault(module) is { } json ? Parse(module, json) : null;
+    public ModuleDefinition? Previous(string module) => Payload.Previous.GetValueOrDefault(module) is { } json ? Installed(module, json) : null;
+
+    /// <summary>Calls the step's provider for <paramref name="consumer"/>; its diagnostics point at the service in the consumer's file.</summary>
+    public async ValueTask<OperationResult> CallAsync(ApplyStep step, ModuleDefinition consumer,
+        Func<IResourceProvider, ProviderRequest, ValueTask<OperationResult>> call)
+    {
+        var request = Request(step, consumer);
+        return (await call(Provider(step), request)).At(consumer.LocationOf(request.Service));
+    }
+
+    private ModuleDefinition Installed(string module, string json) =>
+        new(module, Layout.ModuleFile(module), (JObject)JsonSource.Parse(Layout.ModuleFile(module), Encoding.UTF8.GetBytes(json)).Root!);
 
     public string Folder(string module) => Payload.Folders.GetValueOrDefault(module) ?? Layout.ConfigDir;
 

@@ -28,11 +28,11 @@ internal static class StepExecutor
             case StepKind.ModuleHook:
                 return await context.Hooks.RunAsync(step.Hook!, context.HookRequest(m), cancellationToken, $"no {step.Hook}.sh");
             case StepKind.ServiceInstall:
-                return await context.Provider(step).InstallAsync(context.Request(step, context.Desired(m)), cancellationToken);
+                return await context.CallAsync(step, context.Desired(m), (p, r) => p.InstallAsync(r, cancellationToken));
             case StepKind.ServiceUpdate:
-                return await context.Provider(step).UpdateAsync(context.Request(step, context.Desired(m)), cancellationToken);
+                return await context.CallAsync(step, context.Desired(m), (p, r) => p.UpdateAsync(r, cancellationToken));
             case StepKind.ServiceDelete:
-                return await context.Provider(step).DeleteAsync(context.Request(step, context.Previous(m) ?? context.Desired(m)), cancellationToken);
+                return await context.CallAsync(step, context.Previous(m) ?? context.Desired(m), (p, r) => p.DeleteAsync(r, cancellationToken));
             case StepKind.Commit:
                 {
                     var definition = context.Payload.Definitions[m];
@@ -99,16 +99,16 @@ internal static class StepExecutor
 
                 return OperationResult.Ok("no snapshot to restore");
             case StepKind.ServiceInstall:
-                return await context.Provider(step).DeleteAsync(context.Request(step, context.Desired(m)), cancellationToken);
+                return await context.CallAsync(step, context.Desired(m), (p, r) => p.DeleteAsync(r, cancellationToken));
             case StepKind.ServiceUpdate:
                 if (context.Snapshots.ContainsKey(m) || context.Previous(m) is not { } before)
                 {
                     return OperationResult.Ok("covered by the snapshot");
                 }
 
-                return await context.Provider(step).UpdateAsync(context.Request(step, before), cancellationToken);
+                return await context.CallAsync(step, before, (p, r) => p.UpdateAsync(r, cancellationToken));
             case StepKind.ServiceDelete:
-                return await context.Provider(step).InstallAsync(context.Request(step, context.Previous(m) ?? context.Desired(m)), cancellationToken);
+                return await context.CallAsync(step, context.Previous(m) ?? context.Desired(m), (p, r) => p.InstallAsync(r, cancellationToken));
             case StepKind.Commit:
                 if (context.Payload.Previous.GetValueOrDefault(m) is { } prior)
                 {

@@ -19,7 +19,8 @@ internal static class TestRunner
         {
             var folder = context.Payload.Steps.FirstOrDefault(s => s.Service == dep.ToString())?.ProviderFolder ?? context.Folder(dep.Module);
             var provider = context.Providers.Resolve(dep, folder);
-            var result = await provider.TestAsync(new ProviderRequest(module, dep, context.Folder(module.Name), context.Layout.Root, context.Flags) { Site = context.Site }, cancellationToken);
+            var result = (await provider.TestAsync(new ProviderRequest(module, dep, context.Folder(module.Name), context.Layout.Root, context.Flags) { Site = context.Site }, cancellationToken))
+                .At(module.LocationOf(dep));
             Collect(result, $"{dep}: ");
         }
 

@@ -80,4 +80,9 @@ public static class DiagnosticCodes
 
     // Sidecars (TAP07xx)
     public const string SidecarInvalid = "TAP0701";
+
+    // Providers acting for a module (TAP08xx): where it applies, the diagnostic points at the service in the module's file.
+    public const string ProviderFailed = "TAP0801";
+    public const string BackendRefused = "TAP0802";
+    public const string BackendCannotPlace = "TAP0803";
 }

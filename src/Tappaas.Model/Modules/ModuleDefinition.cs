@@ -1,3 +1,4 @@
+using Tappaas.Model.Diagnostics;
 using Tappaas.Model.Json;
 
 namespace Tappaas.Model.Modules;
@@ -91,6 +92,32 @@ public sealed class ModuleDefinition
     /// <summary>The string items of an array field.</summary>
     public IReadOnlyList<string> Strings(string name) =>
         Field(name)?.Value is JArray a ? [.. a.Items.OfType<JString>().Select(s => s.Value)] : [];
+
+    /// <summary>
+    /// Where the module asks for <paramref name="service"/>: its <c>config</c> block for the service when it has one (the
+    /// settings a provider acts on), else its item in <c>dependsOn</c>, else the file.
+    /// </summary>
+    public SourceLocation LocationOf(ServiceRef service)
+    {
+        if (Root["config"] is JObject config && config[service.ToString()] is { } block)
+        {
+            return new SourceLocation(File, JsonPathText.Member("$.config", service.ToString()), block.Position.Line, block.Position.Column);
+        }
+
+        var depends = Field("dependsOn");
+        if (depends?.Value is JArray items)
+        {
+            for (var i = 0; i < items.Items.Count; i++)
+            {
+                if (items.Items[i] is JString s && s.Value == service.ToString())
+                {
+                    return new SourceLocation(File, JsonPathText.Index(depends.SourcePath, i), items.Items[i].Position.Line, items.Items[i].Position.Column);
+                }
+            }
+        }
+
+        return new SourceLocation(File, "$", 0, 0);
+    }
 
     /// <summary>True when the module depends on the service.</summary>
     public bool DependsOnService(string reference) => DependsOn.Any(d => d.ToString() == reference);

@@ -44,6 +44,23 @@ public sealed class SiteEngineTests
         Assert.Contains("failed", phases);
         Assert.Equal(phases.Count(p => p == "completed"), phases.Count(p => p == "undone"));
         Assert.Contains(await h.Store.ReadEventsAsync(0, 100, Ct), e => e.Kind == "install-rolled-back" && e.Module == "app");
+
+        // The failure points at the service in the module's installed copy: its item in dependsOn (cluster:ha has no config block).
+        var failed = Assert.Single(outcome.Diagnostics, d => d.Code == EngineCodes.StepFailed);
+        Assert.Equal((h.Layout.ModuleFile("app"), "$.dependsOn[1]"), (failed.Location!.File, failed.Location.JsonPath));
+        Assert.True(failed.Location.Line > 0);
+    }
+
+    [Fact]
+    public async Task A_failing_provider_points_at_its_config_block_in_the_module()
+    {
+        await using var h = await EngineHarness.CreateAsync();
+        await h.Engine.InstallAsync([h.Module("cluster", EngineHarness.Cluster)], new EngineOptions(), Ct);
+        h.Script(new[] { new { module = "app", service = "cluster:vm", operation = "install", failAlways = true } });
+
+        var outcome = await h.Engine.InstallAsync([h.Module("app", EngineHarness.App())], new EngineOptions(), Ct);
+        var failed = Assert.Single(outcome.Diagnostics, d => d.Code == EngineCodes.StepFailed);
+        Assert.Equal((h.Layout.ModuleFile("app"), "$.config[\"cluster:vm\"]"), (failed.Location!.File, failed.Location.JsonPath));
     }
 
     [Fact]
