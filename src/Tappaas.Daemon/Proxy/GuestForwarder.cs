@@ -37,7 +37,8 @@ internal sealed class GuestForwarder(IHttpForwarder forwarder, IForwarderHttpCli
         var config = route.Http1 ? Http1 : ForwarderRequestConfig.Empty;
         var transformer = route.PreserveHost ? ForwardedHeaders.KeepHost : ForwardedHeaders.GuestHost;
         var tried = 0UL; // bit i: destination i failed this request
-        using var activity = s_source.StartActivity($"proxy {route.Module}", System.Diagnostics.ActivityKind.Client)?.SetTag("tappaas.module", route.Module);
+        using var activity = s_source.StartActivity($"proxy {route.Module}", System.Diagnostics.ActivityKind.Client)?.SetTag("tappaas.module", route.Module)
+            .SetTag("server.address", context.Request.Host.Host).SetTag("server.port", context.Connection.LocalPort);
         for (var attempt = 1; ; attempt++)
         {
             var index = Pick(upstream, tried);
