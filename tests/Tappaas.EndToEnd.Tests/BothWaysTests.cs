@@ -181,33 +181,10 @@ public sealed partial class BothWaysTests
     private static async Task<DaemonProcess> StartDaemonAsync(string site)
     {
         var listen = $"http://127.0.0.1:{SiteHttps.FreePort()}";
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "tappaasd.dll"), "--site", site, "--listen", listen,
-            "--initial-token-file", Client.ApiConnection.InitialTokenFile(site)])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
-        };
-        var daemon = new DaemonProcess(Process.Start(psi)!, listen);
-        daemon.Process.BeginOutputReadLine();
-        daemon.Process.BeginErrorReadLine();
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        for (var i = 0; i < 150; i++)
-        {
-            try
-            {
-                if ((await probe.GetAsync(listen + "/api/v1/health", Ct)).IsSuccessStatusCode && File.Exists(Client.ApiConnection.InitialTokenFile(site)))
-                {
-                    return daemon;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100, Ct);
-        }
-
-        daemon.Dispose();
-        throw new TimeoutException("the daemon did not answer /api/v1/health within 15 s");
+        var (process, _) = await Daemon.StartAsync(site, listen, Ct, "--initial-token-file", Client.ApiConnection.InitialTokenFile(site));
+        var daemon = new DaemonProcess(process, listen);
+        Assert.True(File.Exists(Client.ApiConnection.InitialTokenFile(site)), "the daemon wrote no initial token file");
+        return daemon;
     }
 
     private sealed record DaemonProcess(Process Process, string Url) : IDisposable

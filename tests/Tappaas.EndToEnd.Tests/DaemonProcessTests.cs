@@ -15,18 +15,12 @@ public sealed class DaemonProcessTests
     public async Task Killing_the_daemon_leaves_guests_serving_and_a_restarted_daemon_reattaches_to_the_same_processes()
     {
         using var fx = new SiteFixture();
-        var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var site = SiteFixture.EmbeddedSiteFolder();
         Process? daemon = null;
         try
         {
-            Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--repository", fx.Modules)).Code);
-            EmbeddedSites.Separate(site, "e4", 160);
-            fx.Write("web/web.json", """
-                {"description": "web", "version": "1.0", "vmid": 470, "zone0": "srvWork", "dependsOn": ["cluster:vm"],
-                 "config": {"cluster:vm": {"image": "none", "memory": 512, "cores": 1, "workload": {
-                   "command": "/usr/bin/python3", "args": ["-m", "http.server", "${port:http}", "--directory", "/etc"], "ports": {"http": 8083},
-                   "health": {"readiness": {"tcp": {"port": "http"}, "interval": "200ms"}}}}}}
-                """);
+            await fx.InitEmbeddedAsync(site, "e4", 160);
+            fx.HttpModule("web", 470);
             var listen = $"http://127.0.0.1:{SiteHttps.FreePort()}";
             string token;
             (daemon, token) = await StartDaemonAsync(site, listen);
@@ -72,7 +66,7 @@ public sealed class DaemonProcessTests
     [Fact]
     public async Task The_example_stack_is_served_through_the_daemons_proxy_with_tls_from_the_site_ca()
     {
-        var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var site = SiteFixture.EmbeddedSiteFolder();
         var stack = Path.Combine(RepoPaths.Root, "examples", "stack");
         Process? daemon = null;
         try
@@ -119,42 +113,7 @@ public sealed class DaemonProcessTests
         }
     }
 
-    private static async Task<(Process Daemon, string Token)> StartDaemonAsync(string site, string listen, params string[] extra)
-    {
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "tappaasd.dll"), "--site", site, "--listen", listen, .. extra])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
-        };
-        var daemon = Process.Start(psi)!;
-        string? token = null;
-        daemon.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.Contains("tpk_", StringComparison.Ordinal) == true)
-            {
-                token = e.Data[e.Data.IndexOf("tpk_", StringComparison.Ordinal)..].Trim();
-            }
-        };
-        daemon.BeginOutputReadLine();
-        daemon.BeginErrorReadLine();
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        for (var i = 0; i < 150; i++)
-        {
-            try
-            {
-                if ((await probe.GetAsync(listen + "/api/v1/health", Ct)).IsSuccessStatusCode)
-                {
-                    return (daemon, token!);
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100, Ct);
-        }
-
-        throw new TimeoutException("the daemon did not answer /api/v1/health within 15 s");
-    }
+    private static Task<(Process Daemon, string Token)> StartDaemonAsync(string site, string listen, params string[] extra) => Daemon.StartAsync(site, listen, Ct, extra);
 
     private static JsonElement State(string site) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(site, "guests", "web-0", "state.json"))).RootElement.Clone();

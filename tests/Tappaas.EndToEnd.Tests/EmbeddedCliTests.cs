@@ -10,7 +10,7 @@ public sealed class EmbeddedCliTests
     public async Task Guest_installed_by_the_cli_outlives_it_logs_and_is_removed()
     {
         using var fx = new SiteFixture();
-        var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]); // guests get a private /tmp
+        var site = SiteFixture.EmbeddedSiteFolder(); // guests get a private /tmp
         try
         {
             var init = await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--repository", fx.Modules);
@@ -61,7 +61,7 @@ public sealed class EmbeddedCliTests
     public async Task Guests_survive_a_killed_control_process_and_are_reattached_not_restarted()
     {
         using var fx = new SiteFixture();
-        var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var site = SiteFixture.EmbeddedSiteFolder();
         try
         {
             Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--backend", "firewall:*=embedded", "--repository", fx.Modules)).Code);
@@ -110,7 +110,7 @@ public sealed class EmbeddedCliTests
     [Fact]
     public async Task The_example_counter_survives_backup_and_restore()
     {
-        var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var site = SiteFixture.EmbeddedSiteFolder();
         var stack = Path.Combine(RepoPaths.Root, "examples", "stack");
         try
         {
@@ -155,17 +155,11 @@ public sealed class EmbeddedCliTests
     public async Task A_guest_whose_supervisor_was_killed_and_folder_deleted_is_drift_in_plan_and_apply_of_that_plan_repairs_it()
     {
         using var fx = new SiteFixture();
-        var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var site = SiteFixture.EmbeddedSiteFolder();
         try
         {
-            Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--repository", fx.Modules)).Code);
-            EmbeddedSites.Separate(site, "e7", 40);
-            fx.Write("drift/drift.json", """
-                {"description": "drift", "version": "1.0", "vmid": 452, "zone0": "srvWork", "dependsOn": ["cluster:vm"],
-                 "config": {"cluster:vm": {"image": "none", "memory": 512, "cores": 1, "workload": {
-                   "command": "/usr/bin/python3", "args": ["-m", "http.server", "${port:http}", "--directory", "/etc"], "ports": {"http": 8083},
-                   "health": {"readiness": {"tcp": {"port": "http"}, "interval": "200ms"}}}}}}
-                """);
+            await fx.InitEmbeddedAsync(site, "e7", 40);
+            fx.HttpModule("drift", 452);
             Assert.Equal(0, (await Cli.RunAsync(site, "install", "cluster", "drift")).Code);
             Assert.Equal(0, (await Cli.RunAsync(site, "plan")).Code); // nothing to do
 

@@ -43,6 +43,28 @@ internal sealed class SiteFixture : IDisposable
         }
     }
 
+    /// <summary>
+    /// A module <paramref name="name"/> on the embedded platform: Python's HTTP server listing <c>/etc</c> on port 8083, ready
+    /// when the port accepts.
+    /// </summary>
+    public void HttpModule(string name, int vmid) => Write($"{name}/{name}.json", """
+        {"description": "@NAME", "version": "1.0", "vmid": @VMID, "zone0": "srvWork", "dependsOn": ["cluster:vm"],
+         "config": {"cluster:vm": {"image": "none", "memory": 512, "cores": 1, "workload": {
+           "command": "/usr/bin/python3", "args": ["-m", "http.server", "${port:http}", "--directory", "/etc"], "ports": {"http": 8083},
+           "health": {"readiness": {"tcp": {"port": "http"}, "interval": "200ms"}}}}}}
+        """.Replace("@NAME", name, StringComparison.Ordinal).Replace("@VMID", vmid.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+    /// <summary>An embedded site's folder under /var/tmp (not yet created; guests do not run from a site under /tmp).</summary>
+    public static string EmbeddedSiteFolder() => Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>Creates the embedded site <paramref name="site"/> on these modules, its host objects apart from other tests' (<paramref name="tag"/>, <paramref name="offset"/>).</summary>
+    public async Task InitEmbeddedAsync(string site, string tag, int offset)
+    {
+        var (code, output) = await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--repository", Modules);
+        Assert.True(code == 0, output);
+        EmbeddedSites.Separate(site, tag, offset);
+    }
+
     public async Task InitAsync(string? site = null)
     {
         var (code, output) = await Cli.RunAsync(site ?? Site, "init", "--backend", "cluster:*=fake", "--repository", Modules);

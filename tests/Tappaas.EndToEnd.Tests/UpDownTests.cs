@@ -17,7 +17,7 @@ public sealed class UpDownTests
     [Fact]
     public async Task Up_then_the_cli_through_the_daemon_update_with_rollback_logs_and_down_purge()
     {
-        var site = Path.Combine("/var/tmp", "tappaas-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var site = SiteFixture.EmbeddedSiteFolder();
         var repository = site + "-repository";
         var (https, http, api) = (SiteHttps.FreePort(), SiteHttps.FreePort(), SiteHttps.FreePort());
         string[] Up() => ["up", "--data-dir", site, "--no-packages", "--https-port", $"{https}", "--http-port", $"{http}", "--api-port", $"{api}"];
