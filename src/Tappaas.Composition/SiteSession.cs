@@ -5,6 +5,9 @@ using Tappaas.Abstractions.Routing;
 using Tappaas.Abstractions.State;
 using Tappaas.Engine;
 using Tappaas.Engine.Site;
+using Tappaas.Model.Modules;
+using Tappaas.Model.Resolved;
+using Tappaas.Model.Site;
 using Tappaas.Platform.Proxmox.Api;
 
 namespace Tappaas.Composition;
@@ -42,6 +45,14 @@ public sealed class SiteSession(IServiceProvider services) : IAsyncDisposable
 
     /// <summary>The site's Proxmox VE client, or why there is none.</summary>
     public (PveClient? Client, string? Error) Proxmox => Services.GetRequiredService<ProxmoxBackend>().Client;
+
+    /// <summary>The installed modules, resolved against the site as it is now (the recorded revisions, not the config folder).</summary>
+    public async Task<IReadOnlyList<ResolvedModule>> InstalledAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = SiteSnapshot.Read(Layout.ConfigDir);
+        return [.. (await Store.ListModulesAsync(cancellationToken)).Where(m => m.Status == "installed")
+            .Select(m => ModuleResolver.Resolve(ModuleDefinition.FromJson(m.Name, m.Definition), snapshot))];
+    }
 
     /// <summary>Every guest of the site, on every platform, now.</summary>
     public IReadOnlyList<GuestSnapshot> Guests() => [.. GuestObservers.SelectMany(o => o.Observe())];

@@ -1,6 +1,4 @@
 using Tappaas.Composition;
-using Tappaas.Model.Resolved;
-using Tappaas.Model.Site;
 
 namespace Tappaas.Daemon;
 
@@ -44,9 +42,7 @@ internal sealed class Reconciler(SiteSession site, DaemonOptions options, TimePr
             return []; // a run is changing the site; look again next cycle
         }
 
-        var snapshot = SiteSnapshot.Read(site.Layout.ConfigDir);
-        var installed = (await site.Store.ListModulesAsync(cancellationToken)).Where(m => m.Status == "installed")
-            .Select(m => ModuleResolver.Resolve(Model.Modules.ModuleDefinition.FromJson(m.Name, m.Definition), snapshot)).ToList();
+        var installed = await site.InstalledAsync(cancellationToken);
         var recovered = new List<string>();
         foreach (var recovery in site.Recovery)
         {

@@ -44,9 +44,7 @@ internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer
             return decisions;
         }
 
-        var snapshot = Model.Site.SiteSnapshot.Read(site.Layout.ConfigDir);
-        var installed = (await site.Store.ListModulesAsync(cancellationToken)).Where(m => m.Status == "installed")
-            .Select(m => ModuleResolver.Resolve(Model.Modules.ModuleDefinition.FromJson(m.Name, m.Definition), snapshot)).ToList();
+        var installed = await site.InstalledAsync(cancellationToken);
         var byModule = site.Guests().Where(g => !g.Draining).ToLookup(g => g.Module, StringComparer.Ordinal);
         foreach (var module in installed.Where(m => !_backOff.Waiting(m.Name)))
         {
