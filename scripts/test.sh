@@ -31,6 +31,12 @@ failed=$(grep -E '^\s+failed: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || ec
 passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 skipped=$(grep -E '^\s+skipped: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 shared_skips=$(grep -cE 'needs \.\./shared' "$log" || true)
+# The failures again, each with the first lines of its message, so the end of the output names them
+failures="$(grep -A4 -E '^\s*failed [A-Za-z_]+\.' "$log" | grep -vE '^\s+from /' || true)"
+if [ -n "$failures" ]; then
+  echo "failed tests:"
+  echo "$failures"
+fi
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" = "0" ]; then
   failed=1   # the build or the runner failed before counting
