@@ -27,6 +27,9 @@ public sealed record GuestSpecFile
 
     public string? Namespace { get; init; }
 
+    /// <summary>The image guest's container (the <c>oci</c> driver); null for the other drivers.</summary>
+    public Oci.OciGuest? Oci { get; init; }
+
     /// <summary>Where probes reach the guest (its address, or 127.0.0.1 without isolation).</summary>
     public required string Address { get; init; }
 

@@ -82,6 +82,8 @@ public sealed class ShimHost
                 reason = $"killed by the kernel: out of memory (limit {_spec.MemoryMiB} MiB)";
             }
 
+            _driver.Ended(_spec);
+
             var now = _time.GetUtcNow();
             restarts.RemoveAll(t => now - t > _spec.Restart.Interval);
             if (restarts.Count >= _spec.Restart.Attempts)
@@ -108,6 +110,7 @@ public sealed class ShimHost
         }
 
         await disk;
+        _driver.Ended(_spec);
         Update(s => s with { Status = "stopped", Ready = false, WorkloadPid = 0, Reason = "stopped on request" });
         Event("stopped", "stopped on request");
     }
@@ -166,7 +169,7 @@ public sealed class ShimHost
             {
                 if (_spec.Liveness is { } live)
                 {
-                    var problem = await Probe.CheckAsync(live, _spec.Address, _spec.Ports, cancellationToken);
+                    var problem = await Probe.CheckAsync(live, _spec.Address, _spec.Ports, InGuest, cancellationToken);
                     liveFailures = problem is null ? 0 : liveFailures + 1;
                     if (liveFailures >= live.FailureThreshold)
                     {
@@ -184,7 +187,7 @@ public sealed class ShimHost
 
                 if (_spec.Readiness is { } ready)
                 {
-                    MarkReady(await Probe.CheckAsync(ready, _spec.Address, _spec.Ports, cancellationToken) is null, ready.SuccessThreshold, ref readyPasses);
+                    MarkReady(await Probe.CheckAsync(ready, _spec.Address, _spec.Ports, InGuest, cancellationToken) is null, ready.SuccessThreshold, ref readyPasses);
                 }
 
                 var interval = _state.Ready ? check.Interval : TimeSpan.FromMilliseconds(Math.Min(check.Interval.TotalMilliseconds, 200));
@@ -195,6 +198,11 @@ public sealed class ShimHost
         {
         }
     }
+
+    /// <summary>How an exec check runs: inside an image guest (its files are not the host's); on the host for a process guest.</summary>
+    private Func<IReadOnlyList<string>, CancellationToken, Task<int>>? InGuest => _spec.Driver == GuestDrivers.Oci && _workload is { } w
+        ? async (command, ct) => (await _driver.ExecAsync(_spec, w.Pid, command, ct)).ExitCode
+        : null;
 
     private void MarkReady(bool passed, int successThreshold, ref int passes)
     {

@@ -67,6 +67,11 @@ public sealed class EmbeddedGuests(EmbeddedPlatform platform) : IGuestObserver, 
         return Task.FromResult<IReadOnlyList<GuestRecovered>>(recovered);
     }
 
+    /// <summary>What isolates the guest, in words for status.</summary>
+    public static string IsolationText(GuestSpecFile spec) => spec.Driver == Guests.Drivers.GuestDrivers.Oci
+        ? $"oci (user namespace: guest root is host uid {spec.Oci?.HostUid}; read-only root filesystem; {spec.Oci?.Image})"
+        : spec.Isolation == "namespaces" ? "process (shares the host's filesystem)" : "process on loopback (not isolated from the host)";
+
     private static GuestSnapshot Snapshot(GuestRuntime runtime, string guest, GuestSpecFile spec)
     {
         var state = runtime.State(guest);
@@ -75,7 +80,7 @@ public sealed class EmbeddedGuests(EmbeddedPlatform platform) : IGuestObserver, 
         {
             Provider = "embedded", Guest = guest, Module = spec.Module,
             Status = GuestStatusExtensions.Parse(state?.Status), Ready = state?.Ready ?? false, Draining = runtime.Draining(guest),
-            Supervised = GuestRuntime.SupervisorAlive(state), Reason = state?.Reason, Isolation = spec.Isolation, Address = spec.Address, Ports = spec.Ports,
+            Supervised = GuestRuntime.SupervisorAlive(state), Reason = state?.Reason, Isolation = IsolationText(spec), Address = spec.Address, Ports = spec.Ports,
             ResourceGroup = state?.Cgroup, MemoryLimitMiB = spec.MemoryMiB, Cores = spec.Cores, MemoryBytes = cgroup?.MemoryBytes(), CpuSeconds = cgroup?.CpuSeconds(),
             Restarts = state?.Restarts ?? 0, WorkloadPid = state?.WorkloadPid is > 0 ? state.WorkloadPid : null, DiskBytes = state?.DiskBytes,
             DiskLimitBytes = spec.DiskLimitBytes, DiskOver = state?.DiskOver ?? false, StartedAt = state?.StartedAt, ReadySince = state?.ReadySince,

@@ -39,6 +39,9 @@ public sealed class EmbeddedPlatform : IBackupGuests
 
     public string SiteFolder { get; }
 
+    /// <summary>Where image root filesystems are unpacked; null for the default under /var/lib/tappaas/rootfs (see <see cref="Images.ImageStore.Unpacked"/>).</summary>
+    public string? UnpackedImages { get; init; }
+
     public TimeProvider Time { get; }
 
     /// <summary>Finds a module's release folder (scripts, services/) by name; null when unknown.</summary>

@@ -70,6 +70,11 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
             return OperationResult.Fail(OperationStatus.Fatal, waiting);
         }
 
+        if (await PrepareImageAsync(module, cancellationToken) is { } imageFailed)
+        {
+            return imageFailed;
+        }
+
         try
         {
             return await ConvergeAsync(module, workload, request, Zones(), cancellationToken);
@@ -99,6 +104,11 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
             await platform.Network.RefreshAsync(null, request.Consumer.Name, cancellationToken);
         }
 
+        if (request.Consumer.Text("imageType") == "oci")
+        {
+            ForgetImageModule(request.Consumer.Name);
+        }
+
         return OperationResult.Ok(gone.Count == 0 ? "no guests to remove" : $"removed {string.Join(", ", gone)}");
     }
 
@@ -124,8 +134,9 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
         var data = Path.Combine(_siteFolder, "disks", module.Name);
         Directory.CreateDirectory(data);
         var env = new Dictionary<string, string>(workload.Env) { ["TAPPAAS_MODULE"] = module.Name, ["TAPPAAS_GUEST"] = guest, ["TAPPAAS_DATA"] = data, ["TAPPAAS_REPLICA"] = replica.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        var workDir = Path.GetFullPath(Path.Combine(request.ConsumerFolder, workload.WorkingDir ?? "."));
-        if (workDir.Contains('\'', StringComparison.Ordinal))
+        var image = module.Text("imageType") == "oci";
+        var workDir = Path.GetFullPath(Path.Combine(request.ConsumerFolder, image ? "." : workload.WorkingDir ?? "."));
+        if (!image && workDir.Contains('\'', StringComparison.Ordinal))
         {
             throw new ArgumentException($"the working folder {workDir} contains a quote");
         }
@@ -176,19 +187,20 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
 
         var memory = module.Integer("memory") ?? 4096;
         var cores = (int)(module.Integer("cores") ?? 2);
-        if (provision)
+        if (provision && !image)
         {
-            new Cgroup(cgroupMode, platform.Names.Cgroup(guest)).Create(memory, cores);
+            new Cgroup(cgroupMode, platform.Names.Cgroup(guest)).Create(memory, cores); // an image guest's runtime makes it
         }
 
-        return new GuestSpecFile
+        var spec = new GuestSpecFile
         {
-            Guest = guest, Module = module.Name, Command = workload.Command, Args = args, Env = env, WorkingDir = workDir,
+            Guest = guest, Module = module.Name, Command = workload.Command ?? "", Args = args, Env = env, WorkingDir = workDir,
             Isolation = isolation, Namespace = _isolate ? _network.Namespace(guest) : null, Address = address, Hostname = module.VmName,
             CgroupMode = cgroupMode, CgroupName = platform.Names.Cgroup(guest), MemoryMiB = memory, Cores = cores, Ports = ports,
             Liveness = workload.Liveness, Readiness = workload.Readiness, Restart = workload.Restart, StopGrace = workload.StopGrace,
             SiteFolder = _siteFolder, DataDir = data, DiskLimitBytes = DiskSize.Bytes(module.Text("diskSize")), DiskCheckInterval = workload.DiskCheckInterval,
         };
+        return image ? ImageGuest(spec, module, workload, provision) : spec;
     }
 
     /// <summary>Stops a guest and removes its namespace, cgroup, address and folder.</summary>

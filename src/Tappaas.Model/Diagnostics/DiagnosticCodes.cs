@@ -40,6 +40,7 @@ public static class DiagnosticCodes
     public const string InvalidConfigKey = "TAP0121";
     public const string ServiceHooksMissing = "TAP0122";
     public const string ServiceFolderUnused = "TAP0123";
+    public const string ImageReferenceInvalid = "TAP0124";
 
     // Sets of modules (TAP02xx)
     public const string DuplicateVmid = "TAP0201";

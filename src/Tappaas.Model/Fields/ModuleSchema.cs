@@ -189,11 +189,16 @@ public static class ModuleSchema
     private static JsonObject Workload() => new()
     {
         ["type"] = "object",
-        ["description"] = ModuleFields.Find("workload")!.Summary,
-        ["required"] = new JsonArray("command"),
+        ["description"] = ModuleFields.Find("workload")!.Summary + " command is required unless imageType is oci (then the image's ENTRYPOINT runs).",
         ["properties"] = new JsonObject
         {
             ["command"] = new JsonObject { ["type"] = "string", ["minLength"] = 1 },
+            ["user"] = new JsonObject { ["type"] = "string", ["minLength"] = 1, ["description"] = "An image guest's user: a name of the image or uid[:gid]; default the image's User." },
+            ["volumes"] = new JsonObject
+            {
+                ["type"] = "array", ["description"] = "Paths of an image guest kept on the module's disk; default the image's VOLUME list.",
+                ["items"] = new JsonObject { ["type"] = "string", ["pattern"] = "^/.+" },
+            },
             ["args"] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } },
             ["env"] = new JsonObject
             {

@@ -35,6 +35,8 @@ public static class ModuleResolver
             Proxy = module.DependsOnService("firewall:proxy") ? Proxy(module, workload, site?.Domain) : null,
             Backup = new ResolvedBackup(module.Text("backupSchedule"), module.Field("backupRetention")?.Value, module.Text("verifySchedule"), module.Strings("alwaysBackup")),
             Workload = workload,
+            ImageType = module.Text("imageType") ?? "clone",
+            Image = module.Text("imageType") == "oci" ? Images.ImageReference.TryParse(module.Text("image"), out _) : null,
         };
     }
 

@@ -56,6 +56,12 @@ public sealed record ResolvedModule
     /// <summary>Its backup schedule, retention and verification, as the module says (site defaults apply later).</summary>
     public ResolvedBackup Backup { get; init; } = new(null, null, null, []);
 
+    /// <summary>imageType as written (default clone): on the embedded platform <c>oci</c> runs <see cref="Image"/>, anything else a host command.</summary>
+    public string ImageType { get; init; } = "clone";
+
+    /// <summary>The OCI image reference, normalised; null unless imageType is <c>oci</c> (and the reference is valid).</summary>
+    public Images.ImageReference? Image { get; init; }
+
     /// <summary>What runs in its guests on the embedded platform; null without a workload block.</summary>
     public ResolvedWorkload? Workload { get; init; }
 

@@ -9,14 +9,24 @@ namespace Tappaas.Model.Resolved;
 /// </summary>
 public sealed record ResolvedWorkload
 {
-    public required string Command { get; init; }
+    /// <summary>The program; null for an OCI image guest that runs its image's ENTRYPOINT (then <see cref="Args"/> replaces CMD when given).</summary>
+    public string? Command { get; init; }
 
     public IReadOnlyList<string> Args { get; init; } = [];
 
+    /// <summary>Whether the module wrote <c>args</c> (for an image guest, given args replace the image's CMD, even empty ones).</summary>
+    public bool ArgsGiven { get; init; }
+
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Working folder, relative to the module's folder.</summary>
+    /// <summary>Working folder, relative to the module's folder (for an image guest: a path in the guest; null = the image's WorkingDir).</summary>
     public string? WorkingDir { get; init; }
+
+    /// <summary>Who the workload runs as in an image guest: a user name of the image or uid[:gid]; null = the image's User.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Paths in an image guest that live on the module's disk; null = the image's VOLUME list.</summary>
+    public IReadOnlyList<string>? Volumes { get; init; }
 
     /// <summary>Port name → port inside the guest.</summary>
     public IReadOnlyDictionary<string, int> Ports { get; init; } = new Dictionary<string, int>();
@@ -50,8 +60,11 @@ public sealed record ResolvedWorkload
 
         return new ResolvedWorkload
         {
-            Command = Lenient.Text(w["command"]) ?? throw new ArgumentException($"module \"{module.Name}\": workload.command is missing"),
+            Command = Lenient.Text(w["command"]) ?? (module.Text("imageType") == "oci" ? null : throw new ArgumentException($"module \"{module.Name}\": workload.command is missing")),
             Args = Lenient.Strings(w["args"]),
+            ArgsGiven = w["args"] is JArray,
+            User = Lenient.Text(w["user"]),
+            Volumes = w["volumes"] is JArray ? Lenient.Strings(w["volumes"]) : null,
             Env = (w["env"] as JObject)?.Properties.Where(p => p.Value.ScalarText is not null).ToDictionary(p => p.Name, p => p.Value.ScalarText!) ?? [],
             WorkingDir = Lenient.Text(w["workingDir"]),
             Ports = (w["ports"] as JObject)?.Properties.ToDictionary(p => p.Name, p => (int)(Lenient.Integer(p.Value) ?? 0)) ?? [],

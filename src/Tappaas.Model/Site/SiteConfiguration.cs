@@ -40,6 +40,12 @@ public sealed record SiteConfiguration
     /// <summary>The module repositories (<c>tappaas.repositories</c>), in order: where names given to install are looked up.</summary>
     public IReadOnlyList<RepositorySetting> Repositories { get; init; } = [];
 
+    /// <summary>
+    /// Our addition <c>tappaas.registries</c>, as containers' registries.conf names them: the OCI registries that are
+    /// reached without TLS (<c>insecure</c>, e.g. one on loopback or in a lab). Every other registry is TLS with the host's trust store.
+    /// </summary>
+    public IReadOnlyList<RegistrySetting> Registries { get; init; } = [];
+
     /// <summary>Our addition <c>tappaas.backup</c>: where backups go and the defaults of modules that say nothing.</summary>
     public SiteBackupSettings Backup { get; init; } = new();
 
@@ -62,6 +68,11 @@ public sealed record SiteConfiguration
 /// <param name="Path">The folder it is checked out in.</param>
 /// <param name="Url">Where it comes from (upstream writes it without https://).</param>
 public sealed record RepositorySetting(string? Name, string Path, string? Url);
+
+/// <summary>One entry of <c>tappaas.registries</c>.</summary>
+/// <param name="Location">The registry's host and port, e.g. <c>127.0.0.1:5000</c>.</param>
+/// <param name="Insecure">Reached over plain HTTP (or TLS without verification).</param>
+public sealed record RegistrySetting(string Location, bool Insecure);
 
 /// <summary><c>tappaas.backup</c> of configuration.json; every part optional.</summary>
 public sealed record SiteBackupSettings

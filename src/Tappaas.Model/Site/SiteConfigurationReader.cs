@@ -82,6 +82,9 @@ public static partial class SiteConfigurationReader
             Repositories = [.. (t["repositories"] as JArray)?.Items.OfType<JObject>()
                 .Where(r => Lenient.Text(r["path"]) is { Length: > 0 })
                 .Select(r => new RepositorySetting(Lenient.Text(r["name"]), Lenient.Text(r["path"])!, Lenient.Text(r["url"]))) ?? []],
+            Registries = [.. (t["registries"] as JArray)?.Items.OfType<JObject>()
+                .Where(r => Lenient.Text(r["location"]) is { Length: > 0 })
+                .Select(r => new RegistrySetting(Lenient.Text(r["location"])!, Lenient.Text(r["insecure"]) == "true")) ?? []],
             Backup = new SiteBackupSettings
             {
                 Repository = Lenient.Text(backup?["repository"]), Offsite = Lenient.Text(backup?["offsite"]), Schedule = Lenient.Text(backup?["schedule"]),

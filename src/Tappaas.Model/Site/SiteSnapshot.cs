@@ -33,6 +33,9 @@ public sealed record SiteSnapshot(SiteConfiguration? Configuration, ZoneSet? Zon
     /// <summary>The module repositories.</summary>
     public IReadOnlyList<RepositorySetting> Repositories => Configuration?.Repositories ?? [];
 
+    /// <summary>The OCI registries reached without TLS.</summary>
+    public IReadOnlyList<RegistrySetting> Registries => Configuration?.Registries ?? [];
+
     /// <summary>Backup settings and defaults.</summary>
     public SiteBackupSettings Backup => Configuration?.Backup ?? new();
 

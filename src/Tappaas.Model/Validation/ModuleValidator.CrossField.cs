@@ -1,4 +1,5 @@
 using Tappaas.Model.Diagnostics;
+using Tappaas.Model.Images;
 using Tappaas.Model.Json;
 using Tappaas.Model.Modules;
 using Tappaas.Model.Zones;
@@ -17,6 +18,7 @@ public static partial class ModuleValidator
                 "add \"imageLocation\": \"https://…/\" or an absolute path on the node");
         }
 
+        CheckImage(module, sink);
         if (module.DependsOnService("cluster:vm") && module.DependsOnService("cluster:lxc"))
         {
             var f = module.Field("dependsOn")!;
@@ -33,6 +35,23 @@ public static partial class ModuleValidator
             CheckTrunks(module, "trunks0", zones, sink);
             CheckTrunks(module, "trunks1", zones, sink);
             CheckAllowedZones(module, zones, sink);
+        }
+    }
+
+    /// <summary>An OCI image module names a valid reference; any other workload names its command.</summary>
+    private static void CheckImage(ModuleDefinition module, DiagnosticSink sink)
+    {
+        var oci = module.Text("imageType") == "oci";
+        if (oci && module.Field("image") is { } image && ImageReference.TryParse(image.Value.ScalarText, out var problem) is null)
+        {
+            sink.Error(DiagnosticCodes.ImageReferenceInvalid, image.SourcePath, image.Value.Position, $"image \"{image.Value.ScalarText}\" is not an OCI image reference: {problem}",
+                "write registry/name:tag, e.g. \"docker.io/library/nginx:1.27\", \"ghcr.io/owner/app@sha256:…\" or \"127.0.0.1:5000/web:1\"");
+        }
+
+        if (module.Field("workload") is { Value: JObject workload } field && workload["command"] is null && !oci)
+        {
+            sink.Error(DiagnosticCodes.InvalidItem, field.SourcePath, workload.Position, "workload.command must be the program to run",
+                "write e.g. \"command\": \"/usr/bin/python3\" (only a module with imageType \"oci\" may leave it to its image)");
         }
     }
 

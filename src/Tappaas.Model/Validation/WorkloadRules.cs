@@ -7,7 +7,7 @@ namespace Tappaas.Model.Validation;
 /// <summary>Checks the <c>workload</c> block (our extension of the module file for the embedded platform).</summary>
 internal static partial class WorkloadRules
 {
-    private static readonly string[] s_members = ["command", "args", "env", "workingDir", "ports", "health", "restart", "replicas", "stopGrace", "diskCheckInterval", "update", "autoscale"];
+    private static readonly string[] s_members = ["command", "args", "env", "workingDir", "user", "volumes", "ports", "health", "restart", "replicas", "stopGrace", "diskCheckInterval", "update", "autoscale"];
     private static readonly string[] s_update = ["strategy", "maxParallel", "maxSurge", "minHealthyTime", "healthyDeadline", "autoRevert", "canary", "drainTime"];
     private static readonly string[] s_autoscale = ["min", "max", "metric", "target", "scaleUpWindow", "scaleDownWindow"];
 
@@ -19,10 +19,34 @@ internal static partial class WorkloadRules
             sink.Warning(DiagnosticCodes.UnknownField, P(p.Name), p.NamePosition, $"unknown workload field \"{p.Name}\"", $"workload fields are {string.Join(", ", s_members)}");
         }
 
-        if (w["command"] is not JString { Value.Length: > 0 })
+        // A missing command is checked with the module (CheckCrossField): an OCI image may supply it.
+        if (w["command"] is { } command && command is not JString { Value.Length: > 0 })
         {
-            sink.Error(DiagnosticCodes.InvalidItem, w["command"] is null ? path : P("command"), (w["command"] ?? w).Position,
-                "workload.command must be the program to run", "write e.g. \"command\": \"/usr/bin/python3\"");
+            sink.Error(DiagnosticCodes.InvalidItem, P("command"), command.Position, "workload.command must be the program to run", "write e.g. \"command\": \"/usr/bin/python3\"");
+        }
+
+        if (w["user"] is { } user && user is not JString { Value.Length: > 0 })
+        {
+            sink.Error(DiagnosticCodes.InvalidItem, P("user"), user.Position, "workload.user must be a user name or uid[:gid] of the image", "write e.g. \"user\": \"1000:1000\" or \"user\": \"www-data\"");
+        }
+
+        if (w["volumes"] is { } volumes)
+        {
+            if (volumes is not JArray va || va.Items.Any(i => i is not JString))
+            {
+                sink.Error(DiagnosticCodes.InvalidItem, P("volumes"), volumes.Position, "workload.volumes must be an array of absolute paths in the guest", "write \"volumes\": [\"/data\"]");
+            }
+            else
+            {
+                for (var i = 0; i < va.Items.Count; i++)
+                {
+                    var v = ((JString)va.Items[i]).Value;
+                    if (!v.StartsWith('/') || v == "/" || v.Split('/').Any(part => part is "." or "..") || v.Contains('\0', StringComparison.Ordinal))
+                    {
+                        sink.Error(DiagnosticCodes.InvalidItem, JsonPathText.Index(P("volumes"), i), va.Items[i].Position, $"volume \"{v}\" is not an absolute path below / (without . or ..)", "write e.g. \"/data\" or \"/var/lib/app\"");
+                    }
+                }
+            }
         }
 
         if (w["args"] is { } args && (args is not JArray a || a.Items.Any(i => i is not JString)))

@@ -6,9 +6,13 @@ public static class GuestDrivers
     /// <summary>A host command (namespaced with root, a plain child process without).</summary>
     public const string Process = "process";
 
+    /// <summary>A container from an OCI image under runc, in a user namespace with a read-only root.</summary>
+    public const string Oci = "oci";
+
     private static readonly Dictionary<string, IGuestDriver> s_drivers = new(StringComparer.Ordinal)
     {
         [Process] = new ProcessDriver(),
+        [Oci] = new OciDriver(),
     };
 
     /// <summary>The names of the drivers there are.</summary>

@@ -23,6 +23,11 @@ public interface IGuestDriver
     /// <summary>Ends the workload and everything it started, now.</summary>
     void Kill(GuestTask task);
 
+    /// <summary>The workload ended and its exit is recorded (exit code, OOM kills): release what the runtime kept of it.</summary>
+    void Ended(GuestSpecFile spec)
+    {
+    }
+
     /// <summary>Runs a command inside the running guest (its namespaces, its root) and returns its exit code and output.</summary>
     Task<(int ExitCode, string Output)> ExecAsync(GuestSpecFile spec, int workloadPid, IReadOnlyList<string> command, CancellationToken cancellationToken);
 

@@ -10,8 +10,8 @@ public static class Probe
 {
     private static readonly HttpClient s_http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), UseProxy = false });
 
-    /// <summary>Null when healthy, else why not.</summary>
-    public static async Task<string?> CheckAsync(HealthCheck check, string address, IReadOnlyDictionary<string, int> ports, CancellationToken cancellationToken)
+    /// <summary>Null when healthy, else why not. An exec check's command runs through <c>exec</c> (inside the guest; it returns the exit code), or on the host when that is null.</summary>
+    public static async Task<string?> CheckAsync(HealthCheck check, string address, IReadOnlyDictionary<string, int> ports, Func<IReadOnlyList<string>, CancellationToken, Task<int>>? exec, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(check.Timeout);
@@ -34,6 +34,12 @@ public static class Probe
                     }
 
                 default:
+                    if (exec is not null)
+                    {
+                        var code = await exec(check.Command, timeout.Token);
+                        return code == 0 ? null : $"{check.Command[0]} exited {code}";
+                    }
+
                     {
                         var psi = new ProcessStartInfo(check.Command[0], check.Command.Skip(1)) { RedirectStandardOutput = true, RedirectStandardError = true };
                         using var p = Process.Start(psi)!;

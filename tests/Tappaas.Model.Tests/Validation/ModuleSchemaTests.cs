@@ -60,7 +60,7 @@ public sealed class ModuleSchemaTests
     [InlineData("""{"vmid": "abc"}""", "/vmid")]
     [InlineData("""{"cores": 0}""", "/cores")]
     [InlineData("""{"ingress": [{"from": "home", "ports": [443]}]}""", "/ingress/0")]
-    [InlineData("""{"config": {"cluster:vm": {"workload": {"args": ["x"]}}}}""", "/config/cluster:vm/workload")]
+    [InlineData("""{"config": {"cluster:vm": {"workload": {"command": "x", "volumes": ["data"]}}}}""", "/config/cluster:vm/workload/volumes/0")]
     [InlineData("""{"config": {"cluster:vm": {"workload": {"command": "x", "stopGrace": "soon"}}}}""", "/config/cluster:vm/workload/stopGrace")]
     public void The_schema_rejects_what_the_validator_rejects(string module, string location)
     {

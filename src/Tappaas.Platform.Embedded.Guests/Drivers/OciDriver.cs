@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using Tappaas.IO;
+using Tappaas.Platform.Embedded.Guests.Oci;
+
+namespace Tappaas.Platform.Embedded.Guests.Drivers;
+
+/// <summary>
+/// The <c>oci</c> driver: the workload is a container from an OCI image, run by Debian's <c>runc</c> in the foreground
+/// (<c>runc run --keep</c>, so the supervisor is its parent and reads its output, its exit and its cgroup's OOM count
+/// before the container is deleted) from the runtime spec the platform generated, with the environment added at each
+/// start. A command inside it (<c>exec</c>, exec health checks) enters all its namespaces, its root and its cgroup.
+/// </summary>
+public sealed class OciDriver : IGuestDriver
+{
+    public string Name => GuestDrivers.Oci;
+
+    public GuestTask Start(GuestSpecFile spec, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> cgroupDirs, Action<string, string> output)
+    {
+        var oci = Oci(spec);
+        Run(oci, ["delete", "--force", oci.ContainerId]); // a container a crashed supervisor left
+        var bundle = oci.Bundle;
+        Directory.CreateDirectory(bundle);
+        AtomicFile.Write(Path.Combine(bundle, "config.json"), RuntimeSpec.WithEnvironment(oci.RuntimeSpec, oci.ImageEnv, environment).ToJsonString());
+        var psi = new ProcessStartInfo(oci.Runtime, ["--root", oci.RuntimeRoot, "run", "--keep", "--bundle", bundle, oci.ContainerId])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        var process = new Process { StartInfo = psi };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                output("out", e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                output("err", e.Data);
+            }
+        };
+        process.Start();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new GuestTask(process);
+    }
+
+    public void Stop(GuestSpecFile spec, GuestTask task) => Run(Oci(spec), ["kill", Oci(spec).ContainerId, "TERM"]);
+
+    public void Kill(GuestTask task)
+    {
+        // The container's processes are the cgroup's; the supervisor kills those (Cgroup.KillAll), and runc with them.
+        try
+        {
+            task.Process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    public void Ended(GuestSpecFile spec) => Run(Oci(spec), ["delete", "--force", Oci(spec).ContainerId]);
+
+    public async Task<(int ExitCode, string Output)> ExecAsync(GuestSpecFile spec, int workloadPid, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        if (command.Count == 0)
+        {
+            throw new ArgumentException("exec needs a command", nameof(command));
+        }
+
+        // runc exec joins the user namespace before the (host-owned) network namespace and is refused; nsenter enters
+        // the others first. The command runs as the guest's root in its root folder, working folder and cgroup.
+        var init = InitPid(spec) ?? throw new InvalidOperationException($"guest {spec.Guest} has no running container");
+        var cwd = (string?)Oci(spec).RuntimeSpec["process"]?["cwd"] ?? "/";
+        var join = string.Join(" ", CgroupProcs(init).Select(f => $"echo $$ > '{f}' 2>/dev/null;"));
+        var psi = new ProcessStartInfo("/bin/sh", ["-c", $"{join} exec nsenter --target {init} --all --root --wd=\"$0\" -- \"$@\"", cwd, .. command])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        // With the workload's environment (as written to its bundle at its start), as runc exec would.
+        var config = Path.Combine(Oci(spec).Bundle, "config.json");
+        if (File.Exists(config) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))?["process"]?["env"] is System.Text.Json.Nodes.JsonArray env)
+        {
+            psi.Environment.Clear();
+            foreach (var entry in env.Select(e => (string?)e).OfType<string>().Select(e => e.Split('=', 2)).Where(e => e.Length == 2))
+            {
+                psi.Environment[entry[0]] = entry[1];
+            }
+        }
+
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start nsenter");
+        var stdout = p.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = p.StandardError.ReadToEndAsync(cancellationToken);
+        await p.WaitForExitAsync(cancellationToken);
+        return (p.ExitCode, (await stdout + await stderr).TrimEnd());
+    }
+
+    public string Describe(GuestSpecFile spec) => spec.Oci is { } oci
+        ? $"oci image {oci.Image} under {oci.Runtime}: user namespace (guest root is host uid {oci.HostUid}), read-only root filesystem, default seccomp profile and capabilities, no new privileges"
+        : "oci (no image)";
+
+    /// <summary>The container's init, whose namespaces and uid are the guest's (from <c>runc state</c>); null when it does not run.</summary>
+    public static int? InitPid(GuestSpecFile spec)
+    {
+        var oci = Oci(spec);
+        var psi = new ProcessStartInfo(oci.Runtime, ["--root", oci.RuntimeRoot, "state", oci.ContainerId]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi);
+        if (p is null)
+        {
+            return null;
+        }
+
+        var output = p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        try
+        {
+            return p.ExitCode == 0 && System.Text.Json.Nodes.JsonNode.Parse(output) is { } state && (string?)state["status"] == "running" && (int?)state["pid"] is > 0 and var pid ? pid : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static OciGuest Oci(GuestSpecFile spec) => spec.Oci ?? throw new InvalidOperationException($"guest {spec.Guest} uses the oci driver but its spec has no image");
+
+    /// <summary>The cgroup.procs files of the process's cgroups (v1: one per hierarchy; v2: the unified one).</summary>
+    private static IEnumerable<string> CgroupProcs(int pid)
+    {
+        var lines = File.Exists($"/proc/{pid}/cgroup") ? File.ReadAllLines($"/proc/{pid}/cgroup") : [];
+        foreach (var parts in lines.Select(l => l.Split(':', 3)).Where(p => p.Length == 3))
+        {
+            var hierarchy = parts[1].Length == 0 ? "/sys/fs/cgroup" : Path.Combine("/sys/fs/cgroup", parts[1].Replace("name=", "", StringComparison.Ordinal));
+            var file = Path.Combine(hierarchy, parts[2].TrimStart('/'), "cgroup.procs");
+            if (parts[2] != "/" && File.Exists(file))
+            {
+                yield return file;
+            }
+        }
+    }
+
+    private static void Run(OciGuest oci, IReadOnlyList<string> args)
+    {
+        var psi = new ProcessStartInfo(oci.Runtime, ["--root", oci.RuntimeRoot, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi);
+        p?.StandardOutput.ReadToEnd();
+        p?.StandardError.ReadToEnd();
+        p?.WaitForExit();
+    }
+}
