@@ -40,7 +40,10 @@ public static class SiteServices
         services.AddSingleton<IServiceBackend>(sp => sp.GetRequiredService<ProxmoxBackend>());
         services.AddSingleton<IProviderFactory, SiteProviderFactory>();
         services.AddSingleton(sp => new SiteEngine(layout, sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IProviderFactory>(),
-            sp.GetRequiredService<IModuleHooks>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IModuleHooks>(), sp.GetRequiredService<TimeProvider>())
+        {
+            ImagePinner = new Platform.Embedded.Images.EmbeddedImagePinner(sp.GetRequiredService<EmbeddedBackend>().Platform),
+        });
 
         // What the daemon and the CLI see of the platforms: contracts, never a platform's own types.
         services.AddSingleton(sp => sp.GetRequiredService<EmbeddedBackend>().Platform);

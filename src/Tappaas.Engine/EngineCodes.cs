@@ -19,4 +19,5 @@ public static class EngineCodes
     public const string ServiceHooksMissing = "TAP0914";
     public const string ArchivedNeedsForce = "TAP0915";
     public const string Unobserved = "TAP0916";
+    public const string ImageUnresolved = "TAP0917";
 }

@@ -44,6 +44,17 @@ public sealed partial class SiteEngine
             }
 
             var stamped = sources.ToDictionary(s => s.Definition.Name, s => Stamp(s, "installTime"), StringComparer.Ordinal);
+            foreach (var name in stamped.Keys.ToList())
+            {
+                var (pinned, unresolved) = await PinImageAsync(name, stamped[name], cancellationToken);
+                if (unresolved is not null)
+                {
+                    return (null, unresolved);
+                }
+
+                stamped[name] = pinned!;
+            }
+
             var desired = stamped.Select(kv => Parse(kv.Key, kv.Value)).ToList();
             var (plan, problems) = Planner.Make(new PlanRequest
             {

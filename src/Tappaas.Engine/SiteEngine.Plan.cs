@@ -77,6 +77,19 @@ public sealed partial class SiteEngine
             diagnostics.AddRange(merged.Notes);
         }
 
+        for (var i = 0; i < desired.Count; i++)
+        {
+            var name = desired[i].Name;
+            var (pinned, unresolved) = await PinImageAsync(name, texts[name], cancellationToken);
+            if (unresolved is not null)
+            {
+                return (null, null, unresolved.Diagnostics);
+            }
+
+            texts[name] = pinned!;
+            desired[i] = Parse(name, pinned!);
+        }
+
         if (MissingServiceHooks([.. sources.Where(s => recorded.GetValueOrDefault(s.Definition.Name)?.Status != "installed")]) is { Count: > 0 } missingHooks)
         {
             return (null, null, missingHooks);

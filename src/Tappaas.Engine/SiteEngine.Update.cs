@@ -36,7 +36,13 @@ public sealed partial class SiteEngine
             }
 
             notes.AddRange(merged.Notes);
-            return await ConvergeAsync("update", module, record, merged.Definition, merged.ReleaseText, merged.Folder, "update", options, cancellationToken);
+            var (pinned, unresolved) = await PinImageAsync(module, merged.Definition, cancellationToken);
+            if (unresolved is not null)
+            {
+                return (null, unresolved);
+            }
+
+            return await ConvergeAsync("update", module, record, pinned!, merged.ReleaseText, merged.Folder, "update", options, cancellationToken);
         }, cancellationToken, notes);
     }
 

@@ -47,6 +47,12 @@ public sealed partial class EmbeddedVmProvider
             return OperationResult.Fail(OperationStatus.Fatal, $"module \"{module.Name}\": image \"{module.Text("image")}\" {problem}");
         }
 
+        // The digest the engine pinned at install or update (the revision's), else what the tag names now.
+        if (reference.Digest is null && module.Text("imageDigest") is { } pinned && ImageReference.DigestPattern().IsMatch(pinned))
+        {
+            reference = reference.At(pinned);
+        }
+
         try
         {
             var store = Images;

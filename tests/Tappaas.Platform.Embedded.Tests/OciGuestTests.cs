@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Tappaas.Model.Modules;
 using Tappaas.Platform.Embedded.Guests.Drivers;
 using Tappaas.Platform.Embedded.Images;
+using Tappaas.TestUtilities;
 
 namespace Tappaas.Platform.Embedded.Tests;
 

@@ -27,4 +27,23 @@ internal static class ModuleText
         var module = new Model.Modules.ModuleDefinition("m", "m.json", new JObject(props));
         return JsonText.Write(module.ToCanonical());
     }
+
+    /// <summary>The module with one field set wherever it is written (added where the canonical form puts it when it is absent), in canonical form.</summary>
+    public static string WithFlatField(string json, string name, JNode value)
+    {
+        var root = (JObject)JsonSource.Parse("m.json", Encoding.UTF8.GetBytes(json)).Root!;
+        var module = new Model.Modules.ModuleDefinition("m", "m.json", root);
+        var fields = module.Fields.ToList();
+        var at = fields.FindIndex(f => f.Name == name);
+        if (at >= 0)
+        {
+            fields[at] = fields[at] with { Value = value };
+        }
+        else
+        {
+            fields.Add(new Model.Modules.FlatField(name, value, "$." + name, default, null));
+        }
+
+        return JsonText.Write(Model.Modules.ModuleCanonicalizer.Canonicalize(fields));
+    }
 }

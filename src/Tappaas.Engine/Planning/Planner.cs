@@ -85,7 +85,9 @@ public static class Planner
         }
 
         var changed = ChangedFields(recorded, desired);
-        var replace = changed.Where(ReplaceFields.Contains).ToList();
+        // An image guest takes a new image (or digest) by a rolling update, not a replacement.
+        var images = desired.Text("imageType") == "oci" && recorded.Text("imageType") == "oci";
+        var replace = changed.Where(f => ReplaceFields.Contains(f) && !(images && f == "image")).ToList();
         var oldServices = recorded.DependsOn.ToHashSet();
         foreach (var s in services)
         {
@@ -150,6 +152,11 @@ public static class Planner
     {
         var old = before.Field(field)?.Value;
         var now = after.Field(field)?.Value;
+        if (field == "imageDigest" && old?.ScalarText is { } was && now?.ScalarText is { } becomes)
+        {
+            return $"image {Short(was)} -> {Short(becomes)} ({after.Text("image")})";
+        }
+
         return (old, now) switch
         {
             (null, _) => $"{field} added ({Show(now)})",
@@ -157,6 +164,8 @@ public static class Planner
             _ => $"{field} changed from {Show(old)} to {Show(now)}",
         };
     }
+
+    private static string Short(string digest) => digest.Length > 19 ? digest[..19] + "…" : digest;
 
     private static string Show(JNode? node) =>
         node?.ScalarText ?? (node is null ? "nothing" : JsonText.Write(node).Replace("\n", " ", StringComparison.Ordinal).Trim());

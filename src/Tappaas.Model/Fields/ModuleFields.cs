@@ -52,6 +52,8 @@ public static partial class ModuleFields
         F("imageType", FieldType.String, "How the guest's disk is made: clone a template, boot an ISO, import an image, an apt package, an OCI image (oci) or a host command (process).", def: "clone",
             values: ["clone", "iso", "img", "apt", "oci", "process"], requiredBy: s_vmLxc, usedBy: s_vmLxc),
         F("image", FieldType.String, "What to build from: template id (clone), file name (iso/img), package (apt) or image reference (oci: registry/name:tag or @sha256:...).", requiredBy: s_vmLxc, usedBy: s_vmLxc),
+        F("imageDigest", FieldType.String, "Written by the platform at install and update: the digest an OCI image's tag named then, so the revision runs exactly that image (a rollback returns to it). Not written by hand.",
+            pattern: "^sha256:[a-f0-9]{64}$", example: "sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", usedBy: s_vmLxc),
         F("imageLocation", FieldType.String, "URL or absolute path where an iso/img image is found.", pattern: "^(https?://.+|/.+)$", example: "https://example.org/images/", usedBy: s_vm),
         F("os", FieldType.String, "Operating-system family; detected from the image name when absent.", def: "<from image name>",
             values: ["debian", "ubuntu", "nixos", "windows", "unknown"], usedBy: s_vm),

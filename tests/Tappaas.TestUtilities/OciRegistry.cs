@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Tappaas.TestUtilities;
-
-namespace Tappaas.Platform.Embedded.Tests;
+namespace Tappaas.TestUtilities;
 
 /// <summary>
 /// Debian's <c>docker-registry</c> on a loopback port of its own, and small images built here with <c>umoci</c> from
 /// <c>busybox-static</c> (its httpd serving a page the test chooses) and pushed with <c>skopeo</c>: nothing from outside this machine.
 /// </summary>
-internal sealed class OciRegistry : IAsyncDisposable
+public sealed class OciRegistry : IAsyncDisposable
 {
     private readonly TempDir _dir;
     private readonly Process _registry;
@@ -30,7 +28,7 @@ internal sealed class OciRegistry : IAsyncDisposable
         get
         {
             var missing = new[] { "/usr/sbin/runc", "/usr/bin/skopeo", "/usr/bin/umoci", "/usr/bin/docker-registry", "/bin/busybox" }.Where(f => !File.Exists(f)).ToList();
-            if (!EmbeddedVmProvider.CanIsolate)
+            if (Environment.UserName != "root" || !File.Exists("/usr/sbin/ip") || !File.Exists("/usr/bin/unshare"))
             {
                 missing.Add("root with iproute2 and util-linux");
             }
@@ -75,7 +73,7 @@ internal sealed class OciRegistry : IAsyncDisposable
     /// </summary>
     public async Task<string> PushWebAsync(string name, string tag, string page, string arch = "amd64", string? entrypoint = null, CancellationToken cancellationToken = default)
     {
-        var work = Path.Combine(_dir.Path, $"{name}-{tag}");
+        var work = Path.Combine(_dir.Path, $"{name}-{tag}-{Guid.NewGuid():N}");
         var layout = Path.Combine(work, "layout");
         var bundle = Path.Combine(work, "bundle");
         Directory.CreateDirectory(work);

@@ -1,0 +1,100 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Tappaas.TestUtilities;
+
+namespace Tappaas.Daemon.Tests;
+
+/// <summary>An image module through the daemon: the digest in the revision, a moved tag in the plan, an update under load, a rollback.</summary>
+public sealed class ImageRolloutTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_moved_tag_is_a_planned_change_rolled_out_under_load_without_a_failed_request_and_a_rollback_runs_the_old_digest()
+    {
+        if (OciRegistry.Unavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var registry = await OciRegistry.StartAsync(Ct);
+        await registry.PushWebAsync("site", "stable", "<h1>first</h1>", cancellationToken: Ct);
+        var (https, http) = (SiteHttps.FreePort(), SiteHttps.FreePort());
+        await using var h = await DaemonHarness.StartAsync(("d9", 50), (https, http), embedded: true);
+        var configuration = Path.Combine(h.Layout.Root, "config", "configuration.json");
+        var config = JsonNode.Parse(await File.ReadAllTextAsync(configuration, Ct))!;
+        config["tappaas"]!["registries"] = JsonNode.Parse(registry.RegistriesJson);
+        await File.WriteAllTextAsync(configuration, config.ToJsonString(), Ct);
+        h.Release("cluster", """{"description": "guests", "version": "1.0", "provides": ["vm"]}""");
+        h.Release("firewall", """{"description": "firewall", "version": "1.0", "provides": ["rules", "dns", "proxy"]}""");
+        h.Release("web", """
+            {"description": "web", "version": "1.0", "vmid": 497, "zone0": "srvHome", "proxyDomain": "web.example.org", "proxyPort": 8080, "proxyAllowedZones": ["mgmt"],
+             "dependsOn": ["cluster:vm", "firewall:proxy"], "config": {"cluster:vm": {"imageType": "oci", "image": "REGISTRY/site:stable", "memory": 512, "cores": 1, "workload": {
+               "ports": {"http": 8080}, "replicas": 2, "health": {"readiness": {"http": {"port": "http", "path": "/"}, "interval": "100ms"}}, "stopGrace": "1s",
+               "update": {"minHealthyTime": "300ms", "drainTime": "1s"}}}}}
+            """.Replace("REGISTRY", registry.Location, StringComparison.Ordinal));
+        using var api = h.Api(h.AdminToken);
+        try
+        {
+            var installed = await api.InstallAsync(["cluster", "firewall", "web"], false, Ct);
+            Assert.True(installed.Ok, string.Join("; ", installed.Problem?.Diagnostics.Select(d => d.Message) ?? []));
+            var first = Digest((await api.ModuleAsync("web", Ct)).Value!.Definition);
+            Assert.Matches("^sha256:[0-9a-f]{64}$", first);
+
+            using var root = X509Certificate2.CreateFromPem(await h.Client().GetStringAsync("/api/v1/ca.crt", Ct));
+            using var client = SiteHttps.Client(https, root);
+            var proxy = h.Service<Proxy.ProxyServer>();
+            for (var i = 0; i < 100 && proxy.Routes.FirstOrDefault(r => r.Module == "web")?.Destinations.Count != 2; i++)
+            {
+                await Task.Delay(100, Ct);
+            }
+
+            Assert.Contains("first", await client.GetStringAsync("https://web.example.org/", Ct), StringComparison.Ordinal);
+
+            // The tag moves: the plan names the new digest; nothing changed yet.
+            await registry.PushWebAsync("site", "stable", "<h1>second</h1>", cancellationToken: Ct);
+            var plan = (await api.PlanAsync(["web"], Ct)).Value!;
+            var change = Assert.Single(plan.Changes, c => c.Module == "web" && c.Service is null);
+            Assert.Contains($"image {first[..19]}… -> sha256:", string.Join(" ", change.Reasons), StringComparison.Ordinal);
+            Assert.Contains("first", await client.GetStringAsync("https://web.example.org/", Ct), StringComparison.Ordinal);
+
+            // The update rolls out under load; not one request fails.
+            SteadyLoad load;
+            await using (load = new SteadyLoad(client, new Uri("https://web.example.org/"), 40))
+            {
+                var updated = await api.UpdateAsync("web", false, false, Ct);
+                Assert.True(updated.Ok, string.Join("; ", updated.Problem?.Diagnostics.Select(d => d.Message) ?? []));
+                await Task.Delay(500, Ct);
+            }
+
+            Assert.True(load.Counts.Failed == 0 && load.Counts.Ok > 20, $"{load.Counts}");
+            var second = Digest((await api.ModuleAsync("web", Ct)).Value!.Definition);
+            Assert.NotEqual(first, second);
+            Assert.Contains("second", await client.GetStringAsync("https://web.example.org/", Ct), StringComparison.Ordinal);
+
+            // A rollback re-applies the recorded revision: the old digest, although the tag now names the new one.
+            var back = await api.RollbackAsync("web", null, Ct);
+            Assert.True(back.Ok, string.Join("; ", back.Problem?.Diagnostics.Select(d => d.Message) ?? []));
+            Assert.Equal(first, Digest((await api.ModuleAsync("web", Ct)).Value!.Definition));
+            for (var i = 0; i < 100 && !(await client.GetStringAsync("https://web.example.org/", Ct)).Contains("first", StringComparison.Ordinal); i++)
+            {
+                await Task.Delay(100, Ct);
+            }
+
+            Assert.Contains("first", await client.GetStringAsync("https://web.example.org/", Ct), StringComparison.Ordinal);
+            Assert.All(h.Embedded.Runtime.GuestsOf("web"), g => Assert.EndsWith("@" + first, h.Embedded.Runtime.Spec(g)!.Oci!.Image, StringComparison.Ordinal));
+        }
+        finally
+        {
+            await api.DeleteAsync("web", remove: true, force: false, CancellationToken.None);
+            var unpacked = Path.Combine("/var/lib/tappaas/rootfs", Platform.Embedded.Images.ImageStore.SiteKey(h.Layout.Root));
+            if (Directory.Exists(unpacked))
+            {
+                Directory.Delete(unpacked, recursive: true);
+            }
+        }
+    }
+
+    private static string Digest(JsonNode? definition) =>
+        (string?)(definition?["imageDigest"] ?? definition?["config"]?["cluster:vm"]?["imageDigest"]) ?? "";
+}
