@@ -36,6 +36,7 @@ internal static class CliApp
             LogsCommand.Create(output, error, time),
             EventsCommand.Create(output, error),
             SecretCommands.Create(output, error),
+            ImageCommands.Create(output, error),
             SchemaCommand.Create(output),
             CompletionCommand.Create(output),
             BackupCommands.Backup(output, error),

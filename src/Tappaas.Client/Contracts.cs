@@ -16,7 +16,11 @@ public sealed record ModuleDetailV1(string Name, int Revision, string Status, Da
 public sealed record GuestV1(string Guest, string Status, bool Ready, string Isolation, string Address, int Restarts, string? Reason);
 
 /// <summary>One applied revision of a module.</summary>
-public sealed record RevisionV1(int Revision, string Reason, DateTimeOffset AppliedAt);
+/// <summary>One applied revision of a module; <c>Image</c> is the exact image it runs (registry/name@sha256:…) for an image module.</summary>
+public sealed record RevisionV1(int Revision, string Reason, DateTimeOffset AppliedAt, string? Image = null);
+
+/// <summary>An image in the site's store: its digest, its size, and the revisions that use it ("web r3").</summary>
+public sealed record ImageV1(string Digest, long Bytes, IReadOnlyList<string> References, IReadOnlyList<string> UsedBy);
 
 /// <summary>Something that happened, with its cause.</summary>
 public sealed record EventV1(long Id, string Module, string Kind, string Message, DateTimeOffset At);

@@ -78,6 +78,12 @@ public interface ISiteApi
     /// <summary>The names of the site's secrets (never their values).</summary>
     Task<ApiResult<List<string>>> SecretsAsync(CancellationToken ct);
 
+    /// <summary>The images in the site's store, with size and the revisions that use them.</summary>
+    Task<ApiResult<List<ImageV1>>> ImagesAsync(CancellationToken ct);
+
+    /// <summary>Removes the images no revision within the retention and no guest uses; returns their digests.</summary>
+    Task<ApiResult<List<string>>> PruneImagesAsync(CancellationToken ct);
+
     /// <summary>Stores a secret.</summary>
     Task<ApiResult<bool>> SetSecretAsync(string name, string value, CancellationToken ct);
 

@@ -108,6 +108,10 @@ public sealed class TappaasClient : ISiteApi, IDisposable
 
     public Task<ApiResult<List<string>>> SecretsAsync(CancellationToken ct) => GetAsync<List<string>>("api/v1/secrets", ct);
 
+    public Task<ApiResult<List<ImageV1>>> ImagesAsync(CancellationToken ct) => GetAsync<List<ImageV1>>("api/v1/images", ct);
+
+    public Task<ApiResult<List<string>>> PruneImagesAsync(CancellationToken ct) => SendAsync<List<string>>(HttpMethod.Post, "api/v1/images/prune", null, ct);
+
     public Task<ApiResult<bool>> SetSecretAsync(string name, string value, CancellationToken ct) =>
         SendAsync<bool>(HttpMethod.Put, $"api/v1/secrets/{Esc(name)}", new SecretRequestV1(value), ct);
 

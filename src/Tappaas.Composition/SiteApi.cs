@@ -47,7 +47,7 @@ public sealed partial class SiteApi(SiteSession site) : ISiteApi
     public async Task<ApiResult<List<RevisionV1>>> HistoryAsync(string name, CancellationToken ct)
     {
         var history = await site.Store.HistoryAsync(name, ct);
-        return history.Count == 0 ? NotInstalled(name) : Ok(history.Select(h => new RevisionV1(h.Revision, h.Reason, h.AppliedAt)).ToList());
+        return history.Count == 0 ? NotInstalled(name) : Ok(history.Select(h => new RevisionV1(h.Revision, h.Reason, h.AppliedAt, SiteImages.ImageOf(h.Definition))).ToList());
     }
 
     public async Task<ApiResult<List<EventV1>>> EventsAsync(long after, int limit, CancellationToken ct) =>

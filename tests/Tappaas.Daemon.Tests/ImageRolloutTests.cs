@@ -83,6 +83,16 @@ public sealed class ImageRolloutTests
 
             Assert.Contains("first", await client.GetStringAsync("https://web.example.org/", Ct), StringComparison.Ordinal);
             Assert.All(h.Embedded.Runtime.GuestsOf("web"), g => Assert.EndsWith("@" + first, h.Embedded.Runtime.Spec(g)!.Oci!.Image, StringComparison.Ordinal));
+
+            // The history names each revision's image; the store holds both, each used by its revisions; nothing to prune.
+            var history = (await api.HistoryAsync("web", Ct)).Value!;
+            Assert.Equal([first, second, first], history.Select(r => r.Image?[(r.Image.IndexOf('@', StringComparison.Ordinal) + 1)..]));
+            Assert.All(history, r => Assert.StartsWith($"{registry.Location}/site@", r.Image, StringComparison.Ordinal));
+            var images = (await api.ImagesAsync(Ct)).Value!;
+            Assert.Equal(2, images.Count);
+            var old = Assert.Single(images, i => i.Digest == first);
+            Assert.Equal([$"web r{history[2].Revision}", $"web r{history[0].Revision}"], old.UsedBy);
+            Assert.Empty((await api.PruneImagesAsync(Ct)).Value!);
         }
         finally
         {

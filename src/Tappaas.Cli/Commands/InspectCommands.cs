@@ -86,7 +86,7 @@ internal static class InspectCommands
 
             foreach (var h in revisions)
             {
-                output.WriteLine($"r{h.Revision,-4} {h.AppliedAt:u}  {h.Reason}");
+                output.WriteLine($"r{h.Revision,-4} {h.AppliedAt:u}  {h.Reason}{(h.Image is { } image ? $"  image {image}" : "")}");
             }
 
             return ExitCodes.Ok;

@@ -120,6 +120,10 @@ internal static class Endpoints
             .RequireAuthorization(Policies.Operator).WithSummary("Move a module's VM to another node (Proxmox VE, cluster:ha), keeping its HA rule.");
         v1.MapPost("/nodes/{node}/evacuate", async (string node, SiteApi api, CancellationToken ct) => Http(await api.EvacuateAsync(node, ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Move every module VM with a second node off a node (before maintenance).");
+        v1.MapGet("/images", async (SiteApi api, CancellationToken ct) => Http(await api.ImagesAsync(ct)))
+            .RequireAuthorization(Policies.Viewer).WithSummary("The images in the site's store, with size and the revisions that use them.");
+        v1.MapPost("/images/prune", async (SiteApi api, CancellationToken ct) => Http(await api.PruneImagesAsync(ct)))
+            .RequireAuthorization(Policies.Operator).WithSummary("Remove the images no revision within the retention and no guest uses.");
         v1.MapGet("/secrets", async (SiteApi api, CancellationToken ct) => Http(await api.SecretsAsync(ct)))
             .RequireAuthorization(Policies.Admin).WithSummary("The names of the site's secrets (never their values).");
         v1.MapPut("/secrets/{name}", async (string name, SecretRequestV1 request, SiteApi api, CancellationToken ct) => Http(await api.SetSecretAsync(name, request.Value, ct)))

@@ -77,6 +77,7 @@ public sealed class ImageStore(string siteFolder, SiteSnapshot site, string? unp
         Directory.CreateDirectory(Pulls);
         using (await StoreLock.TakeAsync(Path.Combine(Root, ".lock"), cancellationToken))
         {
+            RemoveAbandonedPulls();
             if (!Has(digest))
             {
                 var pull = Path.Combine(Pulls, $"{Hex(digest)}.{Environment.ProcessId}");
@@ -102,6 +103,22 @@ public sealed class ImageStore(string siteFolder, SiteSnapshot site, string? unp
         var config = Config(digest);
         CheckPlatform(image, config.Architecture, config.Os);
         return new StoredImage(exact, digest, config, Size(digest));
+    }
+
+    /// <summary>
+    /// Deletes what pulls of processes that no longer run left (a CLI or daemon killed in the middle of one): their
+    /// blobs never reached the layout, so the store stays as it was before they began.
+    /// </summary>
+    private void RemoveAbandonedPulls()
+    {
+        foreach (var dir in Directory.GetDirectories(Pulls))
+        {
+            var pid = Path.GetExtension(dir).TrimStart('.');
+            if (!int.TryParse(pid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) || p == Environment.ProcessId || !Directory.Exists($"/proc/{p}"))
+            {
+                DeleteTree(dir);
+            }
+        }
     }
 
     /// <summary>The root filesystem of the image with its files owned from <paramref name="hostUid"/> (guest id 0) up, unpacked once.</summary>
