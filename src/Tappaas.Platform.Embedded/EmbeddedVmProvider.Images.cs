@@ -137,16 +137,13 @@ public sealed partial class EmbeddedVmProvider
         };
     }
 
-    /// <summary>Forgets a removed image module's host ids and its unpacked root filesystems.</summary>
+    /// <summary>
+    /// Frees a removed image module's host id range. Its unpacked root filesystems stay as a cache (a module installed
+    /// again with the same range starts without unpacking); <c>tappaas images prune</c> removes those of unused images.
+    /// </summary>
     private void ForgetImageModule(string module)
     {
-        var ids = new HostIds(_siteFolder);
-        if (ids.Of(module) is { } hostUid)
-        {
-            Images.ForgetOwner(hostUid);
-            ids.Release(module);
-        }
-
+        new HostIds(_siteFolder).Release(module);
         _images.TryRemove(module, out _);
     }
 

@@ -41,15 +41,6 @@ public sealed class ImageStore(string siteFolder, SiteSnapshot site, string? unp
     /// <summary>The registry credentials file <c>tappaas registry login</c> writes (containers' auth.json format), in the secret store's folder.</summary>
     public string AuthFile => Path.Combine(siteFolder, "secrets", "registry-auth.json");
 
-    /// <summary>Removes the root filesystems unpacked for one owner range (a module that was removed).</summary>
-    public void ForgetOwner(long hostUid)
-    {
-        foreach (var dir in Directory.Exists(Unpacked) ? Directory.GetDirectories(Unpacked, $"*-{hostUid}*") : [])
-        {
-            DeleteTree(dir);
-        }
-    }
-
     /// <summary>The manifest digest the reference names now (its own digest when it pins one), checked to be for this host.</summary>
     public async Task<string> ResolveAsync(ImageReference image, CancellationToken cancellationToken)
     {
