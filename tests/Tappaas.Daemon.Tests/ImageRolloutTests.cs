@@ -93,6 +93,20 @@ public sealed class ImageRolloutTests
             var old = Assert.Single(images, i => i.Digest == first);
             Assert.Equal([$"web r{history[2].Revision}", $"web r{history[0].Revision}"], old.UsedBy);
             Assert.Empty((await api.PruneImagesAsync(Ct)).Value!);
+
+            // The image's volume is the module's disk: a backup holds it and a restore brings it back into the guests.
+            var runtime = h.Embedded.Runtime;
+            Assert.Equal(0, (await runtime.ExecAsync(runtime.GuestsOf("web")[0], ["sh", "-c", "echo saved > /data/state"], Ct)).ExitCode);
+            var backup = await api.BackupAsync("web", Ct);
+            Assert.True(backup.Ok, backup.Problem?.Detail);
+            Assert.Equal(0, (await runtime.ExecAsync(runtime.GuestsOf("web")[0], ["sh", "-c", "echo changed > /data/state"], Ct)).ExitCode);
+            var restore = await api.RestoreAsync("web", null, Ct);
+            Assert.True(restore.Ok, restore.Problem?.Detail);
+            foreach (var guest in runtime.GuestsOf("web"))
+            {
+                await WaitAsync(() => runtime.State(guest) is { Status: "running", Ready: true }, Ct);
+                Assert.Equal((0, "saved"), await runtime.ExecAsync(guest, ["cat", "/data/state"], Ct));
+            }
         }
         finally
         {
@@ -103,6 +117,16 @@ public sealed class ImageRolloutTests
                 Directory.Delete(unpacked, recursive: true);
             }
         }
+    }
+
+    private static async Task WaitAsync(Func<bool> done, CancellationToken ct)
+    {
+        for (var i = 0; i < 300 && !done(); i++)
+        {
+            await Task.Delay(50, ct);
+        }
+
+        Assert.True(done(), "timed out");
     }
 
     private static string Digest(JsonNode? definition) =>
