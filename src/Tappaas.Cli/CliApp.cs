@@ -37,6 +37,7 @@ internal static class CliApp
             EventsCommand.Create(output, error),
             SecretCommands.Create(output, error),
             ImageCommands.Create(output, error),
+            RegistryCommands.Create(output, error),
             SchemaCommand.Create(output),
             CompletionCommand.Create(output),
             BackupCommands.Backup(output, error),

@@ -19,6 +19,9 @@ public sealed record GuestV1(string Guest, string Status, bool Ready, string Iso
 /// <summary>One applied revision of a module; <c>Image</c> is the exact image it runs (registry/name@sha256:…) for an image module.</summary>
 public sealed record RevisionV1(int Revision, string Reason, DateTimeOffset AppliedAt, string? Image = null);
 
+/// <summary>Credentials for an OCI registry (the password is sent in the body, never in a URL or a command line).</summary>
+public sealed record RegistryLoginV1(string Registry, string Username, string Password);
+
 /// <summary>An image in the site's store: its digest, its size, and the revisions that use it ("web r3").</summary>
 public sealed record ImageV1(string Digest, long Bytes, IReadOnlyList<string> References, IReadOnlyList<string> UsedBy);
 

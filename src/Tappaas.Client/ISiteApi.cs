@@ -78,6 +78,12 @@ public interface ISiteApi
     /// <summary>The names of the site's secrets (never their values).</summary>
     Task<ApiResult<List<string>>> SecretsAsync(CancellationToken ct);
 
+    /// <summary>Checks credentials with an OCI registry and keeps them for pulls (in the site's secret store; never printed).</summary>
+    Task<ApiResult<bool>> RegistryLoginAsync(RegistryLoginV1 login, CancellationToken ct);
+
+    /// <summary>Forgets the credentials of a registry.</summary>
+    Task<ApiResult<bool>> RegistryLogoutAsync(string registry, CancellationToken ct);
+
     /// <summary>The images in the site's store, with size and the revisions that use them.</summary>
     Task<ApiResult<List<ImageV1>>> ImagesAsync(CancellationToken ct);
 

@@ -108,6 +108,10 @@ public sealed class TappaasClient : ISiteApi, IDisposable
 
     public Task<ApiResult<List<string>>> SecretsAsync(CancellationToken ct) => GetAsync<List<string>>("api/v1/secrets", ct);
 
+    public Task<ApiResult<bool>> RegistryLoginAsync(RegistryLoginV1 login, CancellationToken ct) => SendAsync<bool>(HttpMethod.Post, "api/v1/registries/login", login, ct);
+
+    public Task<ApiResult<bool>> RegistryLogoutAsync(string registry, CancellationToken ct) => SendAsync<bool>(HttpMethod.Delete, $"api/v1/registries/{Uri.EscapeDataString(registry)}", null, ct);
+
     public Task<ApiResult<List<ImageV1>>> ImagesAsync(CancellationToken ct) => GetAsync<List<ImageV1>>("api/v1/images", ct);
 
     public Task<ApiResult<List<string>>> PruneImagesAsync(CancellationToken ct) => SendAsync<List<string>>(HttpMethod.Post, "api/v1/images/prune", null, ct);

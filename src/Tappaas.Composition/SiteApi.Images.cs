@@ -8,6 +8,34 @@ namespace Tappaas.Composition;
 
 public sealed partial class SiteApi
 {
+    /// <summary>Checks the credentials with the registry (skopeo login) and keeps them in the secret store's registry auth file (0600).</summary>
+    public async Task<ApiResult<bool>> RegistryLoginAsync(RegistryLoginV1 login, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(login.Registry) || login.Registry.Contains('/', StringComparison.Ordinal) || string.IsNullOrWhiteSpace(login.Username) || string.IsNullOrEmpty(login.Password))
+        {
+            return Problem(400, ApiProblem.InvalidRequest, "registry, username and password are required; the registry is a host[:port] such as ghcr.io or 127.0.0.1:5000");
+        }
+
+        if (site.Services.GetService(typeof(EmbeddedPlatform)) is not EmbeddedPlatform platform)
+        {
+            return Problem(400, ApiProblem.InvalidRequest, "this site runs no image guests");
+        }
+
+        var problem = await platform.Vm.Images.LoginAsync(login.Registry, login.Username, login.Password, ct);
+        return problem is null ? Ok(true) : Problem(400, "the registry refused the login", problem);
+    }
+
+    /// <summary>Forgets the credentials of a registry.</summary>
+    public async Task<ApiResult<bool>> RegistryLogoutAsync(string registry, CancellationToken ct)
+    {
+        if (site.Services.GetService(typeof(EmbeddedPlatform)) is not EmbeddedPlatform platform)
+        {
+            return Ok(false);
+        }
+
+        return Ok(await platform.Vm.Images.LogoutAsync(registry, ct));
+    }
+
     /// <summary>The images in the site's store: digest, size, the references they were pulled as and the revisions that use them.</summary>
     public async Task<ApiResult<List<ImageV1>>> ImagesAsync(CancellationToken ct)
     {

@@ -72,3 +72,41 @@ internal static class FileOwner
         return uint.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
     }
 }
+
+/// <summary>A registry that asks for credentials: refused without, a wrong password refused at login, pulls after it.</summary>
+public sealed class RegistryLoginTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_registry_that_answers_401_names_the_login_a_wrong_password_is_refused_and_the_kept_credentials_pull()
+    {
+        if (OciRegistry.Unavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var registry = await OciRegistry.StartAsync(Ct, ("puller", "s3cret-pass"));
+        var image = ImageReference.Parse(await registry.PushWebAsync("private", "1", "<h1>private</h1>", cancellationToken: Ct));
+        using var dir = new TempDir("/var/tmp");
+        var site = new SiteSnapshot(new SiteConfiguration { File = "configuration.json", Registries = [new RegistrySetting(registry.Location, true)] }, null, []);
+        var store = new ImageStore(dir.Path, site, Path.Combine(dir.Path, "rootfs"));
+
+        var refused = await Assert.ThrowsAsync<ImageException>(() => store.ResolveAsync(image, Ct));
+        Assert.Contains("the registry asks for credentials", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"tappaas registry login {registry.Location} -u USER", refused.Message, StringComparison.Ordinal);
+
+        var wrong = await store.LoginAsync(registry.Location, "puller", "not-it", Ct);
+        Assert.NotNull(wrong);
+        Assert.DoesNotContain("not-it", wrong, StringComparison.Ordinal);
+
+        Assert.Null(await store.LoginAsync(registry.Location, "puller", "s3cret-pass", Ct));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.AuthFile));
+        Assert.DoesNotContain("s3cret-pass", await File.ReadAllTextAsync(store.AuthFile, Ct), StringComparison.Ordinal); // containers' format: base64, readable by root only
+        var digest = await store.ResolveAsync(image, Ct);
+        Assert.True((await store.PullAsync(image, digest, null, Ct)).Bytes > 0);
+
+        Assert.True(await store.LogoutAsync(registry.Location, Ct));
+        await Assert.ThrowsAsync<ImageException>(() => store.ResolveAsync(image, Ct)); // forgotten: asked for credentials again
+    }
+}

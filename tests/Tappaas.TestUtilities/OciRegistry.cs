@@ -27,22 +27,37 @@ public sealed class OciRegistry : IAsyncDisposable
     {
         get
         {
-            var missing = new[] { "/usr/sbin/runc", "/usr/bin/skopeo", "/usr/bin/umoci", "/usr/bin/docker-registry", "/bin/busybox" }.Where(f => !File.Exists(f)).ToList();
+            var missing = new[] { "/usr/sbin/runc", "/usr/bin/skopeo", "/usr/bin/umoci", "/usr/bin/docker-registry", "/bin/busybox", "/usr/bin/htpasswd" }.Where(f => !File.Exists(f)).ToList();
             if (Environment.UserName != "root" || !File.Exists("/usr/sbin/ip") || !File.Exists("/usr/bin/unshare"))
             {
                 missing.Add("root with iproute2 and util-linux");
             }
 
-            return missing.Count == 0 ? null : Prerequisites.Missing("OCI image guests need " + string.Join(", ", missing) + " (apt-get install runc skopeo umoci docker-registry busybox-static)");
+            return missing.Count == 0 ? null : Prerequisites.Missing("OCI image guests need " + string.Join(", ", missing) + " (apt-get install runc skopeo umoci docker-registry busybox-static apache2-utils)");
         }
     }
 
-    public static async Task<OciRegistry> StartAsync(CancellationToken cancellationToken)
+    /// <summary>The user name and password pushes need when the registry was started with them (null: no authentication).</summary>
+    public (string User, string Password)? Credentials { get; private init; }
+
+    /// <summary>Starts the registry; with <paramref name="credentials"/> it asks for them (htpasswd, bcrypt, from apache2-utils' htpasswd).</summary>
+    public static async Task<OciRegistry> StartAsync(CancellationToken cancellationToken, (string User, string Password)? credentials = null)
     {
         var dir = new TempDir("/var/tmp");
         var port = FreePort();
         var config = Path.Combine(dir.Path, "registry.yml");
-        await File.WriteAllTextAsync(config, $"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {dir.Path}/data\nhttp:\n  addr: 127.0.0.1:{port}\n", cancellationToken);
+        var auth = "";
+        if (credentials is { } c)
+        {
+            using var htpasswd = Process.Start(new ProcessStartInfo("htpasswd", ["-Bbn", c.User, c.Password]) { RedirectStandardOutput = true, RedirectStandardError = true })
+                ?? throw new InvalidOperationException("htpasswd (apache2-utils) is not installed");
+            var line = (await htpasswd.StandardOutput.ReadToEndAsync(cancellationToken)).Trim();
+            await htpasswd.WaitForExitAsync(cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(dir.Path, "htpasswd"), line + "\n", cancellationToken);
+            auth = $"auth:\n  htpasswd:\n    realm: tappaas-test\n    path: {dir.Path}/htpasswd\n";
+        }
+
+        await File.WriteAllTextAsync(config, $"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {dir.Path}/data\nhttp:\n  addr: 127.0.0.1:{port}\n{auth}", cancellationToken);
         var process = Process.Start(new ProcessStartInfo("docker-registry", ["serve", config]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -52,9 +67,9 @@ public sealed class OciRegistry : IAsyncDisposable
         {
             try
             {
-                using var c = new TcpClient();
-                await c.ConnectAsync("127.0.0.1", port, cancellationToken);
-                return new OciRegistry(dir, process, port);
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", port, cancellationToken);
+                return new OciRegistry(dir, process, port) { Credentials = credentials };
             }
             catch (SocketException)
             {
@@ -100,7 +115,8 @@ public sealed class OciRegistry : IAsyncDisposable
         await MustAsync("umoci", ["config", "--image", $"{layout}:{tag}", "--config.entrypoint", entrypoint ?? "/bin/httpd", "--config.cmd=-f", "--config.cmd=-p", "--config.cmd=8080",
             "--config.cmd=-h", "--config.cmd=/www", "--config.exposedports", "8080/tcp", "--config.volume", "/data", "--config.env", "GREETING=hello",
             "--architecture", arch, "--created", "2020-01-01T00:00:00Z", "--history.created", "2020-01-01T00:00:00Z"], cancellationToken);
-        await MustAsync("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", $"oci:{layout}:{tag}", $"docker://{Location}/{name}:{tag}"], cancellationToken);
+        var creds = Credentials is { } c ? new[] { "--dest-creds", $"{c.User}:{c.Password}" } : [];
+        await MustAsync("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", .. creds, $"oci:{layout}:{tag}", $"docker://{Location}/{name}:{tag}"], cancellationToken);
         return $"{Location}/{name}:{tag}";
     }
 

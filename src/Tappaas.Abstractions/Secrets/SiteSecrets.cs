@@ -12,7 +12,7 @@ public sealed partial class SiteSecrets(string siteFolder)
     public string Folder => Path.Combine(siteFolder, "secrets");
 
     /// <summary>Files the daemon keeps beside the secrets (its token hashes, the first admin token): never listed, set or removed as secrets.</summary>
-    public static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal) { "tokens.json", "initial-admin-token" };
+    public static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal) { "tokens.json", "initial-admin-token", "registry-auth.json" };
 
     /// <summary>True when <paramref name="name"/> is a valid secret name (letters, digits, <c>_ . -</c>, starting with a letter, not <see cref="Reserved"/>).</summary>
     public static bool IsValidName(string name) => NamePattern().IsMatch(name) && !Reserved.Contains(name);

@@ -120,6 +120,10 @@ internal static class Endpoints
             .RequireAuthorization(Policies.Operator).WithSummary("Move a module's VM to another node (Proxmox VE, cluster:ha), keeping its HA rule.");
         v1.MapPost("/nodes/{node}/evacuate", async (string node, SiteApi api, CancellationToken ct) => Http(await api.EvacuateAsync(node, ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Move every module VM with a second node off a node (before maintenance).");
+        v1.MapPost("/registries/login", async (RegistryLoginV1 login, SiteApi api, CancellationToken ct) => Http(await api.RegistryLoginAsync(login, ct)))
+            .RequireAuthorization(Policies.Admin).WithSummary("Check credentials with an OCI registry and keep them for pulls (never shown again).");
+        v1.MapDelete("/registries/{registry}", async (string registry, SiteApi api, CancellationToken ct) => Http(await api.RegistryLogoutAsync(registry, ct)))
+            .RequireAuthorization(Policies.Admin).WithSummary("Forget the credentials of an OCI registry.");
         v1.MapGet("/images", async (SiteApi api, CancellationToken ct) => Http(await api.ImagesAsync(ct)))
             .RequireAuthorization(Policies.Viewer).WithSummary("The images in the site's store, with size and the revisions that use them.");
         v1.MapPost("/images/prune", async (SiteApi api, CancellationToken ct) => Http(await api.PruneImagesAsync(ct)))

@@ -41,6 +41,28 @@ public sealed class ImageStore(string siteFolder, SiteSnapshot site, string? unp
     /// <summary>The registry credentials file <c>tappaas registry login</c> writes (containers' auth.json format), in the secret store's folder.</summary>
     public string AuthFile => Path.Combine(siteFolder, "secrets", "registry-auth.json");
 
+    /// <summary>
+    /// Checks credentials with the registry (<c>skopeo login</c>, the password on its standard input) and keeps them in
+    /// <see cref="AuthFile"/> (0600, containers' auth.json format) for later pulls; null when accepted, else why not.
+    /// </summary>
+    public async Task<string?> LoginAsync(string registry, string username, string password, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(AuthFile)!);
+        var insecure = site.Registries.Any(r => r.Insecure && string.Equals(r.Location, registry, StringComparison.OrdinalIgnoreCase));
+        var (code, output) = await RunAsync("skopeo", ["login", "--authfile", AuthFile, .. insecure ? new[] { "--tls-verify=false" } : [], "--username", username, "--password-stdin", registry],
+            cancellationToken, password + "\n");
+        if (File.Exists(AuthFile) && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(AuthFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return code == 0 ? null : $"{registry}: {Cause(output)}";
+    }
+
+    /// <summary>Forgets a registry's credentials; false when there were none.</summary>
+    public async Task<bool> LogoutAsync(string registry, CancellationToken cancellationToken) =>
+        File.Exists(AuthFile) && (await RunAsync("skopeo", ["logout", "--authfile", AuthFile, registry], cancellationToken)).Item1 == 0;
+
     /// <summary>The manifest digest the reference names now (its own digest when it pins one), checked to be for this host.</summary>
     public async Task<string> ResolveAsync(ImageReference image, CancellationToken cancellationToken)
     {
@@ -52,7 +74,10 @@ public sealed class ImageStore(string siteFolder, SiteSnapshot site, string? unp
         var (code, output) = await SkopeoAsync(["inspect", .. TlsFlag(image, "--tls-verify"), .. AuthFlags(), "docker://" + image.Canonical], cancellationToken);
         if (code != 0)
         {
-            throw new ImageException($"cannot find image {image}: {Cause(output)}");
+            var cause = Cause(output);
+            throw new ImageException(cause.Contains("unauthorized", StringComparison.OrdinalIgnoreCase) || cause.Contains("authentication required", StringComparison.OrdinalIgnoreCase)
+                ? $"cannot find image {image}: the registry asks for credentials ({cause}); log in with: printf %s \"$PASSWORD\" | tappaas registry login {image.Registry} -u USER"
+                : $"cannot find image {image}: {cause}");
         }
 
         var info = JsonNode.Parse(output) as JsonObject ?? throw new ImageException($"skopeo inspect of {image} printed no JSON");
@@ -284,9 +309,9 @@ public sealed class ImageStore(string siteFolder, SiteSnapshot site, string? unp
 
     private static Task<(int, string)> SkopeoAsync(IReadOnlyList<string> args, CancellationToken cancellationToken) => RunAsync("skopeo", args, cancellationToken);
 
-    private static async Task<(int, string)> RunAsync(string tool, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    private static async Task<(int, string)> RunAsync(string tool, IReadOnlyList<string> args, CancellationToken cancellationToken, string? input = null)
     {
-        var psi = new ProcessStartInfo(tool, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(tool, args) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
         Process p;
         try
         {
@@ -299,6 +324,12 @@ public sealed class ImageStore(string siteFolder, SiteSnapshot site, string? unp
 
         using (p)
         {
+            if (input is not null)
+            {
+                await p.StandardInput.WriteAsync(input.AsMemory(), cancellationToken);
+                p.StandardInput.Close();
+            }
+
             var stdout = p.StandardOutput.ReadToEndAsync(cancellationToken);
             var stderr = p.StandardError.ReadToEndAsync(cancellationToken);
             try
