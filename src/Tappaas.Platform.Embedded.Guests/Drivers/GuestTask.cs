@@ -22,4 +22,37 @@ public sealed class GuestTask(Process process) : IDisposable
     }
 
     public void Dispose() => Process.Dispose();
+
+    /// <summary>Starts a workload's host process with its output going to <paramref name="output"/> line by line ("out" or "err", the line).</summary>
+    public static GuestTask Launch(ProcessStartInfo psi, Action<string, string> output, bool closeInput = false)
+    {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = true;
+        psi.UseShellExecute = false;
+        var process = new Process { StartInfo = psi };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                output("out", e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                output("err", e.Data);
+            }
+        };
+        process.Start();
+        if (closeInput)
+        {
+            process.StandardInput.Close();
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new GuestTask(process);
+    }
 }

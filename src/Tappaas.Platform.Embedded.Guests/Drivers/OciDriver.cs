@@ -21,30 +21,7 @@ public sealed class OciDriver : IGuestDriver
         var bundle = oci.Bundle;
         Directory.CreateDirectory(bundle);
         AtomicFile.Write(Path.Combine(bundle, "config.json"), RuntimeSpec.WithEnvironment(oci.RuntimeSpec, oci.ImageEnv, environment).ToJsonString());
-        var psi = new ProcessStartInfo(oci.Runtime, ["--root", oci.RuntimeRoot, "run", "--keep", "--bundle", bundle, oci.ContainerId])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
-        };
-        var process = new Process { StartInfo = psi };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                output("out", e.Data);
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                output("err", e.Data);
-            }
-        };
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new GuestTask(process);
+        return GuestTask.Launch(new ProcessStartInfo(oci.Runtime, ["--root", oci.RuntimeRoot, "run", "--keep", "--bundle", bundle, oci.ContainerId]), output, closeInput: true);
     }
 
     public void Stop(GuestSpecFile spec, GuestTask task) => Run(Oci(spec), ["kill", Oci(spec).ContainerId, "TERM"]);

@@ -32,33 +32,12 @@ public sealed class ProcessDriver : IGuestDriver
             psi = new ProcessStartInfo(spec.Command, spec.Args) { WorkingDirectory = spec.WorkingDir };
         }
 
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
-        psi.RedirectStandardInput = true;
         foreach (var (k, v) in environment)
         {
             psi.Environment[k] = v;
         }
 
-        var process = new Process { StartInfo = psi };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                output("out", e.Data);
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                output("err", e.Data);
-            }
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new GuestTask(process);
+        return GuestTask.Launch(psi, output);
     }
 
     public void Stop(GuestSpecFile spec, GuestTask task) =>
