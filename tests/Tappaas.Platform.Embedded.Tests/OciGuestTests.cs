@@ -132,6 +132,9 @@ public sealed class OciGuestTests
         var good = await registry.PushWebAsync("app", "1", "<h1>good</h1>", cancellationToken: Ct);
         var arm = await registry.PushWebAsync("app", "arm", "<h1>arm</h1>", arch: "arm64", cancellationToken: Ct);
         var noEntry = await registry.PushWebAsync("app", "broken", "<h1>x</h1>", entrypoint: "/bin/missing-server", cancellationToken: Ct);
+        var corrupt = await registry.PushWebAsync("app", "corrupt", "<h1>corrupt</h1>", cancellationToken: Ct);
+        await registry.CorruptLayersAsync(corrupt, Ct);
+        var big = await registry.PushWebAsync("app", "big", "<h1>big</h1>", cancellationToken: Ct);
         await using var h = new EmbeddedHarness();
         AllowRegistry(h, registry);
         var unpacked = Path.Combine("/var/tmp", "tappaas-test-rootfs-" + Guid.NewGuid().ToString("N")[..8]);
@@ -148,6 +151,7 @@ public sealed class OciGuestTests
                 (arm, "is for linux/arm64; this host runs linux/amd64"),
                 (noEntry, "has no program \"/bin/missing-server\""),
                 ("127.0.0.1:1/app:1", "cannot find image 127.0.0.1:1/app:1"),
+                (corrupt, $"cannot pull image {registry.Location}/app@sha256:"),
             };
             foreach (var (image, expected) in cases)
             {
@@ -159,6 +163,31 @@ public sealed class OciGuestTests
 
             var pulls = Path.Combine(h.Layout.Root, "images", "pulls");
             Assert.Empty(Directory.Exists(pulls) ? Directory.GetFileSystemEntries(pulls) : []);
+
+            // A full disk during a pull: the pulls folder on a tmpfs far smaller than the image.
+            Directory.CreateDirectory(pulls);
+            Assert.Equal(0, (await Tappaas.Platform.Embedded.Host.Sh.RunAsync("mount", ["-t", "tmpfs", "-o", "size=64k", "tappaas-test-full", pulls], Ct)).Code);
+            try
+            {
+                var full = await provider.InstallAsync(h.Request(ImageModule("appimg", big)), Ct);
+                Assert.False(full.Succeeded);
+                Assert.Contains("no space left on device", full.Message, StringComparison.Ordinal);
+                Assert.Contains("module \"appimg\"", full.Message, StringComparison.Ordinal);
+                Assert.Empty(Directory.GetFileSystemEntries(pulls));
+                Assert.Contains("good", await s_http.GetStringAsync($"http://{address}:8080/", Ct), StringComparison.Ordinal);
+            }
+            finally
+            {
+                await Tappaas.Platform.Embedded.Host.Sh.RunAsync("umount", [pulls], CancellationToken.None);
+            }
+
+            // Nothing of the failed pulls reached the store (the image without its program was pulled whole and refused at its start).
+            foreach (var failed in new[] { corrupt, big })
+            {
+                Assert.False(provider.Images.Has(await provider.Images.ResolveAsync(Tappaas.Model.Images.ImageReference.Parse(failed), Ct)), failed);
+            }
+
+            Assert.Equal(2, provider.Images.List().Count);
         }
         finally
         {

@@ -20,6 +20,23 @@ public sealed class OciRegistry : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>Damages the layers of an image in the registry's storage (the bytes change, the names do not): a pull must find the digest mismatch.</summary>
+    public async Task CorruptLayersAsync(string reference, CancellationToken cancellationToken)
+    {
+        using var p = Process.Start(new ProcessStartInfo("skopeo", ["inspect", "--tls-verify=false", .. Credentials is { } c ? new[] { "--creds", $"{c.User}:{c.Password}" } : [], "docker://" + reference])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var info = System.Text.Json.Nodes.JsonNode.Parse(await p.StandardOutput.ReadToEndAsync(cancellationToken))!;
+        await p.WaitForExitAsync(cancellationToken);
+        foreach (var layer in info["Layers"]!.AsArray().Select(l => (string)l!))
+        {
+            var hex = layer["sha256:".Length..];
+            var data = Path.Combine(_dir.Path, "data", "docker", "registry", "v2", "blobs", "sha256", hex[..2], hex, "data");
+            var bytes = await File.ReadAllBytesAsync(data, cancellationToken);
+            bytes[bytes.Length / 2] ^= 0xff;
+            await File.WriteAllBytesAsync(data, bytes, cancellationToken);
+        }
+    }
+
     public string Location => $"127.0.0.1:{Port}";
 
     /// <summary>Why OCI guests cannot be tested here (root, runc, skopeo, umoci, docker-registry, busybox-static), or null.</summary>
