@@ -29,7 +29,7 @@ public sealed partial class EmbeddedVmProvider
     public ImageStore Images => new(_siteFolder, SiteSnapshot.Read(Path.Combine(_siteFolder, "config")), platform.UnpackedImages);
 
     /// <summary>Pulls and unpacks the module's image (an image module only); a failure says which module, which image and what to do.</summary>
-    private async Task<OperationResult?> PrepareImageAsync(ModuleDefinition module, CancellationToken ct)
+    private async Task<OperationResult?> PrepareImageAsync(ModuleDefinition module, Action<string>? progress, CancellationToken ct)
     {
         if (module.Text("imageType") != "oci")
         {
@@ -57,7 +57,7 @@ public sealed partial class EmbeddedVmProvider
         {
             var store = Images;
             var digest = await store.ResolveAsync(reference, ct);
-            var image = await store.PullAsync(reference, digest, null, ct);
+            var image = await store.PullAsync(reference, digest, progress, ct);
             var hostUid = new HostIds(_siteFolder).For(module.Name);
             var rootfs = await store.RootFsAsync(digest, hostUid, ct);
             _images[module.Name] = new PreparedImage(image, rootfs, hostUid);

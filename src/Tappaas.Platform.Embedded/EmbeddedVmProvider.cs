@@ -70,7 +70,7 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
             return OperationResult.Fail(OperationStatus.Fatal, waiting);
         }
 
-        if (await PrepareImageAsync(module, cancellationToken) is { } imageFailed)
+        if (await PrepareImageAsync(module, request.Progress, cancellationToken) is { } imageFailed)
         {
             return imageFailed;
         }

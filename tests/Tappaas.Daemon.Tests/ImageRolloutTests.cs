@@ -40,6 +40,9 @@ public sealed class ImageRolloutTests
             Assert.True(installed.Ok, string.Join("; ", installed.Problem?.Diagnostics.Select(d => d.Message) ?? []));
             var first = Digest((await api.ModuleAsync("web", Ct)).Value!.Definition);
             Assert.Matches("^sha256:[0-9a-f]{64}$", first);
+            var journal = (await api.JournalAsync(installed.Value!.RunId!.Value, Ct)).Value!;
+            Assert.Contains(journal, e => e.Phase == "progress" && e.Detail == $"pulling {registry.Location}/site@{first}");
+            Assert.Contains(journal, e => e.Phase == "progress" && e.Detail.StartsWith($"pulled {registry.Location}/site@{first} (", StringComparison.Ordinal));
 
             using var root = X509Certificate2.CreateFromPem(await h.Client().GetStringAsync("/api/v1/ca.crt", Ct));
             using var client = SiteHttps.Client(https, root);

@@ -19,6 +19,12 @@ public sealed record ProviderRequest(ModuleDefinition Consumer, ServiceRef Servi
     private SiteSnapshot? _site;
     private (ModuleDefinition Consumer, SiteSnapshot Site, ResolvedModule Module)? _resolved; // a copy made with 'with' resolves anew
 
+    /// <summary>
+    /// Tells what a long operation is doing now (an image pull): a line for the run's journal, which the CLI and the
+    /// API's progress stream show while the step runs. Null when nobody listens.
+    /// </summary>
+    public Action<string>? Progress { get; init; }
+
     /// <summary>The site's configuration and zones as the run read them.</summary>
     public SiteSnapshot Site
     {

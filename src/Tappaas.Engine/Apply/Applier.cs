@@ -23,6 +23,8 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
             context.Snapshots[steps[j.Step].Module] = j.Detail["snapshot=".Length..];
         }
 
+        // A provider's progress lines go to the journal as they come (the CLI and the API's progress stream follow it).
+        context.Progress = (step, detail) => JournalAsync(run.Id, step, "progress", Trim(detail), cancellationToken).GetAwaiter().GetResult();
         var diagnostics = new List<Diagnostic>();
         var failed = prior.Any(j => j.Phase is "failed" or "undoing");
         var warned = false;

@@ -48,7 +48,13 @@ internal sealed class StepContext(SiteLayout layout, IStateStore store, IProvide
     public string Folder(string module) => Payload.Folders.GetValueOrDefault(module) ?? Layout.ConfigDir;
 
     public ProviderRequest Request(ApplyStep step, ModuleDefinition consumer) =>
-        new(consumer, ServiceRef.Parse(step.Service!), Folder(step.Module), Layout.Root, FlagsFor(step.Module)) { Site = Site };
+        new(consumer, ServiceRef.Parse(step.Service!), Folder(step.Module), Layout.Root, FlagsFor(step.Module))
+        {
+            Site = Site, Progress = Progress is { } report ? detail => report(step, detail) : null,
+        };
+
+    /// <summary>Journals a step's progress line (phase <c>progress</c>); set by the applier for the run.</summary>
+    public Action<ApplyStep, string>? Progress { get; set; }
 
     public IResourceProvider Provider(ApplyStep step) => Providers.Resolve(ServiceRef.Parse(step.Service!), step.ProviderFolder ?? Folder(step.Module));
 

@@ -108,6 +108,7 @@ public sealed class ImageStore(string siteFolder, SiteSnapshot site, string? unp
                     }
 
                     Adopt(pull, digest);
+                    progress?.Invoke($"pulled {exact} ({Size(digest) / 1024} KiB)");
                 }
                 finally
                 {
