@@ -44,7 +44,7 @@ public sealed partial class BothWaysTests
                 Assert.Equal(b.Stdout.Replace(local, "SITE", StringComparison.Ordinal), a.Stdout.Replace(remote, "SITE", StringComparison.Ordinal));
             }
 
-            seen.Add(args[0] == "backup" || args[0] == "secret" ? $"{args[0]} {args[1]}" : args[0]);
+            seen.Add(args[0] is "backup" or "secret" or "registry" || args is ["images", "prune", ..] ? $"{args[0]} {args[1]}" : args[0]);
         }
 
         await Same(0, "status", "--json");
@@ -99,13 +99,16 @@ public sealed partial class BothWaysTests
         await Same(1, "delete", "db", "--yes"); // web uses it
         await Same(0, "delete", "web", "--yes");
         await Same(0, "delete", "db", "--yes", "--remove");
+        await Same(0, "images", "--json");
+        await Same(0, "images", "prune", "--json");
+        await Same(0, "registry", "logout", "127.0.0.1:5999"); // no credentials kept for it
         await Same(0, "events", "--json", "--limit", "100");
         await Same(0, "status", "--json");
 
         Assert.Equal(fx.SqlMarkers(local), fx.SqlMarkers(remote));
         var commands = new[] { "status", "plan", "install", "test", "update", "apply", "history", "rollback", "journal", "resume", "logs", "export",
             "import", "secret set", "secret list", "secret delete", "nodes", "migrate", "evacuate", "backup web", "backups", "backup verify", "backup run-due", "restore",
-            "promote", "scale", "delete", "events" };
+            "promote", "scale", "delete", "events", "images", "images prune", "registry logout" };
         Assert.Empty(commands.Except(seen));
     }
 
