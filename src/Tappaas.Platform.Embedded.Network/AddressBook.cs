@@ -1,5 +1,4 @@
-using System.Text.Json;
-using Tappaas.IO;
+using Tappaas.Platform.Embedded.Host;
 
 
 namespace Tappaas.Platform.Embedded.Network;
@@ -46,23 +45,5 @@ internal sealed class AddressBook(string siteFolder)
         return "";
     });
 
-    private string WithLock(Func<Dictionary<string, string>, string> change)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(File)!);
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                using var stream = new FileStream(File + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                var book = System.IO.File.Exists(File) ? JsonSerializer.Deserialize<Dictionary<string, string>>(System.IO.File.ReadAllText(File)) ?? [] : [];
-                var result = change(book);
-                AtomicFile.Write(File, JsonSerializer.Serialize(book));
-                return result;
-            }
-            catch (IOException) when (attempt < 200)
-            {
-                Thread.Sleep(10);
-            }
-        }
-    }
+    private string WithLock(Func<SortedDictionary<string, string>, string> change) => new LockedJsonMap<string>(File).Change(change);
 }

@@ -1,5 +1,4 @@
-using System.Text.Json;
-using Tappaas.IO;
+using Tappaas.Platform.Embedded.Host;
 
 namespace Tappaas.Platform.Embedded.Images;
 
@@ -14,16 +13,14 @@ public sealed class HostIds(string siteFolder)
     /// <summary>Above the ranges /etc/subuid usually hands out (100000 and up) and below the 32-bit limit.</summary>
     public const long First = 0x6000_0000;
 
-    private string File => Path.Combine(siteFolder, "images", "host-ids.json");
+    private LockedJsonMap<long> Map => new(Path.Combine(siteFolder, "images", "host-ids.json"));
 
     /// <summary>The module's first host id, allocated on first use.</summary>
-    public long For(string module)
+    public long For(string module) => Map.Change(ranges =>
     {
-        using var held = StoreLock.Take(File + ".lock");
-        var ranges = Read();
-        if (ranges.TryGetValue(module, out var base0))
+        if (ranges.TryGetValue(module, out var first))
         {
-            return base0;
+            return first;
         }
 
         var taken = ranges.Values.ToHashSet();
@@ -34,24 +31,12 @@ public sealed class HostIds(string siteFolder)
         }
 
         ranges[module] = next;
-        AtomicFile.Write(File, JsonSerializer.Serialize(ranges));
         return next;
-    }
+    });
 
     /// <summary>The module's range, or null when it has none.</summary>
-    public long? Of(string module) => Read().TryGetValue(module, out var v) ? v : null;
+    public long? Of(string module) => Map.Read().TryGetValue(module, out var v) ? v : null;
 
     /// <summary>Frees the module's range (it was removed).</summary>
-    public void Release(string module)
-    {
-        using var held = StoreLock.Take(File + ".lock");
-        var ranges = Read();
-        if (ranges.Remove(module))
-        {
-            AtomicFile.Write(File, JsonSerializer.Serialize(ranges));
-        }
-    }
-
-    private SortedDictionary<string, long> Read() =>
-        System.IO.File.Exists(File) ? JsonSerializer.Deserialize<SortedDictionary<string, long>>(System.IO.File.ReadAllText(File)) ?? [] : [];
+    public void Release(string module) => Map.Change(ranges => ranges.Remove(module));
 }

@@ -360,22 +360,6 @@ public sealed class ImageStore(string siteFolder, SiteSnapshot site, string? unp
 /// <summary>An exclusive lock on a file (flock), taken by polling, released when disposed.</summary>
 internal static class StoreLock
 {
-    public static IDisposable Take(string file)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException)
-            {
-                Thread.Sleep(20);
-            }
-        }
-    }
-
     public static async Task<IDisposable> TakeAsync(string file, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
