@@ -23,6 +23,18 @@ public sealed class GuestTask(Process process) : IDisposable
 
     public void Dispose() => Process.Dispose();
 
+    /// <summary>Runs a short host command (an exec into a guest) to its end; returns its exit code and its output and errors.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(ProcessStartInfo psi, CancellationToken cancellationToken)
+    {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {psi.FileName}");
+        var output = p.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = p.StandardError.ReadToEndAsync(cancellationToken);
+        await p.WaitForExitAsync(cancellationToken);
+        return (p.ExitCode, (await output + await error).TrimEnd());
+    }
+
     /// <summary>Starts a workload's host process with its output going to <paramref name="output"/> line by line ("out" or "err", the line).</summary>
     public static GuestTask Launch(ProcessStartInfo psi, Action<string, string> output, bool closeInput = false)
     {

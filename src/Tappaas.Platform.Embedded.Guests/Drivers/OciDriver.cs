@@ -52,10 +52,7 @@ public sealed class OciDriver : IGuestDriver
         var init = InitPid(spec) ?? throw new InvalidOperationException($"guest {spec.Guest} has no running container");
         var cwd = (string?)Oci(spec).RuntimeSpec["process"]?["cwd"] ?? "/";
         var join = string.Join(" ", CgroupProcs(init).Select(f => $"echo $$ > '{f}' 2>/dev/null;"));
-        var psi = new ProcessStartInfo("/bin/sh", ["-c", $"{join} exec nsenter --target {init} --all --root --wd=\"$0\" -- \"$@\"", cwd, .. command])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true,
-        };
+        var psi = new ProcessStartInfo("/bin/sh", ["-c", $"{join} exec nsenter --target {init} --all --root --wd=\"$0\" -- \"$@\"", cwd, .. command]);
         // With the workload's environment (as written to its bundle at its start), as runc exec would.
         var config = Path.Combine(Oci(spec).Bundle, "config.json");
         if (File.Exists(config) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))?["process"]?["env"] is System.Text.Json.Nodes.JsonArray env)
@@ -67,11 +64,7 @@ public sealed class OciDriver : IGuestDriver
             }
         }
 
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start nsenter");
-        var stdout = p.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = p.StandardError.ReadToEndAsync(cancellationToken);
-        await p.WaitForExitAsync(cancellationToken);
-        return (p.ExitCode, (await stdout + await stderr).TrimEnd());
+        return await GuestTask.RunAsync(psi, cancellationToken);
     }
 
     public string Describe(GuestSpecFile spec) => spec.Oci is { } oci
@@ -81,20 +74,10 @@ public sealed class OciDriver : IGuestDriver
     /// <summary>The container's init, whose namespaces and uid are the guest's (from <c>runc state</c>); null when it does not run.</summary>
     public static int? InitPid(GuestSpecFile spec)
     {
-        var oci = Oci(spec);
-        var psi = new ProcessStartInfo(oci.Runtime, ["--root", oci.RuntimeRoot, "state", oci.ContainerId]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi);
-        if (p is null)
-        {
-            return null;
-        }
-
-        var output = p.StandardOutput.ReadToEnd();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
+        var (code, output) = Run(Oci(spec), ["state", Oci(spec).ContainerId]);
         try
         {
-            return p.ExitCode == 0 && System.Text.Json.Nodes.JsonNode.Parse(output) is { } state && (string?)state["status"] == "running" && (int?)state["pid"] is > 0 and var pid ? pid : null;
+            return code == 0 && System.Text.Json.Nodes.JsonNode.Parse(output) is { } state && (string?)state["status"] == "running" && (int?)state["pid"] is > 0 and var pid ? pid : null;
         }
         catch (System.Text.Json.JsonException)
         {
@@ -119,12 +102,19 @@ public sealed class OciDriver : IGuestDriver
         }
     }
 
-    private static void Run(OciGuest oci, IReadOnlyList<string> args)
+    /// <summary>Runs the OCI runtime on the site's state folder; returns its exit code and standard output.</summary>
+    private static (int ExitCode, string Output) Run(OciGuest oci, IReadOnlyList<string> args)
     {
-        var psi = new ProcessStartInfo(oci.Runtime, ["--root", oci.RuntimeRoot, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi);
-        p?.StandardOutput.ReadToEnd();
-        p?.StandardError.ReadToEnd();
-        p?.WaitForExit();
+        using var p = Process.Start(new ProcessStartInfo(oci.Runtime, ["--root", oci.RuntimeRoot, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true });
+        if (p is null)
+        {
+            return (-1, "");
+        }
+
+        var error = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        error.Wait();
+        return (p.ExitCode, output);
     }
 }

@@ -65,26 +65,15 @@ public sealed class ProcessDriver : IGuestDriver
 
         if (spec.Isolation != "namespaces")
         {
-            return await RunAsync(new ProcessStartInfo(command[0], command.Skip(1)) { WorkingDirectory = spec.WorkingDir }, cancellationToken);
+            return await GuestTask.RunAsync(new ProcessStartInfo(command[0], command.Skip(1)) { WorkingDirectory = spec.WorkingDir }, cancellationToken);
         }
 
         // Into the guest's init's namespaces (network, mount with its private /tmp, hostname, PIDs), in its working folder.
         var init = Native.FirstChild(workloadPid) ?? workloadPid;
-        return await RunAsync(new ProcessStartInfo("nsenter", [$"--target={init}", "--net", "--mount", "--uts", "--pid", $"--wd={spec.WorkingDir}", "--", .. command]), cancellationToken);
+        return await GuestTask.RunAsync(new ProcessStartInfo("nsenter", [$"--target={init}", "--net", "--mount", "--uts", "--pid", $"--wd={spec.WorkingDir}", "--", .. command]), cancellationToken);
     }
 
     public string Describe(GuestSpecFile spec) => spec.Isolation == "namespaces"
         ? "process in its own network, mount, UTS and PID namespaces (shares the host's filesystem)"
         : "process on loopback (not isolated from the host)";
-
-    private static async Task<(int, string)> RunAsync(ProcessStartInfo psi, CancellationToken cancellationToken)
-    {
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {psi.FileName}");
-        var output = p.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = p.StandardError.ReadToEndAsync(cancellationToken);
-        await p.WaitForExitAsync(cancellationToken);
-        return (p.ExitCode, (await output + await error).TrimEnd());
-    }
 }
