@@ -56,7 +56,9 @@ public sealed partial class EmbeddedVmProvider
         try
         {
             var store = Images;
-            var digest = await store.ResolveAsync(reference, ct);
+            // A pinned digest (the engine resolved the tag moments ago, or the module names one) is pulled as it is; the
+            // pull checks the image's platform. Only a bare tag is resolved here.
+            var digest = reference.Digest ?? await store.ResolveAsync(reference, ct);
             var image = await store.PullAsync(reference, digest, progress, ct);
             var hostUid = new HostIds(_siteFolder).For(module.Name);
             var rootfs = await store.RootFsAsync(digest, hostUid, ct);
