@@ -8,6 +8,9 @@ namespace Tappaas.Composition;
 
 public sealed partial class SiteApi
 {
+    /// <summary>The site's embedded platform, whose store holds the images (absent on a composition without it).</summary>
+    private EmbeddedPlatform? Embedded => site.Services.GetService(typeof(EmbeddedPlatform)) as EmbeddedPlatform;
+
     /// <summary>Checks the credentials with the registry (skopeo login) and keeps them in the secret store's registry auth file (0600).</summary>
     public async Task<ApiResult<bool>> RegistryLoginAsync(RegistryLoginV1 login, CancellationToken ct)
     {
@@ -16,7 +19,7 @@ public sealed partial class SiteApi
             return Problem(400, ApiProblem.InvalidRequest, "registry, username and password are required; the registry is a host[:port] such as ghcr.io or 127.0.0.1:5000");
         }
 
-        if (site.Services.GetService(typeof(EmbeddedPlatform)) is not EmbeddedPlatform platform)
+        if (Embedded is not { } platform)
         {
             return Problem(400, ApiProblem.InvalidRequest, "this site runs no image guests");
         }
@@ -28,19 +31,14 @@ public sealed partial class SiteApi
     /// <summary>Forgets the credentials of a registry.</summary>
     public async Task<ApiResult<bool>> RegistryLogoutAsync(string registry, CancellationToken ct)
     {
-        if (site.Services.GetService(typeof(EmbeddedPlatform)) is not EmbeddedPlatform platform)
-        {
-            return Ok(false);
-        }
-
-        return Ok(await platform.Vm.Images.LogoutAsync(registry, ct));
+        return Ok(Embedded is { } platform && await platform.Vm.Images.LogoutAsync(registry, ct));
     }
 
     /// <summary>The images in the site's store: digest, size, the references they were pulled as and the revisions that use them.</summary>
     public async Task<ApiResult<List<ImageV1>>> ImagesAsync(CancellationToken ct)
     {
         var uses = await SiteImages.UsesAsync(site, int.MaxValue, ct);
-        var store = site.Services.GetService(typeof(EmbeddedPlatform)) is EmbeddedPlatform platform ? platform.Vm.Images : null;
+        var store = Embedded?.Vm.Images;
         return Ok((store?.List() ?? []).Select(i => new ImageV1(i.Digest, i.Bytes,
             [.. uses.Where(u => u.Digest == i.Digest).Select(u => u.Repository).Distinct(StringComparer.Ordinal)],
             [.. uses.Where(u => u.Digest == i.Digest).Select(u => u.Use)])).ToList());
@@ -52,7 +50,7 @@ public sealed partial class SiteApi
     /// </summary>
     public async Task<ApiResult<List<string>>> PruneImagesAsync(CancellationToken ct)
     {
-        if (site.Services.GetService(typeof(EmbeddedPlatform)) is not EmbeddedPlatform platform)
+        if (Embedded is not { } platform)
         {
             return Ok(new List<string>());
         }
