@@ -32,7 +32,7 @@ passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' ||
 skipped=$(grep -E '^\s+skipped: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 shared_skips=$(grep -cE 'needs \.\./shared' "$log" || true)
 # The failures again, each with the first lines of its message, so the end of the output names them
-failures="$(grep -A4 -E '^\s*failed [A-Za-z_]+\.' "$log" | grep -vE '^\s+(from /|at )' || true)"
+failures="$(grep -A16 -E '^\s*failed [A-Za-z_]+\.' "$log" | grep -vE '^\s+(from /|at )' || true)"
 if [ -n "$failures" ]; then
   echo "failed tests:"
   echo "$failures"

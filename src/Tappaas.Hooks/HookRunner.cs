@@ -14,6 +14,8 @@ public sealed class HookRunner(TimeSpan timeout, TimeProvider time)
     /// <summary>Default per-hook timeout.</summary>
     public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromMinutes(30);
 
+    private const int TextFileBusy = 26; // ETXTBSY
+
     /// <summary>Runs <paramref name="script"/> for <paramref name="module"/>.</summary>
     public async ValueTask<OperationResult> RunAsync(string script, string module, string workingDirectory, string siteFolder, HookFlags flags, CancellationToken cancellationToken)
     {
@@ -39,13 +41,23 @@ public sealed class HookRunner(TimeSpan timeout, TimeProvider time)
         using var process = new Process { StartInfo = psi };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            process.Start();
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            return OperationResult.Fail(OperationStatus.Fatal, $"cannot run {script}: {ex.Message} (is it a script with a #! line?)");
+            try
+            {
+                process.Start();
+                break;
+            }
+            catch (System.ComponentModel.Win32Exception ex) when (ex.NativeErrorCode == TextFileBusy && attempt < 20)
+            {
+                // The script was written a moment ago and a process forked meanwhile (by any thread of this host)
+                // still holds it open for writing until its exec: the kernel refuses to run it until then.
+                await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt), time, cancellationToken);
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                return OperationResult.Fail(OperationStatus.Fatal, $"cannot run {script}: {ex.Message} (is it a script with a #! line?)");
+            }
         }
 
         process.StandardInput.Close();

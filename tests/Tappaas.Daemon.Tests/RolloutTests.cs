@@ -81,7 +81,7 @@ public sealed class RolloutTests
         foreach (var phase in new[] { update, crash, down, up, broken, tight })
         {
             Assert.True(phase.Sent > 100, $"the load did not run: {phase}");
-            Assert.True(phase.Failed == 0, $"{phase.Failed} of {phase.Sent} requests failed: {load.Failures}");
+            Assert.True(phase.Failed == 0, $"{phase.Failed} of {phase.Sent} requests failed: {load.Failures}\nphases:\n{string.Join('\n', _phases)}");
         }
     }
 
@@ -105,8 +105,14 @@ public sealed class RolloutTests
         Assert.Equal(0, canary.Failed + promote.Failed);
     }
 
-    private static void Report(string phase, (long Sent, long Ok, long Failed) counts, SteadyLoad load) =>
-        TestContext.Current.TestOutputHelper?.WriteLine($"{phase}: {counts.Sent} requests at {PerSecond}/s, {counts.Ok} ok, {counts.Failed} failed {(counts.Failed > 0 ? load.Failures : "")}");
+    private readonly List<string> _phases = [];
+
+    private void Report(string phase, (long Sent, long Ok, long Failed) counts, SteadyLoad load)
+    {
+        var line = $"{phase}: {counts.Sent} requests at {PerSecond}/s, {counts.Ok} ok, {counts.Failed} failed, slowest {load.TakeSlowest().TotalMilliseconds:0} ms {(counts.Failed > 0 ? load.Failures : "")}";
+        _phases.Add(line);
+        TestContext.Current.TestOutputHelper?.WriteLine(line);
+    }
 
     /// <summary>A small HTTP application that answers its version; its health path can be broken on purpose.</summary>
     private static ModuleDefinition App(string version, int replicas, string healthPath = "/health", string deadline = "30s", int canary = 0, int memory = 256, int? surge = null) =>

@@ -19,6 +19,7 @@ public sealed class SteadyLoad : IAsyncDisposable
     private long _sent;
     private long _ok;
     private long _failed;
+    private long _slowestTicks;
 
     public SteadyLoad(HttpClient client, Uri url, int perSecond)
     {
@@ -38,8 +39,11 @@ public sealed class SteadyLoad : IAsyncDisposable
         return seen;
     }
 
-    /// <summary>Up to ten failures, for the assertion message.</summary>
+    /// <summary>Up to ten failures (each with how long it took), for the assertion message.</summary>
     public string Failures => string.Join("; ", _failures.Take(10));
+
+    /// <summary>The slowest answer or failure since the last call.</summary>
+    public TimeSpan TakeSlowest() => TimeSpan.FromTicks(Interlocked.Exchange(ref _slowestTicks, 0));
 
     /// <summary>Runs <paramref name="phase"/> under the load and returns the requests sent, answered and failed meanwhile (waiting for those in flight).</summary>
     public async Task<(long Sent, long Ok, long Failed)> DuringAsync(Func<Task> phase, TimeSpan settle)
@@ -78,6 +82,7 @@ public sealed class SteadyLoad : IAsyncDisposable
 
     private async Task OneAsync()
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using var response = await _client.GetAsync(_url).ConfigureAwait(false);
@@ -90,13 +95,26 @@ public sealed class SteadyLoad : IAsyncDisposable
             else
             {
                 Interlocked.Increment(ref _failed);
-                _failures.Enqueue($"{(int)response.StatusCode} {body[..Math.Min(body.Length, 120)]}");
+                _failures.Enqueue($"{(int)response.StatusCode} {body[..Math.Min(body.Length, 120)]} after {Took(started)}");
             }
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
         {
             Interlocked.Increment(ref _failed);
-            _failures.Enqueue(ex.Message);
+            _failures.Enqueue($"{ex.Message} after {Took(started)}");
+        }
+        finally
+        {
+            var ticks = Stopwatch.GetElapsedTime(started).Ticks;
+            for (var seen = Interlocked.Read(ref _slowestTicks); ticks > seen; seen = Interlocked.Read(ref _slowestTicks))
+            {
+                if (Interlocked.CompareExchange(ref _slowestTicks, ticks, seen) == seen)
+                {
+                    break;
+                }
+            }
         }
     }
+
+    private static string Took(long started) => $"{Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s";
 }

@@ -102,6 +102,22 @@ public sealed class HookContractTests
     }
 
     [Fact]
+    public async Task A_hook_still_open_for_writing_somewhere_runs_once_it_is_closed()
+    {
+        using var dir = new TempDir();
+        var script = dir.Write("fresh.sh", "#!/bin/sh\necho ran\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // As a process forked by another thread between a write and its own exec holds it: the kernel says "Text file busy".
+        var writer = new FileStream(script, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+        var run = new HookRunner(TimeSpan.FromSeconds(10), TimeProvider.System).RunAsync(script, "m", dir.Path, dir.Path, HookFlags.None, Ct).AsTask();
+        await Task.Delay(150, Ct);
+        await writer.DisposeAsync();
+        var result = await run;
+        Assert.Equal(OperationStatus.Ok, result.Status);
+        Assert.Equal("ran\n", result.Output);
+    }
+
+    [Fact]
     public async Task Missing_install_hook_is_fatal_and_missing_delete_or_test_hooks_are_skipped()
     {
         using var dir = new TempDir();
