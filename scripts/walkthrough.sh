@@ -145,7 +145,7 @@ ok "history shows r1 and r2"
 ./tappaas down --purge >"$work/out" 2>&1 || fail "./tappaas down --purge exited $?"
 left=()
 [ -d "$site" ] && left+=("the site folder $site")
-pgrep -f "tappaas-shim.dll $site/" >/dev/null && left+=("supervisors: $(pgrep -f "tappaas-shim.dll $site/" | tr '\n' ' ')")
+pgrep -f "tappaas-shim(\.dll)? $site/" >/dev/null && left+=("supervisors: $(pgrep -f "tappaas-shim(\.dll)? $site/" | tr '\n' ' ')")
 pgrep -f "tappaasd.dll --site $site" >/dev/null && left+=("the daemon")
 pgrep -f 'counter.py|board.py' >/dev/null && left+=("workloads: $(pgrep -af 'counter.py|board.py' | tr '\n' ' ')")
 pgrep -f "dnsmasq.*$site" >/dev/null && left+=("dnsmasq")

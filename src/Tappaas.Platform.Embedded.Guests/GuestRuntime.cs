@@ -13,15 +13,33 @@ public sealed class GuestRuntime(string siteFolder)
 
     public string GuestDir(string guest) => Path.Combine(GuestsDir, guest);
 
-    /// <summary>The shim next to this assembly (tappaas-shim.dll), run with the same dotnet host.</summary>
+    /// <summary>The managed shim next to this assembly (tappaas-shim.dll), run with the same dotnet host.</summary>
     public static string ShimPath => Path.Combine(AppContext.BaseDirectory, "tappaas-shim.dll");
+
+    /// <summary>The same supervisor compiled ahead of time (native/tappaas-shim): what runs when the build made it.</summary>
+    public static string NativeShimPath => Path.Combine(AppContext.BaseDirectory, "native", "tappaas-shim");
+
+    /// <summary>
+    /// The command line that starts a supervisor: the native one (no JIT or runtime start, about a twentieth of the
+    /// memory) when it is there, else the managed one with the dotnet host this process runs on.
+    /// </summary>
+    public static IReadOnlyList<string> ShimCommand()
+    {
+        if (File.Exists(NativeShimPath))
+        {
+            return [NativeShimPath];
+        }
+
+        var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
+        return [dotnet, ShimPath];
+    }
 
     public GuestState? State(string guest)
     {
         var file = Path.Combine(GuestDir(guest), "state.json");
         try
         {
-            return File.Exists(file) ? JsonSerializer.Deserialize<GuestState>(File.ReadAllText(file)) : null;
+            return File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), GuestJson.Default.GuestState) : null;
         }
         catch (Exception ex) when (ex is JsonException or IOException)
         {
@@ -52,7 +70,7 @@ public sealed class GuestRuntime(string siteFolder)
     public GuestSpecFile? Spec(string guest)
     {
         var file = Path.Combine(GuestDir(guest), "spec.json");
-        return File.Exists(file) ? JsonSerializer.Deserialize<GuestSpecFile>(File.ReadAllText(file)) : null;
+        return File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), GuestJson.Default.GuestSpecFile) : null;
     }
 
     /// <summary>The guests of a module (by their spec), in replica order.</summary>
@@ -80,12 +98,11 @@ public sealed class GuestRuntime(string siteFolder)
     {
         var dir = GuestDir(spec.Guest);
         Directory.CreateDirectory(dir);
-        AtomicFile.Write(Path.Combine(dir, "spec.json"), JsonSerializer.Serialize(spec));
+        AtomicFile.Write(Path.Combine(dir, "spec.json"), JsonSerializer.Serialize(spec, GuestJson.Default.GuestSpecFile));
         File.Delete(Path.Combine(dir, "state.json"));
         File.Delete(Path.Combine(dir, DrainingFile));
-        var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
         // Own session, stdio away from the caller's pipes: the supervisor must not keep a caller's output open or die with it.
-        var psi = new ProcessStartInfo("/bin/sh", ["-c", "exec setsid -f \"$0\" \"$1\" \"$2\" </dev/null >>\"$2/shim.log\" 2>&1", dotnet, ShimPath, dir])
+        var psi = new ProcessStartInfo("/bin/sh", ["-c", "log=\"$0\"; exec setsid -f \"$@\" </dev/null >>\"$log\" 2>&1", Path.Combine(dir, "shim.log"), .. ShimCommand(), dir])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = false,
@@ -177,12 +194,14 @@ public sealed class GuestRuntime(string siteFolder)
         while (true)
         {
             var state = State(guest);
-            if (state is { Ready: true, Status: "running" } or { Status: "failed" } || Stopwatch.GetElapsedTime(started) > deadline)
+            var waited = Stopwatch.GetElapsedTime(started);
+            if (state is { Ready: true, Status: "running" } or { Status: "failed" } || waited > deadline)
             {
                 return state;
             }
 
-            await Task.Delay(25, cancellationToken);
+            // Closely while a guest usually gets ready (a container within a few hundred ms), then at a calmer pace.
+            await Task.Delay(waited < TimeSpan.FromSeconds(1) ? 5 : 25, cancellationToken);
         }
     }
 }

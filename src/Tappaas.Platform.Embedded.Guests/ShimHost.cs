@@ -34,7 +34,7 @@ public sealed class ShimHost
     {
         _dir = dir;
         _time = time;
-        _spec = JsonSerializer.Deserialize<GuestSpecFile>(File.ReadAllText(Path.Combine(dir, "spec.json")))!;
+        _spec = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(dir, "spec.json")), GuestJson.Default.GuestSpecFile)!;
         _cgroup = new Cgroup(_spec.CgroupMode, _spec.CgroupName);
         _driver = GuestDrivers.Find(_spec.Driver) ?? throw new InvalidOperationException(
             $"{dir}/spec.json names the guest driver \"{_spec.Driver}\"; this supervisor has {string.Join(", ", GuestDrivers.Names)}");
@@ -121,7 +121,11 @@ public sealed class ShimHost
         try
         {
             _workload?.Dispose();
-            _workload = _driver.Start(_spec, WorkloadEnvironment(), _cgroup.Dirs, _log.Write);
+            _workload = await _driver.StartAsync(_spec, WorkloadEnvironment(), _cgroup.Dirs, _log.Write, _stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return "stopped";
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
@@ -130,6 +134,9 @@ public sealed class ShimHost
 
         Update(s => s with { Status = "running", Ready = _spec.Readiness is null && _spec.Liveness is null, WorkloadPid = _workload.Pid, StartedAt = _time.GetUtcNow(), ReadySince = null });
         Event("started", $"pid {_workload.Pid}");
+        // What starting it took (the spec's documents, the runtime spec written) is garbage now: give the heap back,
+        // so a supervisor idles at a few MiB for as long as its guest runs.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         using var running = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         var health = Task.Run(() => WatchHealthAsync(running.Token));
@@ -305,7 +312,7 @@ public sealed class ShimHost
         lock (_gate)
         {
             _state = change(_state);
-            AtomicFile.Write(Path.Combine(_dir, "state.json"), JsonSerializer.Serialize(_state));
+            AtomicFile.Write(Path.Combine(_dir, "state.json"), JsonSerializer.Serialize(_state, GuestJson.Default.GuestState));
         }
     }
 

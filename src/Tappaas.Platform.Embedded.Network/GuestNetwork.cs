@@ -17,18 +17,25 @@ internal sealed class GuestNetwork(HostNames names)
         var bridge = names.Bridge(zone);
         // Routing between zone bridges (and out of internet zones) needs forwarding; the site firewall decides what passes.
         await File.WriteAllTextAsync("/proc/sys/net/ipv4/ip_forward", "1", cancellationToken);
-        if ((await Sh.RunAsync("ip", ["link", "show", bridge], cancellationToken)).Code != 0)
+        // One look says whether the bridge exists, has the gateway and is up (as every guest's start asks it).
+        var (missing, addresses) = await Sh.RunAsync("ip", ["-4", "addr", "show", "dev", bridge], cancellationToken);
+        var steps = new List<string>();
+        if (missing != 0)
         {
-            await Sh.MustAsync("ip", ["link", "add", bridge, "type", "bridge"], cancellationToken);
+            steps.Add($"link add {bridge} type bridge");
         }
 
-        var (_, addresses) = await Sh.RunAsync("ip", ["-4", "addr", "show", "dev", bridge], cancellationToken);
         if (!addresses.Contains($"inet {gateway}/24", StringComparison.Ordinal))
         {
-            await Sh.MustAsync("ip", ["addr", "add", $"{gateway}/24", "dev", bridge], cancellationToken);
+            steps.Add($"addr add {gateway}/24 dev {bridge}");
         }
 
-        await Sh.MustAsync("ip", ["link", "set", bridge, "up"], cancellationToken);
+        if (missing != 0 || !addresses.Split('\n')[0].Contains(",UP", StringComparison.Ordinal))
+        {
+            steps.Add($"link set {bridge} up");
+        }
+
+        await BatchAsync(null, steps, cancellationToken);
     }
 
     public async Task CreateAsync(string guest, string zone, string address, string gateway, string hostname, CancellationToken cancellationToken)
@@ -36,6 +43,11 @@ internal sealed class GuestNetwork(HostNames names)
         var ns = Namespace(guest);
         // ip netns exec binds /etc/netns/<ns>/* over /etc: the guest's resolver is its zone gateway (where the platform's
         // DNS answers) with short timeouts, and its own name resolves locally.
+        if (File.Exists(Path.Combine("/run/netns", ns)))
+        {
+            await DeleteAsync(guest, cancellationToken); // a leftover of a crash (its /etc/netns files too): start clean
+        }
+
         var etc = Path.Combine("/etc/netns", ns);
         foreach (var leftover in AtomicFile.Leftovers(etc))
         {
@@ -45,24 +57,42 @@ internal sealed class GuestNetwork(HostNames names)
         await AtomicFile.WriteAsync(Path.Combine(etc, "resolv.conf"), $"nameserver {gateway}\nsearch {zone}.internal\noptions timeout:1 attempts:1\n", cancellationToken);
         await AtomicFile.WriteAsync(Path.Combine(etc, "hosts"), $"127.0.0.1 localhost\n{address} {hostname}.{zone}.internal {hostname}\n", cancellationToken);
         var (host, peer) = names.Veth(guest);
-        if ((await Sh.RunAsync("ip", ["netns", "pids", ns], cancellationToken)).Code == 0)
+
+        // Two runs of ip, each a batch that stops at its first failing step: the host's side, then the guest's.
+        await BatchAsync(null,
+        [
+            $"netns add {ns}",
+            $"link add {host} type veth peer name {peer}",
+            $"link set {host} master {names.Bridge(zone)}",
+            $"link set {host} up",
+            $"link set {peer} netns {ns}",
+        ], cancellationToken);
+        await BatchAsync(ns,
+        [
+            $"link set {peer} name eth0",
+            // The MAC follows the address: a guest that takes over a released address (rolling updates do, within
+            // seconds) is found by every neighbour whose ARP cache still holds the old entry.
+            $"link set eth0 address {MacOf(address)}",
+            $"addr add {address}/24 dev eth0",
+            "link set eth0 up",
+            "link set lo up",
+            $"route add default via {gateway}",
+        ], cancellationToken);
+    }
+
+    /// <summary>Runs <c>ip</c> once for all <paramref name="steps"/> (in <paramref name="ns"/>, or the host's namespace); the first failing step fails it.</summary>
+    private static async Task BatchAsync(string? ns, IReadOnlyList<string> steps, CancellationToken cancellationToken)
+    {
+        if (steps.Count == 0)
         {
-            await DeleteAsync(guest, cancellationToken); // a leftover of a crash: start clean
+            return;
         }
 
-        await Sh.MustAsync("ip", ["netns", "add", ns], cancellationToken);
-        await Sh.MustAsync("ip", ["link", "add", host, "type", "veth", "peer", "name", peer], cancellationToken);
-        await Sh.MustAsync("ip", ["link", "set", host, "master", names.Bridge(zone)], cancellationToken);
-        await Sh.MustAsync("ip", ["link", "set", host, "up"], cancellationToken);
-        await Sh.MustAsync("ip", ["link", "set", peer, "netns", ns], cancellationToken);
-        await Sh.MustAsync("ip", ["-n", ns, "link", "set", peer, "name", "eth0"], cancellationToken);
-        // The MAC follows the address: a guest that takes over a released address (rolling updates do, within seconds)
-        // is found by every neighbour whose ARP cache still holds the old entry.
-        await Sh.MustAsync("ip", ["-n", ns, "link", "set", "eth0", "address", MacOf(address)], cancellationToken);
-        await Sh.MustAsync("ip", ["-n", ns, "addr", "add", $"{address}/24", "dev", "eth0"], cancellationToken);
-        await Sh.MustAsync("ip", ["-n", ns, "link", "set", "eth0", "up"], cancellationToken);
-        await Sh.MustAsync("ip", ["-n", ns, "link", "set", "lo", "up"], cancellationToken);
-        await Sh.MustAsync("ip", ["-n", ns, "route", "add", "default", "via", gateway], cancellationToken);
+        var (code, output) = await Sh.RunAsync("ip", ns is null ? ["-batch", "-"] : ["-n", ns, "-batch", "-"], cancellationToken, string.Join('\n', steps) + "\n");
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"ip{(ns is null ? "" : " -n " + ns)}: {output} (steps: {string.Join("; ", steps)})");
+        }
     }
 
     /// <summary>A locally administered MAC address made from an IPv4 address: 02:54 and its four bytes.</summary>

@@ -133,7 +133,7 @@ public sealed class EmbeddedRoutes : IRouteSource, IDisposable
         var specs = new HashSet<string>(StringComparer.Ordinal);
         var guests = (Directory.Exists(runtime.GuestsDir) ? Directory.GetDirectories(runtime.GuestsDir) : [])
             .Select(dir => (Guest: Path.GetFileName(dir), SpecFile: Path.Combine(dir, "spec.json")))
-            .Select(g => (g.Guest, Spec: specs.Add(g.SpecFile) ? _specs.Get(g.SpecFile, (_, bytes) => JsonSerializer.Deserialize<GuestSpecFile>(bytes)) : null))
+            .Select(g => (g.Guest, Spec: specs.Add(g.SpecFile) ? _specs.Get(g.SpecFile, (_, bytes) => JsonSerializer.Deserialize(bytes, GuestJson.Default.GuestSpecFile)) : null))
             .Where(g => g.Spec is not null)
             .ToLookup(g => g.Spec!.Module, StringComparer.Ordinal);
         _specs.Keep(specs);

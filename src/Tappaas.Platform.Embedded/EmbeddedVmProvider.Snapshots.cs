@@ -53,7 +53,7 @@ public sealed partial class EmbeddedVmProvider
         try
         {
             var specs = Directory.GetFiles(Path.Combine(source, "specs"), "*.json").Order(StringComparer.Ordinal)
-                .Select(f => JsonSerializer.Deserialize<GuestSpecFile>(File.ReadAllText(f))!).ToList();
+                .Select(f => JsonSerializer.Deserialize(File.ReadAllText(f), GuestJson.Default.GuestSpecFile)!).ToList();
             if (Model.Resolved.ResolvedWorkload.From(request.Consumer)?.Update is { Rolling: true } policy && specs.All(spec => SameSpec(_runtime.Spec(spec.Guest), spec)))
             {
                 return await RevertGuestsAsync(module, specs, policy, snapshotId, cancellationToken);

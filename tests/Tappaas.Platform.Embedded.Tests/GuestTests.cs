@@ -128,6 +128,12 @@ public sealed class GuestTests(ITestOutputHelper log)
         }
 
         Assert.Equal("none", provider.Runtime.State("webloop-0")!.Isolation);
+
+        // The supervisor is the build's native one (compiled ahead of time) whenever the build made it; CI makes it.
+        var native = File.Exists(GuestRuntime.NativeShimPath);
+        Assert.True(native || Environment.GetEnvironmentVariable("CI") != "true", $"{GuestRuntime.NativeShimPath} was not built (the build needs clang and zlib1g-dev)");
+        var exe = File.ResolveLinkTarget($"/proc/{provider.Runtime.State("webloop-0")!.ShimPid}/exe", returnFinalTarget: false)!.FullName;
+        Assert.Equal(native ? GuestRuntime.NativeShimPath : "dotnet", native ? exe : Path.GetFileName(exe));
     }
 
     [Fact]

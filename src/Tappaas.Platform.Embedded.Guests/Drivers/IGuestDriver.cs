@@ -15,7 +15,7 @@ public interface IGuestDriver
     /// Starts the guest's workload with <paramref name="environment"/> (secrets already resolved), its output going to
     /// <paramref name="output"/> line by line ("out" or "err", the line); the task ends when the workload does.
     /// </summary>
-    GuestTask Start(GuestSpecFile spec, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> cgroupDirs, Action<string, string> output);
+    Task<GuestTask> StartAsync(GuestSpecFile spec, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> cgroupDirs, Action<string, string> output, CancellationToken cancellationToken);
 
     /// <summary>Asks the workload to stop (SIGTERM to what acts as the guest's init).</summary>
     void Stop(GuestSpecFile spec, GuestTask task);

@@ -1,42 +1,53 @@
 using System.Diagnostics;
 using Tappaas.IO;
+using Tappaas.Platform.Embedded.Host;
 using Tappaas.Platform.Embedded.Guests.Oci;
 
 namespace Tappaas.Platform.Embedded.Guests.Drivers;
 
 /// <summary>
-/// The <c>oci</c> driver: the workload is a container from an OCI image, run by Debian's <c>runc</c> in the foreground
-/// (<c>runc run --keep</c>, so the supervisor is its parent and reads its output, its exit and its cgroup's OOM count
-/// before the container is deleted) from the runtime spec the platform generated, with the environment added at each
-/// start. A command inside it (<c>exec</c>, exec health checks) enters all its namespaces, its root and its cgroup.
+/// The <c>oci</c> driver: the workload is a container from an OCI image, started by Debian's <c>runc</c> detached
+/// (<c>runc run -d</c>) from the runtime spec the platform generated, with the environment added at each start. runc
+/// returns once the container runs; its init, orphaned, is adopted by the supervisor (a child subreaper), which waits
+/// for it and reads its output through the pipes runc handed on — no runtime process stays per guest. The container is
+/// deleted once its exit and its cgroup's OOM count are recorded. A command inside it (<c>exec</c>, exec health checks)
+/// enters all its namespaces, its root and its cgroup.
 /// </summary>
 public sealed class OciDriver : IGuestDriver
 {
     public string Name => GuestDrivers.Oci;
 
-    public GuestTask Start(GuestSpecFile spec, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> cgroupDirs, Action<string, string> output)
+    public async Task<GuestTask> StartAsync(GuestSpecFile spec, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> cgroupDirs, Action<string, string> output, CancellationToken cancellationToken)
     {
         var oci = Oci(spec);
-        Run(oci, ["delete", "--force", oci.ContainerId]); // a container a crashed supervisor left
+        if (Directory.Exists(Path.Combine(oci.RuntimeRoot, oci.ContainerId)))
+        {
+            Run(oci, ["delete", "--force", oci.ContainerId]); // a container a crashed supervisor left
+        }
         var bundle = oci.Bundle;
         Directory.CreateDirectory(bundle);
         AtomicFile.Write(Path.Combine(bundle, "config.json"), RuntimeSpec.WithEnvironment(oci.RuntimeSpec, oci.ImageEnv, environment).ToJsonString());
-        return GuestTask.Launch(new ProcessStartInfo(oci.Runtime, ["--root", oci.RuntimeRoot, "run", "--keep", "--bundle", bundle, oci.ContainerId]), output, closeInput: true);
+        var pidFile = Path.Combine(bundle, "init.pid");
+        File.Delete(pidFile);
+        if (!Native.BecomeSubreaper())
+        {
+            throw new InvalidOperationException("the supervisor cannot become its containers' reaper (prctl PR_SET_CHILD_SUBREAPER failed)");
+        }
+
+        var task = GuestTask.Launch(new ProcessStartInfo(oci.Runtime, ["--root", oci.RuntimeRoot, "run", "--detach", "--pid-file", pidFile, "--bundle", bundle, oci.ContainerId]), output, closeInput: true);
+        // A runtime that failed (no such entrypoint, a bad spec) is the task: it ended with its error in the output.
+        if (await task.WaitForLauncherAsync(cancellationToken) == 0 && File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var init))
+        {
+            task.Adopt(init);
+        }
+
+        return task;
     }
 
     public void Stop(GuestSpecFile spec, GuestTask task) => Run(Oci(spec), ["kill", Oci(spec).ContainerId, "TERM"]);
 
-    public void Kill(GuestTask task)
-    {
-        // The container's processes are the cgroup's; the supervisor kills those (Cgroup.KillAll), and runc with them.
-        try
-        {
-            task.Process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
+    // The container's other processes are the cgroup's; the supervisor kills those too (Cgroup.KillAll).
+    public void Kill(GuestTask task) => task.Kill();
 
     public void Ended(GuestSpecFile spec) => Run(Oci(spec), ["delete", "--force", Oci(spec).ContainerId]);
 

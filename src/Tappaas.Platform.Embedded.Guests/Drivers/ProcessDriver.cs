@@ -13,7 +13,7 @@ public sealed class ProcessDriver : IGuestDriver
 {
     public string Name => GuestDrivers.Process;
 
-    public GuestTask Start(GuestSpecFile spec, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> cgroupDirs, Action<string, string> output)
+    public Task<GuestTask> StartAsync(GuestSpecFile spec, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> cgroupDirs, Action<string, string> output, CancellationToken cancellationToken)
     {
         ProcessStartInfo psi;
         if (spec.Isolation == "namespaces")
@@ -37,24 +37,14 @@ public sealed class ProcessDriver : IGuestDriver
             psi.Environment[k] = v;
         }
 
-        return GuestTask.Launch(psi, output);
+        return Task.FromResult(GuestTask.Launch(psi, output));
     }
 
     public void Stop(GuestSpecFile spec, GuestTask task) =>
         // In a guest, unshare (the started process) ignores SIGTERM while it waits; the guest's init, its child, forwards it.
         Native.Kill(spec.Isolation == "namespaces" ? Native.FirstChild(task.Pid) ?? task.Pid : task.Pid, Native.SigTerm);
 
-    public void Kill(GuestTask task)
-    {
-        try
-        {
-            task.Process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // it had ended
-        }
-    }
+    public void Kill(GuestTask task) => task.Kill();
 
     public async Task<(int ExitCode, string Output)> ExecAsync(GuestSpecFile spec, int workloadPid, IReadOnlyList<string> command, CancellationToken cancellationToken)
     {

@@ -8,8 +8,6 @@ namespace Tappaas.Platform.Embedded.Guests.Health;
 /// <summary>Runs one health check against a guest: HTTP (2xx/3xx), TCP connect, or a command that exits 0.</summary>
 public static class Probe
 {
-    private static readonly HttpClient s_http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), UseProxy = false });
-
     /// <summary>Null when healthy, else why not. An exec check's command runs through <c>exec</c> (inside the guest; it returns the exit code), or on the host when that is null.</summary>
     public static async Task<string?> CheckAsync(HealthCheck check, string address, IReadOnlyDictionary<string, int> ports, Func<IReadOnlyList<string>, CancellationToken, Task<int>>? exec, CancellationToken cancellationToken)
     {
@@ -21,9 +19,8 @@ public static class Probe
             {
                 case "http":
                     {
-                        var port = ports.GetValueOrDefault(check.Port ?? "", 80);
-                        using var response = await s_http.GetAsync($"http://{address}:{port}{check.Path}", timeout.Token);
-                        return (int)response.StatusCode is >= 200 and < 400 ? null : $"GET {check.Path} answered {(int)response.StatusCode}";
+                        var status = await HttpStatus.GetAsync(address, ports.GetValueOrDefault(check.Port ?? "", 80), check.Path, timeout.Token);
+                        return status is >= 200 and < 400 ? null : $"GET {check.Path} answered {status}";
                     }
 
                 case "tcp":
@@ -52,7 +49,7 @@ public static class Probe
         {
             return $"{check.Kind} check timed out after {check.Timeout.TotalMilliseconds:0} ms";
         }
-        catch (Exception ex) when (ex is HttpRequestException or SocketException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or SocketException or System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             return $"{check.Kind} check failed: {ex.Message}";
         }
