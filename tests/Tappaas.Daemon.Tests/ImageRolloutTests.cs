@@ -4,7 +4,7 @@ using Tappaas.TestUtilities;
 
 namespace Tappaas.Daemon.Tests;
 
-/// <summary>An image module through the daemon: the digest in the revision, a moved tag in the plan, an update under load, a rollback.</summary>
+/// <summary>An image module through the daemon: the digest in the revision, a moved tag in the plan, an update under load, a rollback, a backup and restore of its volume, a canary and its promotion.</summary>
 public sealed class ImageRolloutTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -27,12 +27,13 @@ public sealed class ImageRolloutTests
         await File.WriteAllTextAsync(configuration, config.ToJsonString(), Ct);
         h.Release("cluster", """{"description": "guests", "version": "1.0", "provides": ["vm"]}""");
         h.Release("firewall", """{"description": "firewall", "version": "1.0", "provides": ["rules", "dns", "proxy"]}""");
-        h.Release("web", """
+        string Web(int canary) => """
             {"description": "web", "version": "1.0", "vmid": 497, "zone0": "srvHome", "proxyDomain": "web.example.org", "proxyPort": 8080, "proxyAllowedZones": ["mgmt"],
              "dependsOn": ["cluster:vm", "firewall:proxy"], "config": {"cluster:vm": {"imageType": "oci", "image": "REGISTRY/site:stable", "memory": 512, "cores": 1, "workload": {
                "ports": {"http": 8080}, "replicas": 2, "health": {"readiness": {"http": {"port": "http", "path": "/"}, "interval": "100ms"}}, "stopGrace": "1s",
-               "update": {"minHealthyTime": "300ms", "drainTime": "1s"}}}}}
-            """.Replace("REGISTRY", registry.Location, StringComparison.Ordinal));
+               "update": {"minHealthyTime": "300ms", "drainTime": "1s", "canary": CANARY}}}}}
+            """.Replace("REGISTRY", registry.Location, StringComparison.Ordinal).Replace("CANARY", canary.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        h.Release("web", Web(canary: 0));
         using var api = h.Api(h.AdminToken);
         try
         {
@@ -110,6 +111,25 @@ public sealed class ImageRolloutTests
                 await WaitAsync(() => runtime.State(guest) is { Status: "running", Ready: true }, Ct);
                 Assert.Equal((0, "saved"), await runtime.ExecAsync(guest, ["cat", "/data/state"], Ct));
             }
+
+            // A canary of the tag's new digest serves beside the two guests of the old one until it is promoted.
+            h.Release("web", Web(canary: 1));
+            var canary = await api.UpdateAsync("web", false, false, Ct);
+            Assert.True(canary.Ok, string.Join("; ", canary.Problem?.Diagnostics.Select(d => d.Message) ?? []));
+            var running = runtime.GuestsOf("web").Select(g => runtime.Spec(g)!.Oci!.Image[(runtime.Spec(g)!.Oci!.Image.IndexOf('@', StringComparison.Ordinal) + 1)..]).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal([.. new[] { first, first, second }.Order(StringComparer.Ordinal)], running);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < 60 && seen.Count < 2; i++)
+            {
+                seen.Add((await client.GetStringAsync("https://web.example.org/", Ct)).Contains("second", StringComparison.Ordinal) ? "second" : "first");
+            }
+
+            Assert.Equal(["first", "second"], seen.Order(StringComparer.Ordinal));
+            var promoted = await api.PromoteAsync("web", Ct);
+            Assert.True(promoted.Ok, string.Join("; ", promoted.Problem?.Diagnostics.Select(d => d.Message) ?? []));
+            Assert.Equal(2, runtime.GuestsOf("web").Count);
+            Assert.All(runtime.GuestsOf("web"), g => Assert.EndsWith("@" + second, runtime.Spec(g)!.Oci!.Image, StringComparison.Ordinal));
+            Assert.Contains("second", await client.GetStringAsync("https://web.example.org/", Ct), StringComparison.Ordinal);
         }
         finally
         {
