@@ -17,6 +17,8 @@ namespace Tappaas.Bench;
 /// command started directly until its port accepts), median of 20 each; target: under 500 ms beyond the workload's own.
 /// (b) kill-to-healthy — SIGKILL of the workload until the supervisor reports it running and ready again — median of
 /// 20; target under 2 s, printed beside the anchors of Kubernetes' default liveness settings and Proxmox HA.
+/// (c) the platform's own memory per guest: PSS of the supervisor and the wrappers between it and the workload, one
+/// guest alone and each of ten; target 5 MiB.
 /// </summary>
 internal static class EmbeddedBenchmark
 {
@@ -42,6 +44,10 @@ internal static class EmbeddedBenchmark
             var heal = await KillToHealthyAsync(layout, root, isolate);
             Console.WriteLine($"(b) kill -9 to healthy: median {heal:0} ms (target < 2000 ms) {(heal < 2000 ? "PASS" : "FAIL")}");
             Console.WriteLine($"    anchors: Kubernetes default liveness (period 10 s x 3 failures) ~30000 ms = {30000 / heal:0}x slower; Proxmox HA failover ~120000 ms = {120000 / heal:0}x slower");
+
+            var (one, each, count) = await PlatformMemoryAsync(layout, root, isolate);
+            Console.WriteLine($"(c) platform memory per process guest (PSS of the supervisor and the wrappers it keeps, not the workload): {one:0.0} MiB with one guest, " +
+                $"{each:0.0} MiB a guest with {count} (target <= 5 MiB) {(one <= 5 ? "PASS" : "FAIL")}");
             return overhead < 500 && heal < 2000 ? 0 : 1;
         }
         finally
@@ -134,10 +140,37 @@ internal static class EmbeddedBenchmark
         return Stats.Median(times);
     }
 
-    private static ModuleDefinition Module(string name, string restart) =>
+    /// <summary>The platform's processes for a guest (its supervisor and what stands between it and the workload) in MiB of PSS: one guest alone, then each of ten.</summary>
+    private static async Task<(double One, double Each, int Count)> PlatformMemoryAsync(SiteLayout layout, string root, bool isolate)
+    {
+        var platform = new EmbeddedPlatform(layout.Root, isolate, TimeProvider.System);
+        double Measure(string module) => platform.Runtime.GuestsOf(module).Select(g => platform.Runtime.State(g)!)
+            .Sum(st => ProcessMemory.Of(st.ShimPid).Pss + ProcessMemory.Sum(ProcessMemory.Descendants(st.ShimPid, Workload)).Pss);
+        var result = (0.0, 0.0, 10);
+        foreach (var replicas in new[] { 1, 10 })
+        {
+            var request = Request(layout, root, Module("mem", restart: "", replicas));
+            var installed = await platform.Vm.InstallAsync(request, CancellationToken.None);
+            if (!installed.Succeeded)
+            {
+                throw new InvalidOperationException(installed.Message);
+            }
+
+            await Task.Delay(1000); // past the start: what a supervisor holds while its guest runs
+            result = replicas == 1 ? (Measure("mem"), 0, 10) : (result.Item1, Measure("mem") / replicas, replicas);
+            await platform.Vm.DeleteAsync(request, CancellationToken.None);
+        }
+
+        return result;
+    }
+
+    // The workload is python3 (what the guest runs), and everything under it.
+    private static bool Workload(int pid) => File.Exists($"/proc/{pid}/comm") && File.ReadAllText($"/proc/{pid}/comm").Trim() == "python3";
+
+    private static ModuleDefinition Module(string name, string restart, int replicas = 1) =>
         new(name, name + ".json", (JObject)JsonSource.Parse(name, Encoding.UTF8.GetBytes(
             "{\"vmid\": 400, \"zone0\": \"srvHome\", \"dependsOn\": [\"cluster:vm\"], \"config\": {\"cluster:vm\": {\"image\": \"x\", \"cores\": 1, \"memory\": 256, \"workload\": " +
-            "{\"command\": \"/usr/bin/python3\", \"args\": [\"-m\", \"http.server\", \"${port:http}\", \"--bind\", \"0.0.0.0\"], \"ports\": {\"http\": 8080}, " +
+            "{\"replicas\": " + replicas.ToString(CultureInfo.InvariantCulture) + ", \"command\": \"/usr/bin/python3\", \"args\": [\"-m\", \"http.server\", \"${port:http}\", \"--bind\", \"0.0.0.0\"], \"ports\": {\"http\": 8080}, " +
             "\"health\": {\"liveness\": {\"tcp\": {\"port\": \"http\"}, \"interval\": \"100ms\", \"timeout\": \"500ms\"}, \"readiness\": {\"tcp\": {\"port\": \"http\"}, \"interval\": \"100ms\"}}, \"stopGrace\": \"1s\"" +
             restart + "}}}}")).Root!);
 

@@ -164,53 +164,20 @@ internal static class ImageBenchmark
     /// the foreground): the supervisor's descendants that are not the container's (its init, the workload pid, and what
     /// runs under it).
     /// </summary>
-    private static IEnumerable<int> PlatformChildren(Platform.Embedded.Guests.GuestState state)
-    {
-        var pending = new Stack<int>(Children(state.ShimPid));
-        while (pending.TryPop(out var pid))
-        {
-            if (pid == state.WorkloadPid)
-            {
-                continue;
-            }
+    private static IEnumerable<int> PlatformChildren(Platform.Embedded.Guests.GuestState state) =>
+        ProcessMemory.Descendants(state.ShimPid, pid => pid == state.WorkloadPid);
 
-            yield return pid;
-            foreach (var child in Children(pid))
-            {
-                pending.Push(child);
-            }
-        }
-    }
-
-    private static IEnumerable<int> Children(int pid) =>
-        Directory.Exists($"/proc/{pid}/task")
-            ? Directory.GetDirectories($"/proc/{pid}/task").SelectMany(t => File.Exists(Path.Combine(t, "children")) ? File.ReadAllText(Path.Combine(t, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries) : [])
-                .Select(int.Parse).ToList()
-            : [];
+    private static (double Pss, double Rss) Pss(int pid) => ProcessMemory.Of(pid);
 
     private static (double Pss, double Rss) Sum(IEnumerable<(double Pss, double Rss)> parts) =>
         parts.Aggregate((0.0, 0.0), (a, b) => (a.Item1 + b.Pss, a.Item2 + b.Rss));
-
-    /// <summary>PSS and RSS of a process in MiB, from /proc/PID/smaps_rollup.</summary>
-    private static (double Pss, double Rss) Pss(int pid)
-    {
-        var file = $"/proc/{pid}/smaps_rollup";
-        if (pid <= 0 || !File.Exists(file))
-        {
-            return (0, 0);
-        }
-
-        double Kb(string key) => File.ReadAllLines(file).Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
-            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).FirstOrDefault();
-        return (Kb("Pss") / 1024, Kb("Rss") / 1024);
-    }
 
     /// <summary>When the guest's supervisor recorded <paramref name="kind"/> (events.log), in ms after <paramref name="since"/>.</summary>
     private static double EventAt(EmbeddedPlatform platform, string guest, string kind, DateTimeOffset since) =>
         File.ReadLines(Path.Combine(platform.Runtime.GuestDir(guest), "events.log")).Select(l => l.Split('\t'))
             .Where(f => f.Length >= 2 && f[1] == kind).Select(f => (DateTimeOffset.Parse(f[0], CultureInfo.InvariantCulture) - since).TotalMilliseconds).LastOrDefault(double.NaN);
 
-    private static bool Native(int pid) => File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName.EndsWith("/native/tappaas-shim", StringComparison.Ordinal) == true;
+    private static bool Native(int pid) => ProcessMemory.Runs(pid, Platform.Embedded.Guests.GuestRuntime.NativeShimPath);
 
     private static (double Pss, double Rss) Conmon(string container)
     {
