@@ -24,7 +24,8 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
         }
 
         // A provider's progress lines go to the journal as they come (the CLI and the API's progress stream follow it).
-        context.Progress = (step, detail) => JournalAsync(run.Id, step, "progress", Trim(detail), cancellationToken).GetAwaiter().GetResult();
+        var progress = new ProgressLines((step, detail) => JournalAsync(run.Id, step, "progress", Trim(detail), cancellationToken));
+        context.Progress = progress.Add;
         var diagnostics = new List<Diagnostic>();
         var failed = prior.Any(j => j.Phase is "failed" or "undoing");
         var warned = false;
@@ -34,6 +35,7 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
             {
                 await JournalAsync(run.Id, step, "started", step.Reason, cancellationToken);
                 var result = await TracedAsync(step, "step", () => StepExecutor.RunAsync(step, context, cancellationToken), $"{step.Address} threw ");
+                await progress.FlushAsync();
 
                 if (result.Succeeded || Tolerated(step, result, context.Payload))
                 {
@@ -71,6 +73,7 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
         {
             await JournalAsync(run.Id, step, "undoing", "", cancellationToken);
             var undo = await TracedAsync(step, "undo", () => StepExecutor.UndoAsync(step, context, cancellationToken), "");
+            await progress.FlushAsync();
 
             if (!undo.Succeeded)
             {
