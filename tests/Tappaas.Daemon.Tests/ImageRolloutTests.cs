@@ -4,7 +4,7 @@ using Tappaas.TestUtilities;
 
 namespace Tappaas.Daemon.Tests;
 
-/// <summary>An image module through the daemon: the digest in the revision, a moved tag in the plan, an update under load, a rollback, a backup and restore of its volume, a canary and its promotion.</summary>
+/// <summary>An image module through the daemon: the digest in the revision, a moved tag in the plan, an update under load, a rollback, a backup and restore of its volume, a canary and its promotion, autoscaling.</summary>
 public sealed class ImageRolloutTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -27,12 +27,13 @@ public sealed class ImageRolloutTests
         await File.WriteAllTextAsync(configuration, config.ToJsonString(), Ct);
         h.Release("cluster", """{"description": "guests", "version": "1.0", "provides": ["vm"]}""");
         h.Release("firewall", """{"description": "firewall", "version": "1.0", "provides": ["rules", "dns", "proxy"]}""");
-        string Web(int canary) => """
+        string Web(int canary, bool autoscale = false) => """
             {"description": "web", "version": "1.0", "vmid": 497, "zone0": "srvHome", "proxyDomain": "web.example.org", "proxyPort": 8080, "proxyAllowedZones": ["mgmt"],
              "dependsOn": ["cluster:vm", "firewall:proxy"], "config": {"cluster:vm": {"imageType": "oci", "image": "REGISTRY/site:stable", "memory": 512, "cores": 1, "workload": {
                "ports": {"http": 8080}, "replicas": 2, "health": {"readiness": {"http": {"port": "http", "path": "/"}, "interval": "100ms"}}, "stopGrace": "1s",
-               "update": {"minHealthyTime": "300ms", "drainTime": "1s", "canary": CANARY}}}}}
-            """.Replace("REGISTRY", registry.Location, StringComparison.Ordinal).Replace("CANARY", canary.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+               "update": {"minHealthyTime": "300ms", "drainTime": "1s", "canary": CANARY}AUTOSCALE}}}}
+            """.Replace("REGISTRY", registry.Location, StringComparison.Ordinal).Replace("CANARY", canary.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("AUTOSCALE", autoscale ? ", \"autoscale\": {\"min\": 1, \"max\": 3, \"metric\": \"rps\", \"target\": 20, \"scaleUpWindow\": \"2s\", \"scaleDownWindow\": \"3s\"}" : "", StringComparison.Ordinal);
         h.Release("web", Web(canary: 0));
         using var api = h.Api(h.AdminToken);
         try
@@ -130,6 +131,20 @@ public sealed class ImageRolloutTests
             Assert.Equal(2, runtime.GuestsOf("web").Count);
             Assert.All(runtime.GuestsOf("web"), g => Assert.EndsWith("@" + second, runtime.Spec(g)!.Oci!.Image, StringComparison.Ordinal));
             Assert.Contains("second", await client.GetStringAsync("https://web.example.org/", Ct), StringComparison.Ordinal);
+
+            // Autoscaling by the proxy's request rate: image guests of the running digest are added under load, removed after.
+            h.Release("web", Web(canary: 0, autoscale: true));
+            var scalable = await api.UpdateAsync("web", false, false, Ct);
+            Assert.True(scalable.Ok, string.Join("; ", scalable.Problem?.Diagnostics.Select(d => d.Message) ?? []));
+            var autoscaler = h.Service<Scaling.Autoscaler>();
+            await using (new SteadyLoad(client, new Uri("https://web.example.org/"), 100))
+            {
+                await AutoscaleSampling.UntilAsync(autoscaler, () => runtime.GuestsOf("web").Count == 3, TimeSpan.FromSeconds(30), Ct);
+                Assert.All(runtime.GuestsOf("web"), g => Assert.EndsWith("@" + second, runtime.Spec(g)!.Oci!.Image, StringComparison.Ordinal));
+            }
+
+            await AutoscaleSampling.UntilAsync(autoscaler, () => runtime.GuestsOf("web").Count == 1, TimeSpan.FromSeconds(30), Ct);
+            Assert.Contains((await api.EventsAsync(0, 1000, Ct)).Value!, e => e.Kind == "autoscaled" && e.Message.StartsWith("2 -> 3 replicas: rps per replica", StringComparison.Ordinal));
         }
         finally
         {
