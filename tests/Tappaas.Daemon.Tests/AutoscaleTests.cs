@@ -7,6 +7,7 @@ using Tappaas.TestUtilities;
 namespace Tappaas.Daemon.Tests;
 
 /// <summary>Autoscaling: the decision rules with a manual clock, and the daemon scaling a module under proxied load and back.</summary>
+[Collection(nameof(SteadyLoadCollection))]
 public sealed class AutoscaleTests
 {
     private static readonly DateTimeOffset s_t0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);

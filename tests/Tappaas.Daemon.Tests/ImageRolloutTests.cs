@@ -5,6 +5,7 @@ using Tappaas.TestUtilities;
 namespace Tappaas.Daemon.Tests;
 
 /// <summary>An image module through the daemon: the digest in the revision, a moved tag in the plan, an update under load, a rollback, a backup and restore of its volume, a canary and its promotion, autoscaling.</summary>
+[Collection(nameof(SteadyLoadCollection))]
 public sealed class ImageRolloutTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -12,6 +12,7 @@ namespace Tappaas.Daemon.Tests;
 /// a scale from 3 to 1 and back, and an update whose new revision never gets healthy (reverted) — each with 0 failed
 /// requests; and canaries that serve beside the old revision until promoted.
 /// </summary>
+[Collection(nameof(SteadyLoadCollection))]
 public sealed class RolloutTests
 {
     private const int PerSecond = 200;

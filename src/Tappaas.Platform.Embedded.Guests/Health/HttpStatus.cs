@@ -6,7 +6,8 @@ namespace Tappaas.Platform.Embedded.Guests.Health;
 
 /// <summary>
 /// The status code a guest answers to <c>GET path</c>, as an HTTP health check asks it (one request on a fresh
-/// connection, <c>Connection: close</c>, only the status line read). The supervisor needs nothing else of HTTP, and an
+/// connection, <c>Connection: close</c>, the status line parsed, what already came of the rest dropped). The
+/// supervisor needs nothing else of HTTP, and an
 /// HTTP client library would be most of its size and memory.
 /// </summary>
 internal static class HttpStatus
@@ -39,8 +40,22 @@ internal static class HttpStatus
             }
         }
 
-        return Parse(Encoding.ASCII.GetString(buffer, 0, length));
+        var status = Parse(Encoding.ASCII.GetString(buffer, 0, length));
+        // What already came of the rest of the answer is read and dropped (without waiting for more): closing with it
+        // unread resets the connection, which many servers log as an error at every check.
+        for (var drained = 0; drained < MaxDrained && socket.Available > 0; drained += length)
+        {
+            length = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+            if (length == 0)
+            {
+                break;
+            }
+        }
+
+        return status;
     }
+
+    private const int MaxDrained = 64 * 1024;
 
     /// <summary>The code of a status line (<c>HTTP/1.1 200 OK</c>).</summary>
     internal static int Parse(string answer)
