@@ -83,7 +83,7 @@ internal static class ImageBenchmark
             Must(await platform.Vm.InstallAsync(one, CancellationToken.None));
             var state = platform.Runtime.State("bench-0")!;
             var shim = Pss(state.ShimPid);
-            var runtime = Sum(PlatformChildren(state).Select(Pss));
+            var runtime = ProcessMemory.Sum(PlatformChildren(state));
             await Podman(["run", "-d", "--name", "tappaas-bench-pss", .. PodmanFlags, image, "/bin/httpd", "-f", "-p", Stats.FreePort().ToString(CultureInfo.InvariantCulture), "-h", "/www"]);
             var conmon = Conmon("tappaas-bench-pss");
             Console.WriteLine($"(b) platform memory per guest (PSS), one guest alone: supervisor {shim.Pss:0.0} MiB (RSS {shim.Rss:0.0}, {(Native(state.ShimPid) ? "native" : "managed")}) + runtime processes left {runtime.Pss:0.0} MiB (RSS {runtime.Rss:0.0}) = {shim.Pss + runtime.Pss:0.0} MiB; " +
@@ -92,7 +92,7 @@ internal static class ImageBenchmark
             // As a site runs them (the example stack has five guests): the supervisors share their code, PSS divides it.
             Must(await platform.Vm.InstallAsync(Request(layout, root, Module("bench", image, 5)), CancellationToken.None));
             await Task.Delay(500);
-            var five = platform.Runtime.GuestsOf("bench").Select(g => platform.Runtime.State(g)!).Sum(st => Pss(st.ShimPid).Pss + PlatformChildren(st).Sum(p => Pss(p).Pss)) / 5;
+            var five = PlatformPss(platform, "bench") / 5;
             Console.WriteLine($"    with five guests: {five:0.0} MiB a guest (target <= 5 MiB per guest) {(five <= 5 ? "PASS" : "FAIL")}; the lone guest carries all of the supervisor's shared code alone");
             Must(await platform.Vm.InstallAsync(Request(layout, root, Module("bench", image, 1)), CancellationToken.None));
 
@@ -114,7 +114,7 @@ internal static class ImageBenchmark
             var total = Stopwatch.StartNew();
             Must(await platform.Vm.InstallAsync(all, CancellationToken.None));
             var installAll = total.Elapsed.TotalSeconds;
-            var supervisors = platform.Runtime.GuestsOf("many").Select(g => platform.Runtime.State(g)!).Sum(st => Pss(st.ShimPid).Pss + PlatformChildren(st).Sum(p => Pss(p).Pss));
+            var supervisors = PlatformPss(platform, "many");
             var store = platform.Vm.Images.List();
             Console.WriteLine($"(d) {many} guests of one image: installed in {installAll:0.0} s ({installAll * 1000 / many:0} ms a guest); supervisors and runtimes {supervisors:0} MiB PSS in all " +
                 $"({supervisors / many:0.0} MiB a guest, target <= 5 MiB {(supervisors / many <= 5 ? "PASS" : "FAIL")}); store {store.Count} image, {store.Sum(i => i.Bytes) / 1048576.0:0.0} MiB (one copy), unpacked once: {Directory.GetDirectories(unpacked).Length} root filesystem(s)");
@@ -173,10 +173,11 @@ internal static class ImageBenchmark
     private static IEnumerable<int> PlatformChildren(Platform.Embedded.Guests.GuestState state) =>
         ProcessMemory.Descendants(state.ShimPid, pid => pid == state.WorkloadPid);
 
-    private static (double Pss, double Rss) Pss(int pid) => ProcessMemory.Of(pid);
+    /// <summary>The PSS in MiB of what the platform runs for a module's guests: their supervisors and what those keep beside the containers.</summary>
+    private static double PlatformPss(EmbeddedPlatform platform, string module) =>
+        platform.Runtime.GuestsOf(module).Select(g => platform.Runtime.State(g)!).Sum(st => ProcessMemory.Of(st.ShimPid).Pss + ProcessMemory.Sum(PlatformChildren(st)).Pss);
 
-    private static (double Pss, double Rss) Sum(IEnumerable<(double Pss, double Rss)> parts) =>
-        parts.Aggregate((0.0, 0.0), (a, b) => (a.Item1 + b.Pss, a.Item2 + b.Rss));
+    private static (double Pss, double Rss) Pss(int pid) => ProcessMemory.Of(pid);
 
     /// <summary>When the guest's supervisor recorded <paramref name="kind"/> (events.log), in ms after <paramref name="since"/>.</summary>
     private static double EventAt(EmbeddedPlatform platform, string guest, string kind, DateTimeOffset since) =>
