@@ -21,17 +21,30 @@ public sealed class GuestRuntime(string siteFolder)
 
     /// <summary>
     /// The command line that starts a supervisor: the native one (no JIT or runtime start, about a twentieth of the
-    /// memory) when it is there, else the managed one with the dotnet host this process runs on.
+    /// memory) when it is there, else the managed one: its own launcher when installed self-contained, else with the
+    /// dotnet host this process runs on.
     /// </summary>
-    public static IReadOnlyList<string> ShimCommand()
+    public static IReadOnlyList<string> ShimCommand() => ShimCommand(AppContext.BaseDirectory);
+
+    /// <summary>The supervisor's command line for the platform installed in <paramref name="here"/>.</summary>
+    public static IReadOnlyList<string> ShimCommand(string here)
     {
-        if (File.Exists(NativeShimPath))
+        var native = Path.Combine(here, "native", "tappaas-shim");
+        if (File.Exists(native))
         {
-            return [NativeShimPath];
+            return [native];
+        }
+
+        // A self-contained install (the package for a machine the native build does not target) has the managed
+        // supervisor's own launcher and the runtime (libhostpolicy.so) beside it, and maybe no dotnet host at all.
+        var launcher = Path.Combine(here, "tappaas-shim");
+        if (File.Exists(launcher) && File.Exists(Path.Combine(here, "libhostpolicy.so")))
+        {
+            return [launcher];
         }
 
         var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        return [dotnet, ShimPath];
+        return [dotnet, Path.Combine(here, "tappaas-shim.dll")];
     }
 
     public GuestState? State(string guest)

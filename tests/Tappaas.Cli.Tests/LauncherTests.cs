@@ -22,4 +22,29 @@ public sealed class LauncherTests
         Assert.True(process.ExitCode == 0, await stdout + await stderr);
         Assert.Contains("0 error(s)", await stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Launcher_without_dotnet_says_how_to_get_the_sdk_or_the_package()
+    {
+        // A PATH with only what the script itself needs before it looks for dotnet.
+        using var bin = new TempDir();
+        foreach (var tool in new[] { "bash", "dirname", "cat" })
+        {
+            File.CreateSymbolicLink(Path.Combine(bin.Path, tool), Path.Combine("/usr/bin", tool));
+        }
+
+        var psi = new ProcessStartInfo(Path.Combine(RepoPaths.Root, "tappaas"), ["status"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["PATH"] = bin.Path },
+        };
+        using var process = Process.Start(psi)!;
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("needs the .NET 10 SDK", stderr, StringComparison.Ordinal);
+        Assert.Contains("apt-get install -y dotnet-sdk-10.0", stderr, StringComparison.Ordinal);
+        Assert.Contains("scripts/package.sh", stderr, StringComparison.Ordinal);
+    }
 }

@@ -21,10 +21,22 @@ internal static class CompletionCommand
         complete -o default -F _tappaas_complete tappaas ./tappaas
         """;
 
+    // Native zsh completion: autoloaded as _tappaas from a folder of $fpath (the package installs it so), or evaluated.
     private const string Zsh = """
-        # tappaas completion for zsh: eval "$(./tappaas completion zsh)"
-        autoload -U +X bashcompinit && bashcompinit
-        """ + "\n" + Bash;
+        #compdef tappaas
+        # tappaas completion for zsh: eval "$(./tappaas completion zsh)" (or save it as _tappaas in a folder of $fpath)
+        _tappaas() {
+            local line="${(j: :)words[2,CURRENT]}"
+            local -a suggestions
+            suggestions=(${(f)"$("${words[1]}" "[suggest:${#line}]" "$line" 2>/dev/null)"})
+            compadd -a suggestions
+        }
+        if [ "$funcstack[1]" = "_tappaas" ]; then
+            _tappaas "$@"
+        else
+            compdef _tappaas tappaas ./tappaas
+        fi
+        """;
 
     private const string Fish = """
         # tappaas completion for fish: ./tappaas completion fish | source

@@ -53,7 +53,7 @@ internal static class UpCommands
             if (!SiteHost.Exists(site))
             {
                 // The site gets its own copy of the example stack: new releases are published by copying them over it.
-                var stack = Path.Combine(RepositoryRoot(), "examples", "stack");
+                var stack = Path.Combine(ShareRoot(), "examples", "stack");
                 var repository = Path.Combine(site, "repository");
                 CopyFolder(stack, repository);
                 var (created, problem) = await SiteHost.CreateAsync(site, "tappaas.internal",
@@ -67,6 +67,7 @@ internal static class UpCommands
                 say.WriteLine($"created the site in {site} (modules from {repository}, a copy of {stack})");
             }
 
+            SiteRegistry.Add(site);
             var apiUrl = $"https://127.0.0.1:{result.GetValue(api)}";
             var tokenFile = ApiConnection.InitialTokenFile(site);
             var firstToken = !File.Exists(tokenFile);
@@ -74,14 +75,22 @@ internal static class UpCommands
             {
                 Directory.CreateDirectory(Path.Combine(site, "secrets"));
                 Directory.CreateDirectory(logs);
-                StartDaemon(site, apiUrl, result.GetValue(https), result.GetValue(http), tokenFile, logs);
-                if (!await WaitHealthyAsync(site, apiUrl, TimeSpan.FromSeconds(30), ct))
+                string[] arguments = ["--listen", apiUrl, "--proxy-https", $"https://0.0.0.0:{result.GetValue(https)}",
+                    "--proxy-http", $"http://0.0.0.0:{result.GetValue(http)}", "--initial-token-file", tokenFile];
+                var (log, problem) = await DaemonLauncher.StartAsync(site, arguments, logs, ct);
+                if (problem is not null)
                 {
-                    error.WriteLine($"error: the daemon did not answer on {apiUrl} within 30 s; see {Path.Combine(logs, "daemon.log")}");
+                    error.WriteLine($"error: the daemon did not start: {problem}");
                     return ExitCodes.Failed;
                 }
 
-                say.WriteLine($"started the daemon (API {apiUrl}, proxy on ports {result.GetValue(https)} and {result.GetValue(http)}; log {Path.Combine(logs, "daemon.log")})");
+                if (!await WaitHealthyAsync(site, apiUrl, TimeSpan.FromSeconds(30), ct))
+                {
+                    error.WriteLine($"error: the daemon did not answer on {apiUrl} within 30 s; see {log}");
+                    return ExitCodes.Failed;
+                }
+
+                say.WriteLine($"started the daemon (API {apiUrl}, proxy on ports {result.GetValue(https)} and {result.GetValue(http)}; log {log})");
             }
             else
             {
@@ -116,7 +125,7 @@ internal static class UpCommands
             // Guests stopped by 'down' (or a reboot) are started again by the daemon; wait until the stack serves.
             if (!await WaitGuestsReadyAsync(client, TimeSpan.FromSeconds(60), ct))
             {
-                error.WriteLine("warning: not every guest of the example stack is ready after 60 s; see ./tappaas status and ./tappaas logs MODULE");
+                error.WriteLine($"warning: not every guest of the example stack is ready after 60 s; see {Self()} status and {Self()} logs MODULE");
             }
 
             var port = result.GetValue(https);
@@ -142,9 +151,11 @@ internal static class UpCommands
                 ? $"  your admin token:     {token}   (shown this once; it is kept in {tokenFile}, readable by you only)"
                 : $"  your admin token:     in {tokenFile}");
             output.WriteLine($"  trust the site CA:    cp {root} /usr/local/share/ca-certificates/tappaas.crt && update-ca-certificates");
-            output.WriteLine("  next:                 ./tappaas status   ./tappaas logs counter -f   ./tappaas backup counter   ./tappaas events -f");
-            output.WriteLine($"  an update:            cp -r examples/releases/counter-v2/. {Path.Combine(site, "repository", "counter")}/ && ./tappaas update counter");
-            output.WriteLine("  stop it:              ./tappaas down   (--purge also removes the site)");
+            var (me, releases) = (Self(), Path.Combine(ShareRoot(), "examples", "releases"));
+            releases = releases.StartsWith(Environment.CurrentDirectory + "/", StringComparison.Ordinal) ? Path.GetRelativePath(Environment.CurrentDirectory, releases) : releases;
+            output.WriteLine($"  next:                 {me} status   {me} logs counter -f   {me} backup counter   {me} events -f");
+            output.WriteLine($"  an update:            cp -r {releases}/counter-v2/. {Path.Combine(site, "repository", "counter")}/ && {me} update counter");
+            output.WriteLine($"  stop it:              {me} down   (--purge also removes the site)");
             return ExitCodes.Ok;
         });
         return command;
@@ -164,6 +175,7 @@ internal static class UpCommands
                 return ExitCodes.Ok;
             }
 
+            await DaemonLauncher.DisableAsync(site, ct);
             var pidFile = Path.Combine(site, "daemon.pid");
             if (File.Exists(pidFile) && int.TryParse(await File.ReadAllTextAsync(pidFile, ct), out var pid) && IsDaemon(pid))
             {
@@ -188,6 +200,11 @@ internal static class UpCommands
 
             File.Delete(pidFile);
             await SiteHost.StopAsync(site, result.GetValue(purge), output.WriteLine, time, ct);
+            if (result.GetValue(purge))
+            {
+                SiteRegistry.Remove(site);
+            }
+
             return ExitCodes.Ok;
         });
         return command;
@@ -237,22 +254,6 @@ internal static class UpCommands
         }
 
         return null;
-    }
-
-    private static void StartDaemon(string site, string apiUrl, int https, int http, string tokenFile, string logs)
-    {
-        var daemon = Path.Combine(AppContext.BaseDirectory, "tappaasd.dll");
-        var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        // Detached (own session, output to the log): the daemon outlives this command.
-        var psi = new ProcessStartInfo("/bin/sh", ["-c", "setsid -f \"$@\" </dev/null >>\"$LOG\" 2>&1; ", "sh", dotnet, daemon,
-            "--site", site, "--listen", apiUrl, "--proxy-https", $"https://0.0.0.0:{https}", "--proxy-http", $"http://0.0.0.0:{http}", "--initial-token-file", tokenFile])
-        {
-            Environment = { ["LOG"] = Path.Combine(logs, "daemon.log") },
-            RedirectStandardInput = true,
-        };
-        using var launcher = Process.Start(psi)!;
-        launcher.StandardInput.Close();
-        launcher.WaitForExit();
     }
 
     private static async Task<bool> WaitGuestsReadyAsync(TappaasClient client, TimeSpan deadline, CancellationToken ct)
@@ -325,10 +326,17 @@ internal static class UpCommands
     private static bool IsDaemon(int pid) =>
         File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains("tappaasd", StringComparison.Ordinal);
 
-    /// <summary>The repository the CLI was built from (<c>.build/cli</c> lies in it), else the current folder.</summary>
-    private static string RepositoryRoot()
+    /// <summary>
+    /// Where the example stack and its releases are: the repository the CLI was built from (<c>.build/cli</c> lies in
+    /// it), else the installed package's share folder (<c>/usr/lib/tappaas</c> beside <c>/usr/share/tappaas</c>), else the
+    /// current folder.
+    /// </summary>
+    internal static string ShareRoot() => ShareRoot(AppContext.BaseDirectory) ?? Environment.CurrentDirectory;
+
+    /// <summary>The share folder for a CLI installed in <paramref name="baseDirectory"/>, or null when there is none.</summary>
+    internal static string? ShareRoot(string baseDirectory)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(baseDirectory); dir is not null; dir = dir.Parent)
         {
             if (Directory.Exists(Path.Combine(dir.FullName, "examples", "stack")))
             {
@@ -336,6 +344,10 @@ internal static class UpCommands
             }
         }
 
-        return Environment.CurrentDirectory;
+        var share = Path.GetFullPath(Path.Combine(baseDirectory, "..", "..", "share", "tappaas"));
+        return Directory.Exists(Path.Combine(share, "examples", "stack")) ? share : null;
     }
+
+    /// <summary>How the user runs this CLI: <c>./tappaas</c> in a clone (beside its launcher script), else <c>tappaas</c>.</summary>
+    private static string Self() => File.Exists(Path.Combine(ShareRoot(), "tappaas")) ? "./tappaas" : "tappaas";
 }
