@@ -45,4 +45,34 @@ public sealed class InstallLayoutTests
         clone.Write("native/tappaas-shim", "");
         Assert.Equal([Path.Combine(clone.Path, "native", "tappaas-shim")], GuestRuntime.ShimCommand(clone.Path));
     }
+
+    [Fact]
+    public async Task Under_systemd_up_enables_the_sites_instance_of_the_unit_with_its_arguments_and_down_disables_it()
+    {
+        // systemd cannot run here: a systemctl that records what it was asked; systemd-escape is the real one.
+        using var dir = new TempDir();
+        var calls = Path.Combine(dir.Path, "calls");
+        var systemctl = dir.Write("systemctl", $"#!/bin/sh\necho \"$*\" >>{calls}\n");
+        File.SetUnixFileMode(systemctl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var site = Path.Combine(dir.Path, "my site", "site");
+        Directory.CreateDirectory(site);
+        var launcher = new DaemonLauncher(underSystemd: true, systemctl);
+
+        var (log, problem) = await launcher.StartAsync(site, ["--listen", "https://127.0.0.1:7780"], Path.Combine(site, "logs"), TestContext.Current.CancellationToken);
+        Assert.Null(problem);
+        Assert.StartsWith(Path.Combine(site, "logs", "daemon.log"), log, StringComparison.Ordinal);
+        Assert.Contains("TAPPAASD_ARGS=--listen https://127.0.0.1:7780\n", await File.ReadAllTextAsync(Path.Combine(site, "daemon.env"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        await launcher.DisableAsync(site, TestContext.Current.CancellationToken);
+
+        // The instance is the site folder as systemd escapes it (the unit's %f turns it back into the path).
+        var instance = "tappaasd@" + site.TrimStart('/').Replace("-", "\\x2d", StringComparison.Ordinal).Replace(" ", "\\x20", StringComparison.Ordinal).Replace('/', '-') + ".service";
+        Assert.Equal([$"enable --now {instance}", $"disable --now {instance}"], await File.ReadAllLinesAsync(calls, TestContext.Current.CancellationToken));
+
+        // An argument systemd would split is refused before anything is written or started.
+        File.Delete(Path.Combine(site, "daemon.env"));
+        var (_, refused) = await launcher.StartAsync(site, ["--listen", "https://127.0.0.1:7780 x"], Path.Combine(site, "logs"), TestContext.Current.CancellationToken);
+        Assert.Contains("\"https://127.0.0.1:7780 x\" has white space", refused, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(site, "daemon.env")));
+        Assert.Equal(2, (await File.ReadAllLinesAsync(calls, TestContext.Current.CancellationToken)).Length);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Tappaas.Client;
 
 namespace Tappaas.Cli.Commands;
 
@@ -8,7 +9,9 @@ namespace Tappaas.Cli.Commands;
 /// its own session. The daemon binary is the self-contained launcher beside this CLI when installed (the package), else
 /// <c>tappaasd.dll</c> under the dotnet host this CLI runs on (a clone).
 /// </summary>
-internal static class DaemonLauncher
+/// <param name="underSystemd">Whether to run the daemon as the site's instance of the unit (<see cref="ForThisHost"/> finds out).</param>
+/// <param name="systemctl">The systemctl command.</param>
+internal sealed class DaemonLauncher(bool underSystemd, string systemctl = "systemctl")
 {
     /// <summary>The template unit the package installs; its instance is the site folder, escaped as systemd does.</summary>
     public const string Unit = "tappaasd@.service";
@@ -31,16 +34,26 @@ internal static class DaemonLauncher
         return [dotnet, Path.Combine(here, "tappaasd.dll")];
     }
 
-    /// <summary>True when systemd manages this host and knows the daemon's unit.</summary>
-    public static bool UnderSystemd() =>
-        Directory.Exists("/run/systemd/system") && s_unitDirs.Any(d => File.Exists(Path.Combine(d, Unit)));
+    /// <summary>The launcher for this host: under systemd when systemd manages it and knows the daemon's unit.</summary>
+    public static DaemonLauncher ForThisHost() =>
+        new(Directory.Exists("/run/systemd/system") && s_unitDirs.Any(d => File.Exists(Path.Combine(d, Unit))));
 
-    /// <summary>Starts the daemon; returns where its output goes, or the problem.</summary>
-    public static async Task<(string? Log, string? Problem)> StartAsync(string site, IReadOnlyList<string> arguments, string logs, CancellationToken ct)
+    /// <summary>
+    /// Starts the daemon of <paramref name="site"/> with <paramref name="arguments"/> (besides its site and its first
+    /// token's file, <c>ApiConnection.InitialTokenFile</c>, which the unit names itself); returns where its output goes,
+    /// or the problem.
+    /// </summary>
+    public async Task<(string? Log, string? Problem)> StartAsync(string site, IReadOnlyList<string> arguments, string logs, CancellationToken ct)
     {
         var log = Path.Combine(logs, "daemon.log");
-        if (UnderSystemd())
+        if (underSystemd)
         {
+            // systemd splits $TAPPAASD_ARGS at white space, quotes or not: such an argument cannot go through the unit.
+            if (arguments.FirstOrDefault(a => a.Any(char.IsWhiteSpace)) is { } spaced)
+            {
+                return (null, $"the daemon's argument \"{spaced}\" has white space, which the unit's arguments cannot carry");
+            }
+
             // The unit reads the arguments from the site (EnvironmentFile=%f/daemon.env) and appends its output to the same log.
             await File.WriteAllTextAsync(Path.Combine(site, "daemon.env"),
                 "# written by 'tappaas up': the arguments of tappaasd for this site (the unit tappaasd@.service reads them)\n" +
@@ -51,12 +64,13 @@ internal static class DaemonLauncher
                 return (null, $"systemd-escape --path {site} failed");
             }
 
-            var (code, output) = await RunAsync("systemctl", ["enable", "--now", unit], ct);
+            var (code, output) = await RunAsync(systemctl, ["enable", "--now", unit], ct);
             return code == 0 ? ($"{log} (and journalctl -u {unit})", null) : (null, $"systemctl enable --now {unit} failed ({code}): {output.Trim()}");
         }
 
         // Detached (own session, output to the log): the daemon outlives this command.
-        var psi = new ProcessStartInfo("/bin/sh", ["-c", "setsid -f \"$@\" </dev/null >>\"$LOG\" 2>&1; ", "sh", .. Command(), "--site", site, .. arguments])
+        var psi = new ProcessStartInfo("/bin/sh", ["-c", "setsid -f \"$@\" </dev/null >>\"$LOG\" 2>&1; ", "sh", .. Command(),
+            "--site", site, "--initial-token-file", ApiConnection.InitialTokenFile(site), .. arguments])
         {
             Environment = { ["LOG"] = log },
             RedirectStandardInput = true,
@@ -68,11 +82,11 @@ internal static class DaemonLauncher
     }
 
     /// <summary>Under systemd: disables the site's unit so the daemon does not come back at boot (stopping it is <c>down</c>'s own).</summary>
-    public static async Task DisableAsync(string site, CancellationToken ct)
+    public async Task DisableAsync(string site, CancellationToken ct)
     {
-        if (UnderSystemd() && await InstanceAsync(site, ct) is { } unit)
+        if (underSystemd && await InstanceAsync(site, ct) is { } unit)
         {
-            await RunAsync("systemctl", ["disable", "--now", unit], ct);
+            await RunAsync(systemctl, ["disable", "--now", unit], ct);
         }
     }
 

@@ -76,8 +76,8 @@ internal static class UpCommands
                 Directory.CreateDirectory(Path.Combine(site, "secrets"));
                 Directory.CreateDirectory(logs);
                 string[] arguments = ["--listen", apiUrl, "--proxy-https", $"https://0.0.0.0:{result.GetValue(https)}",
-                    "--proxy-http", $"http://0.0.0.0:{result.GetValue(http)}", "--initial-token-file", tokenFile];
-                var (log, problem) = await DaemonLauncher.StartAsync(site, arguments, logs, ct);
+                    "--proxy-http", $"http://0.0.0.0:{result.GetValue(http)}"];
+                var (log, problem) = await DaemonLauncher.ForThisHost().StartAsync(site, arguments, logs, ct);
                 if (problem is not null)
                 {
                     error.WriteLine($"error: the daemon did not start: {problem}");
@@ -175,7 +175,7 @@ internal static class UpCommands
                 return ExitCodes.Ok;
             }
 
-            await DaemonLauncher.DisableAsync(site, ct);
+            await DaemonLauncher.ForThisHost().DisableAsync(site, ct);
             var pidFile = Path.Combine(site, "daemon.pid");
             if (File.Exists(pidFile) && int.TryParse(await File.ReadAllTextAsync(pidFile, ct), out var pid) && IsDaemon(pid))
             {
