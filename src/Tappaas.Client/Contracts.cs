@@ -104,7 +104,7 @@ public sealed record FolderRequestV1(string Folder);
 public sealed record ExportResultV1(string Folder, int Modules);
 
 /// <summary>Where to move a module's VM (default: its HANode when on its node, else back to its node).</summary>
-public sealed record MigrateRequestV1(string? Node);
+public sealed record MigrateRequestV1(string? Node = null);
 
 /// <summary>What moving one module's VM did.</summary>
 public sealed record MigrationV1(string Module, bool Succeeded, string Message);
@@ -113,7 +113,7 @@ public sealed record MigrationV1(string Module, bool Succeeded, string Message);
 public sealed record SecretRequestV1(string Value);
 
 /// <summary>Which revision to return to (default: the previous one).</summary>
-public sealed record RollbackRequestV1(int? Revision);
+public sealed record RollbackRequestV1(int? Revision = null);
 
 /// <summary>Modules to install in one run, in dependency order (names in the site's repositories, folders or module files on the daemon's host).</summary>
 public sealed record InstallRequestV1(IReadOnlyList<string> Modules, bool Force = false, bool Debug = false, bool Silent = false);

@@ -61,7 +61,14 @@ public static class DaemonApp
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
+            o.SerializerOptions.RespectRequiredConstructorParameters = true; // {} is not {"replicas": 0}
+        });
+        // A request that cannot be read throws, so that Api.RequestProblems answers what is wrong and where.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<Api.RequestProblems>();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(ca);
         builder.Services.AddSingleton<StatusCache>();

@@ -45,6 +45,8 @@ public sealed class ProxyTests
             // What a guest is told: who asked (the client's address, not one the client claims), over what, for which name.
             var headers = await HeadersAsync(client, "https://hdr.example.org/", claimedFor: "203.0.113.9");
             Assert.Equal("127.0.0.1", headers["X-Forwarded-For"]);
+            Assert.Equal("127.0.0.1", headers["X-Real-IP"]);
+            Assert.False(headers.ContainsKey("Forwarded"), "the client's Forwarded header reached the guest");
             Assert.Equal("https", headers["X-Forwarded-Proto"]);
             Assert.Equal("hdr.example.org", headers["X-Forwarded-Host"]);
             Assert.StartsWith("10.", headers["Host"], StringComparison.Ordinal); // the guest's own address and port
@@ -58,6 +60,9 @@ public sealed class ProxyTests
             var redirect = await plain.GetAsync("http://shop.example.org/x?y=1", Ct);
             Assert.Equal(HttpStatusCode.PermanentRedirect, redirect.StatusCode);
             Assert.Equal($"https://shop.example.org:{https}/x?y=1", redirect.Headers.Location?.ToString());
+            var elsewhere = await plain.GetAsync("http://evil.example.net/login", Ct); // not a name of the site: no redirect there
+            Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+            Assert.Null(elsewhere.Headers.Location);
 
             // A guest that is not ready leaves the rotation.
             await h.Embedded.Runtime.StopAsync("shop-0", Ct);
@@ -196,6 +201,8 @@ public sealed class ProxyTests
             if (claimedFor is not null)
             {
                 request.Headers.Add("X-Forwarded-For", claimedFor);
+                request.Headers.Add("X-Real-IP", claimedFor);
+                request.Headers.Add("Forwarded", $"for={claimedFor};proto=https");
             }
 
             using var response = await client.SendAsync(request, Ct);

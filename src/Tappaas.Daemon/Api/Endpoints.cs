@@ -21,6 +21,7 @@ internal static class Endpoints
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Viewer).WithSummary("Prometheus metrics (guests, runs, proxy, backups).");
 
         var v1 = app.MapGroup("/api/v1").RequireAuthorization(Policies.Viewer);
+        v1.AddEndpointFilter(RequestProblems.RequireFields);
         // A request that may have changed the site (a run, a restore) answers only once the proxy routes as it now is.
         v1.AddEndpointFilter(async (context, next) =>
         {

@@ -148,8 +148,8 @@ internal sealed class Upstream(ProxyRoute route)
 
 /// <summary>
 /// The request headers a guest gets: the client's, with the guest's own host name (or the public one with
-/// <c>proxyPreserveHost</c>), and X-Forwarded-For/-Proto/-Host telling it who asked for what (set, not appended: a
-/// client cannot pass its own).
+/// <c>proxyPreserveHost</c>), and X-Forwarded-For/-Proto/-Host and X-Real-IP telling it who asked for what (set, not
+/// appended: a client cannot pass its own; its <c>Forwarded</c> header, which would claim the same, is dropped).
 /// </summary>
 internal sealed class ForwardedHeaders(bool keepHost) : HttpTransformer
 {
@@ -168,9 +168,13 @@ internal sealed class ForwardedHeaders(bool keepHost) : HttpTransformer
         headers.Remove("X-Forwarded-For");
         headers.Remove("X-Forwarded-Proto");
         headers.Remove("X-Forwarded-Host");
+        headers.Remove("X-Real-IP");
+        headers.Remove("Forwarded");
         if (httpContext.Connection.RemoteIpAddress is { } client)
         {
-            headers.TryAddWithoutValidation("X-Forwarded-For", (client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client).ToString());
+            var address = (client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client).ToString();
+            headers.TryAddWithoutValidation("X-Forwarded-For", address);
+            headers.TryAddWithoutValidation("X-Real-IP", address);
         }
 
         headers.TryAddWithoutValidation("X-Forwarded-Proto", httpContext.Request.Scheme);

@@ -73,14 +73,15 @@ internal sealed class ProxyServer(IServiceProvider services, SiteCertificateAuth
         var httpsPort = Endpoint(options.ProxyHttps).Port;
         _app.Run(async context =>
         {
-            if (!context.Request.IsHttps)
+            // Plain HTTP redirects to HTTPS only for the names the site publishes: another Host is not an open redirect.
+            if (!context.Request.IsHttps && _byHost.ContainsKey(context.Request.Host.Host))
             {
                 var target = $"https://{context.Request.Host.Host}{(httpsPort == 443 ? "" : ":" + httpsPort)}{context.Request.PathBase}{context.Request.Path}{context.Request.QueryString}";
                 context.Response.Redirect(target, permanent: true, preserveMethod: true);
                 return;
             }
 
-            if (!_byHost.TryGetValue(context.Request.Host.Host, out var upstream))
+            if (!_byHost.TryGetValue(context.Request.Host.Host, out var upstream) || !context.Request.IsHttps)
             {
                 await Results.Problem(statusCode: 404, title: "no such site", detail: $"no module is published as {context.Request.Host.Host}").ExecuteAsync(context);
                 return;

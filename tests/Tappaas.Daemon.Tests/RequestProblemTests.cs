@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Tappaas.Daemon.Tests;
+
+/// <summary>Requests the API cannot read answer 400 naming the field or position, and change nothing.</summary>
+public sealed class RequestProblemTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<(HttpStatusCode Status, string Detail)> PostAsync(DaemonHarness h, string path, string body)
+    {
+        var answer = await h.Client(h.AdminToken).PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+        var problem = answer.Content.Headers.ContentType?.MediaType == "application/problem+json"
+            ? (await answer.Content.ReadFromJsonAsync<JsonElement>(Ct)).TryGetProperty("detail", out var d) ? d.GetString() ?? "" : ""
+            : "";
+        return (answer.StatusCode, problem);
+    }
+
+    [Fact]
+    public async Task A_missing_or_null_required_field_or_malformed_json_is_a_400_that_says_where()
+    {
+        await using var h = await DaemonHarness.StartAsync();
+        var runs = (await h.Session.Store.ListAppliesAsync(100, Ct)).Count;
+
+        // {} once scaled a module to 0: a missing replicas was read as 0.
+        var (status, detail) = await PostAsync(h, "/api/v1/modules/app/scale", "{}");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("'replicas'", detail, StringComparison.Ordinal);
+
+        (status, detail) = await PostAsync(h, "/api/v1/modules/app/scale", """{"replicas": null}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("$.replicas", detail, StringComparison.Ordinal);
+
+        (status, detail) = await PostAsync(h, "/api/v1/modules/app/scale", """{"replicas": 2""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("BytePositionInLine", detail, StringComparison.Ordinal);
+
+        (status, detail) = await PostAsync(h, "/api/v1/install", """{"modules": null}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("$.modules is required", detail, StringComparison.Ordinal);
+
+        var events = await h.Client(h.AdminToken).GetAsync("/api/v1/events?after=abc", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, events.StatusCode);
+        Assert.Contains("after", await events.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        Assert.Equal(runs, (await h.Session.Store.ListAppliesAsync(100, Ct)).Count);
+
+        // Optional fields stay optional: {} asks rollback for the previous revision (here: there is no module "app").
+        (status, _) = await PostAsync(h, "/api/v1/modules/app/rollback", "{}");
+        Assert.NotEqual(HttpStatusCode.BadRequest, status);
+    }
+}
