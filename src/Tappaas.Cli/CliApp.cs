@@ -38,6 +38,7 @@ internal static class CliApp
             SecretCommands.Create(output, error),
             ImageCommands.Create(output, error),
             RegistryCommands.Create(output, error),
+            TokenCommands.Create(output, error),
             SchemaCommand.Create(output),
             CompletionCommand.Create(output),
             BackupCommands.Backup(output, error),

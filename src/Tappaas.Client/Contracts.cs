@@ -31,11 +31,14 @@ public sealed record EventV1(long Id, string Module, string Kind, string Message
 /// <summary>The result of a backup, verify or restore.</summary>
 public sealed record BackupResultV1(string Module, bool Succeeded, string Message, string? Snapshot, double Seconds);
 
-/// <summary>A request for a new API token.</summary>
-public sealed record TokenRequestV1(string Name, string Role);
+/// <summary>A request for a new API token; <paramref name="ExpiresIn"/> like <c>12h</c> or <c>90d</c> (default: never).</summary>
+public sealed record TokenRequestV1(string Name, string Role, string? ExpiresIn = null);
 
 /// <summary>A new API token: its secret is shown this once.</summary>
-public sealed record TokenCreatedV1(string Name, string Role, string Token);
+public sealed record TokenCreatedV1(string Name, string Role, string Token, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>An API token as listed: never its secret, nor its hash.</summary>
+public sealed record TokenV1(string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, bool Expired);
 
 /// <summary>A problem found in a definition or a run: where (file, line, column, JSON path), what, and how to fix it.</summary>
 public sealed record DiagnosticV1(string Severity, string Code, string Message, string Hint, string? File, int? Line, int? Column = null, string? Path = null);

@@ -110,6 +110,12 @@ public sealed class TappaasClient : ISiteApi, IDisposable
 
     public Task<ApiResult<bool>> RegistryLoginAsync(RegistryLoginV1 login, CancellationToken ct) => SendAsync<bool>(HttpMethod.Post, "api/v1/registries/login", login, ct);
 
+    public Task<ApiResult<TokenCreatedV1>> CreateTokenAsync(TokenRequestV1 request, CancellationToken ct) => SendAsync<TokenCreatedV1>(HttpMethod.Post, "api/v1/tokens", request, ct);
+
+    public Task<ApiResult<List<TokenV1>>> TokensAsync(CancellationToken ct) => GetAsync<List<TokenV1>>("api/v1/tokens", ct);
+
+    public Task<ApiResult<bool>> RevokeTokenAsync(string name, CancellationToken ct) => SendAsync<bool>(HttpMethod.Delete, $"api/v1/tokens/{Esc(name)}", null, ct);
+
     public Task<ApiResult<bool>> RegistryLogoutAsync(string registry, CancellationToken ct) => SendAsync<bool>(HttpMethod.Delete, $"api/v1/registries/{Uri.EscapeDataString(registry)}", null, ct);
 
     public Task<ApiResult<List<ImageV1>>> ImagesAsync(CancellationToken ct) => GetAsync<List<ImageV1>>("api/v1/images", ct);

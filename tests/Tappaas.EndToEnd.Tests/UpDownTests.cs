@@ -103,6 +103,18 @@ public sealed class UpDownTests
             var suggested = await ProcessRunner.RunAsync("dotnet", [Cli.Dll, "[suggest:10]", $"update cou --site {site}"]);
             Assert.Equal(["counter"], suggested.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
+            // API tokens through the daemon: made with an expiry, listed without a secret, revoked; never the last admin.
+            var made = await Cli.RunAsync(site, "token", "create", "ci", "--role", "viewer", "--expires-in", "1d");
+            Assert.True(made.Code == 0, made.Output);
+            Assert.Matches("tpk_[A-Za-z0-9_-]{43}", made.Output);
+            var tokens = await Cli.RunAsync(site, "token", "list");
+            Assert.Matches("ci +viewer +created .* expires ", tokens.Output);
+            Assert.DoesNotContain("tpk_", tokens.Output, StringComparison.Ordinal);
+            Assert.Equal(0, (await Cli.RunAsync(site, "token", "revoke", "ci")).Code);
+            Assert.DoesNotContain("ci ", (await Cli.RunAsync(site, "token", "list")).Output, StringComparison.Ordinal);
+            var lastAdmin = await Cli.RunAsync(site, "token", "revoke", "admin");
+            Assert.True(lastAdmin.Code == 1 && lastAdmin.Output.Contains("last admin token", StringComparison.Ordinal), lastAdmin.Output);
+
             var again = await Cli.RunAsync(site, [.. Up(), "--json"]);
             Assert.True(again.Code == 0, again.Output);
             Assert.Contains("the daemon already runs", again.Output, StringComparison.Ordinal);

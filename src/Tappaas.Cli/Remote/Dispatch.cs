@@ -14,25 +14,54 @@ internal static class Dispatch
     public static async Task<int> RunAsync(ParseResult result, TextWriter error, Func<ISiteApi, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         var (connection, problem) = ApiOptions.Resolve(result);
+        if (connection is null && problem is null)
+        {
+            return await SiteCommand.RunAsync(result, error, (session, token) => body(session.Services.GetRequiredService<ISiteApi>(), token), cancellationToken);
+        }
+
+        if (Refused(connection, problem, error, " (or --local to open the site directly)") is { } code)
+        {
+            return code;
+        }
+
+        using var client = new TappaasClient(connection!);
+        return await body(client, cancellationToken);
+    }
+
+    /// <summary>Runs a command only the daemon can answer (<paramref name="what"/> says what it is about, for the error without one).</summary>
+    public static async Task<int> RunOnDaemonAsync(ParseResult result, TextWriter error, string what, Func<TappaasClient, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        var (connection, problem) = ApiOptions.Resolve(result);
+        if (connection is null && problem is null)
+        {
+            error.WriteLine($"error: {what} belong to the daemon, and none serves this site: start it (tappaas up), or name it with --api URL");
+            return ExitCodes.Failed;
+        }
+
+        if (Refused(connection, problem, error, "") is { } code)
+        {
+            return code;
+        }
+
+        using var client = new TappaasClient(connection!);
+        return await body(client, cancellationToken);
+    }
+
+    private static int? Refused(ApiConnection? connection, string? problem, TextWriter error, string otherwise)
+    {
         if (problem is not null)
         {
             error.WriteLine($"error: {problem}");
             return ExitCodes.Usage;
         }
 
-        if (connection is null)
+        if (connection!.Token is null)
         {
-            return await SiteCommand.RunAsync(result, error, (session, token) => body(session.Services.GetRequiredService<ISiteApi>(), token), cancellationToken);
-        }
-
-        if (connection.Token is null)
-        {
-            error.WriteLine($"error: the daemon at {connection.Url} needs an API token: set TAPPAAS_TOKEN, or pass --token-file FILE (or --local to open the site directly)");
+            error.WriteLine($"error: the daemon at {connection.Url} needs an API token: set TAPPAAS_TOKEN, or pass --token-file FILE{otherwise}");
             return ExitCodes.Failed;
         }
 
-        using var client = new TappaasClient(connection);
-        return await body(client, cancellationToken);
+        return null;
     }
 
     /// <summary>Prints a problem (and its diagnostics) and returns the exit code: 2 for a wrong argument, else 1.</summary>

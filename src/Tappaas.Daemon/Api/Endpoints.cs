@@ -144,8 +144,22 @@ internal static class Endpoints
                     $"role \"{request.Role}\" is not viewer, operator or admin, or the name is empty; send {{\"name\": \"ci\", \"role\": \"operator\"}}");
             }
 
-            return Results.Ok(new TokenCreatedV1(request.Name, role.ToString().ToLowerInvariant(), tokens.Create(request.Name, role)));
-        }).RequireAuthorization(Policies.Admin).WithSummary("Create an API token (admin); its secret is returned once.");
+            TimeSpan? lifetime = null;
+            if (request.ExpiresIn is { } expiresIn && (lifetime = TokenStore.ParseLifetime(expiresIn)) is null)
+            {
+                return Problem(400, "invalid token request", $"expiresIn \"{expiresIn}\" is not a lifetime in hours or days: write e.g. 12h or 90d");
+            }
+
+            var secret = tokens.Create(request.Name, role, lifetime);
+            return Results.Ok(new TokenCreatedV1(request.Name, role.ToString().ToLowerInvariant(), secret, tokens.List().First(t => t.Name == request.Name).ExpiresAt));
+        }).RequireAuthorization(Policies.Admin).WithSummary("Create an API token (admin); its secret is returned once. A token of the same name is replaced.");
+        v1.MapGet("/tokens", (TokenStore tokens, TimeProvider time) =>
+            tokens.List().Select(t => new TokenV1(t.Name, t.Role.ToString().ToLowerInvariant(), t.CreatedAt, t.ExpiresAt, t.ExpiredAt(time.GetUtcNow()))).ToList())
+            .RequireAuthorization(Policies.Admin).WithSummary("The API tokens: name, role, when made and when they expire (never a secret).");
+        v1.MapDelete("/tokens/{name}", (string name, TokenStore tokens) => tokens.Revoke(name) is { } problem
+            ? Problem(problem.StartsWith("there is no", StringComparison.Ordinal) ? 404 : 409, "token not revoked", problem)
+            : Results.Ok(true))
+            .RequireAuthorization(Policies.Admin).WithSummary("Revoke an API token at once (not the last admin token).");
     }
 
     /// <summary>An answer of the API as HTTP: 200 with the value, or its problem (RFC 9457) with the run and diagnostics.</summary>
