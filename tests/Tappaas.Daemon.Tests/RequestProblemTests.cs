@@ -52,4 +52,16 @@ public sealed class RequestProblemTests
         (status, _) = await PostAsync(h, "/api/v1/modules/app/rollback", "{}");
         Assert.NotEqual(HttpStatusCode.BadRequest, status);
     }
+
+    [Fact]
+    public async Task Backup_restore_and_verify_of_a_module_that_is_not_installed_are_404()
+    {
+        await using var h = await DaemonHarness.StartAsync();
+        foreach (var path in new[] { "/api/v1/modules/nosuch/backup", "/api/v1/modules/nosuch/restore", "/api/v1/modules/nosuch/backup/verify" })
+        {
+            var (status, detail) = await PostAsync(h, path, "");
+            Assert.True(status == HttpStatusCode.NotFound, $"{path}: {status} {detail}");
+            Assert.Contains("nosuch", detail, StringComparison.Ordinal);
+        }
+    }
 }
