@@ -46,8 +46,15 @@ public sealed record DiagnosticV1(string Severity, string Code, string Message, 
 /// <summary>How an install, update, delete or apply ended.</summary>
 public sealed record ApplyResultV1(string Status, long? RunId, IReadOnlyList<DiagnosticV1> Diagnostics);
 
-/// <summary>Which modules to plan or apply (names in the site's repositories, folders or module files).</summary>
-public sealed record PlanRequestV1(IReadOnlyList<string> Modules);
+/// <summary>Which modules to plan: names found in the site's repositories (or installed), and modules sent along in <see cref="Uploads"/>.</summary>
+public sealed record PlanRequestV1(IReadOnlyList<string> Modules, IReadOnlyList<ModuleUploadV1>? Uploads = null);
+
+/// <summary>
+/// A module sent with a request instead of found in the site's repositories: its folder's files by path relative to the
+/// folder (<c>&lt;name&gt;.json</c> among them), each file's content in base64. The daemon keeps it under the site's
+/// <c>uploads/&lt;name&gt;/&lt;digest&gt;</c>, out of every guest's reach, and installs it from there.
+/// </summary>
+public sealed record ModuleUploadV1(string Name, IReadOnlyDictionary<string, string> Files);
 
 /// <summary>A saved plan to apply: its run is applied as planned, and only while the site is still at <see cref="StateRevision"/>.</summary>
 public sealed record ApplyRequestV1(long StateRevision, JsonElement Run);
@@ -118,8 +125,11 @@ public sealed record SecretRequestV1(string Value);
 /// <summary>Which revision to return to (default: the previous one).</summary>
 public sealed record RollbackRequestV1(int? Revision = null);
 
-/// <summary>Modules to install in one run, in dependency order (names in the site's repositories, folders or module files on the daemon's host).</summary>
-public sealed record InstallRequestV1(IReadOnlyList<string> Modules, bool Force = false, bool Debug = false, bool Silent = false);
+/// <summary>
+/// Modules to install in one run, in dependency order: names found in the site's repositories, and modules sent along in
+/// <see cref="Uploads"/> (installed too). Never a path on the daemon's host.
+/// </summary>
+public sealed record InstallRequestV1(IReadOnlyList<string> Modules, bool Force = false, bool Debug = false, bool Silent = false, IReadOnlyList<ModuleUploadV1>? Uploads = null);
 
 /// <summary>How hook scripts run: verbose (TAPPAAS_DEBUG=1) or quiet (TAPPAAS_SILENT=1).</summary>
 public sealed record HookOptionsV1(bool Debug, bool Silent);

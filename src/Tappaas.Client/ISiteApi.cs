@@ -30,7 +30,7 @@ public interface ISiteApi
     /// <summary>Guests' output after the given positions (all of it when null), optionally only lines newer than <paramref name="since"/>.</summary>
     Task<ApiResult<LogsV1>> LogsAsync(string name, DateTimeOffset? since, IReadOnlyDictionary<string, long>? after, CancellationToken ct);
 
-    Task<ApiResult<ApplyResultV1>> InstallAsync(IReadOnlyList<string> modules, bool force, CancellationToken ct, HookOptionsV1? hooks = null);
+    Task<ApiResult<ApplyResultV1>> InstallAsync(IReadOnlyList<string> modules, bool force, CancellationToken ct, HookOptionsV1? hooks = null, IReadOnlyList<ModuleUploadV1>? uploads = null);
 
     Task<ApiResult<ApplyResultV1>> UpdateAsync(string module, bool force, bool noSnapshot, CancellationToken ct, HookOptionsV1? hooks = null);
 
@@ -46,7 +46,7 @@ public interface ISiteApi
     Task<ApiResult<TestResultV1>> TestAsync(string module, TestRequestV1 request, CancellationToken ct);
 
     /// <summary>Plans installing or updating the modules (none: every installed one against its release), with the run that applies the plan.</summary>
-    Task<ApiResult<PlanV1>> PlanAsync(IReadOnlyList<string> modules, CancellationToken ct);
+    Task<ApiResult<PlanV1>> PlanAsync(IReadOnlyList<string> modules, CancellationToken ct, IReadOnlyList<ModuleUploadV1>? uploads = null);
 
     /// <summary>Runs a plan's run as planned; refused (412) when the site changed since the plan was made.</summary>
     Task<ApiResult<ApplyResultV1>> ApplyAsync(PlanV1 plan, CancellationToken ct);

@@ -65,8 +65,8 @@ public sealed class TappaasClient : ISiteApi, IDisposable
         return GetAsync<LogsV1>($"api/v1/modules/{Esc(name)}/logs{(query.Count > 0 ? "?" + string.Join('&', query) : "")}", ct);
     }
 
-    public Task<ApiResult<ApplyResultV1>> InstallAsync(IReadOnlyList<string> modules, bool force, CancellationToken ct, HookOptionsV1? hooks = null) =>
-        SendAsync<ApplyResultV1>(HttpMethod.Post, "api/v1/install", new InstallRequestV1(modules, force, hooks?.Debug ?? false, hooks?.Silent ?? false), ct);
+    public Task<ApiResult<ApplyResultV1>> InstallAsync(IReadOnlyList<string> modules, bool force, CancellationToken ct, HookOptionsV1? hooks = null, IReadOnlyList<ModuleUploadV1>? uploads = null) =>
+        SendAsync<ApplyResultV1>(HttpMethod.Post, "api/v1/install", new InstallRequestV1(modules, force, hooks?.Debug ?? false, hooks?.Silent ?? false, uploads), ct);
 
     public Task<ApiResult<ApplyResultV1>> UpdateAsync(string module, bool force, bool noSnapshot, CancellationToken ct, HookOptionsV1? hooks = null) =>
         SendAsync<ApplyResultV1>(HttpMethod.Post,
@@ -87,8 +87,8 @@ public sealed class TappaasClient : ISiteApi, IDisposable
     public Task<ApiResult<ApplyResultV1>> RollbackAsync(string module, int? revision, CancellationToken ct) =>
         SendAsync<ApplyResultV1>(HttpMethod.Post, $"api/v1/modules/{Esc(module)}/rollback", new RollbackRequestV1(revision), ct);
 
-    public Task<ApiResult<PlanV1>> PlanAsync(IReadOnlyList<string> modules, CancellationToken ct) =>
-        SendAsync<PlanV1>(HttpMethod.Post, "api/v1/plan", new PlanRequestV1(modules), ct);
+    public Task<ApiResult<PlanV1>> PlanAsync(IReadOnlyList<string> modules, CancellationToken ct, IReadOnlyList<ModuleUploadV1>? uploads = null) =>
+        SendAsync<PlanV1>(HttpMethod.Post, "api/v1/plan", new PlanRequestV1(modules, uploads), ct);
 
     public Task<ApiResult<ApplyResultV1>> ApplyAsync(PlanV1 plan, CancellationToken ct) => plan.Run is not { } run
         ? Task.FromResult<ApiResult<ApplyResultV1>>(new ApiProblem(400, ApiProblem.InvalidRequest, "the plan carries no run to apply; save one with 'tappaas plan --out FILE'", [], null))

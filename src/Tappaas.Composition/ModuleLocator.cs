@@ -28,13 +28,32 @@ public static class ModuleLocator
         {
             return (null, Directory.Exists(argument)
                 ? $"folder {argument} has no {Path.GetFileName(Path.GetFullPath(argument).TrimEnd('/'))}.json"
-                : $"no module \"{argument}\": not a file, not a folder, and not found in the site's repositories (tappaas.repositories in {engine.Layout.ConfigurationFile})");
+                : NotFound(argument, engine));
         }
 
         return Read(file, WorkspaceLoader.ModuleName(file));
     }
 
-    private static (ModuleSource? Source, string? Error) Read(string file, string name)
+    /// <summary>
+    /// A module by name only, as the API takes it: the installed module's release, else the site's repositories. The
+    /// name must have passed <see cref="ModuleNames.Problem"/>; it never names a file or folder of the host.
+    /// </summary>
+    public static (ModuleSource? Source, string? Error) FindByName(string name, SiteEngine engine)
+    {
+        if (InstalledRelease(name, engine) is { } installed)
+        {
+            return installed;
+        }
+
+        return SearchRepositories(name, engine) is { } file && File.Exists(file)
+            ? Read(file, name)
+            : (null, NotFound(name, engine));
+    }
+
+    private static string NotFound(string name, SiteEngine engine) =>
+        $"no module \"{name}\" in the site's repositories (tappaas.repositories in {engine.Layout.ConfigurationFile}); give its folder or module file instead";
+
+    internal static (ModuleSource? Source, string? Error) Read(string file, string name)
     {
         var full = Path.GetFullPath(file);
         var parsed = JsonSource.ParseFile(full, file);
@@ -97,7 +116,7 @@ public static class ModuleLocator
     internal static bool Skipped(string relative) =>
         relative.Split('/').SkipLast(1).Any(part => part == "Attic" || part.StartsWith('.'));
 
-    private static IEnumerable<string> ReadRepositoryPaths(SiteLayout layout)
+    internal static IEnumerable<string> ReadRepositoryPaths(SiteLayout layout)
     {
         if (JsonSource.ParseFile(layout.ConfigurationFile, layout.ConfigurationFile).Root is JObject root
             && (root["tappaas"] as JObject)?["repositories"] is JArray repos)

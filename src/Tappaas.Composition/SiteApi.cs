@@ -20,7 +20,7 @@ namespace Tappaas.Composition;
 /// definition or request, 404 an unknown module or release, 409 the site is locked, 412 a stale plan, 502 a failed step
 /// (rolled back).
 /// </summary>
-public sealed partial class SiteApi(SiteSession site) : ISiteApi
+public sealed partial class SiteApi(SiteSession site, ModuleArguments arguments) : ISiteApi
 {
     // A plan's run, as the engine journals it (it goes out inside a PlanV1 and comes back unchanged).
     private static readonly JsonSerializerOptions s_run = new();
@@ -77,9 +77,10 @@ public sealed partial class SiteApi(SiteSession site) : ISiteApi
         return Task.FromResult(Ok(new LogsV1(name, lines, next)));
     }
 
-    public async Task<ApiResult<ApplyResultV1>> InstallAsync(IReadOnlyList<string> modules, bool force, CancellationToken ct, HookOptionsV1? hooks = null)
+    public async Task<ApiResult<ApplyResultV1>> InstallAsync(IReadOnlyList<string> modules, bool force, CancellationToken ct, HookOptionsV1? hooks = null,
+        IReadOnlyList<ModuleUploadV1>? uploads = null)
     {
-        var (sources, problem) = Locate(modules);
+        var (sources, problem) = Locate(modules, uploads);
         return problem ?? Outcome(await site.Engine.InstallAsync(sources!, new EngineOptions { Force = force, Flags = Flags(hooks) }, ct));
     }
 
@@ -111,9 +112,9 @@ public sealed partial class SiteApi(SiteSession site) : ISiteApi
             [.. r.Diagnostics.Select(ToV1)]));
     }
 
-    public async Task<ApiResult<PlanV1>> PlanAsync(IReadOnlyList<string> modules, CancellationToken ct)
+    public async Task<ApiResult<PlanV1>> PlanAsync(IReadOnlyList<string> modules, CancellationToken ct, IReadOnlyList<ModuleUploadV1>? uploads = null)
     {
-        var (sources, problem) = Locate(modules, allowNone: true);
+        var (sources, problem) = Locate(modules, uploads, allowNone: true);
         if (problem is { } p)
         {
             return p;
@@ -149,6 +150,11 @@ public sealed partial class SiteApi(SiteSession site) : ISiteApi
         if (run.StateRevision != plan.StateRevision)
         {
             return Problem(400, ApiProblem.InvalidRequest, $"stateRevision: {plan.StateRevision} is not the revision the plan's run was made from ({run.StateRevision})");
+        }
+
+        if (!arguments.AllowHostPaths && await ForeignFolderAsync(run, ct) is { } foreign)
+        {
+            return Problem(400, ApiProblem.InvalidRequest, foreign);
         }
 
         return Outcome(await site.Engine.ApplyPlanAsync(run, new EngineOptions(), ct));
@@ -270,20 +276,39 @@ public sealed partial class SiteApi(SiteSession site) : ISiteApi
     public static DiagnosticV1 ToV1(Diagnostic d) =>
         new(d.Severity.ToString().ToLowerInvariant(), d.Code, d.Message, d.Hint, d.Location?.File, d.Location?.Line, d.Location?.Column, d.Location?.JsonPath);
 
-    private (List<Engine.ModuleSource>? Sources, ApiProblem? Problem) Locate(IReadOnlyList<string> modules, bool allowNone = false)
+    private (List<Engine.ModuleSource>? Sources, ApiProblem? Problem) Locate(IReadOnlyList<string> modules, IReadOnlyList<ModuleUploadV1>? uploads, bool allowNone = false)
     {
-        if (modules is not { Count: > 0 } && !allowNone)
+        if (modules is not { Count: > 0 } && uploads is not { Count: > 0 } && !allowNone)
         {
             return (null, new ApiProblem(400, ApiProblem.InvalidRequest, "name at least one module: {\"modules\": [\"app\"]}", [], null));
         }
 
         var sources = new List<Engine.ModuleSource>();
-        foreach (var m in modules ?? [])
+        for (var i = 0; i < (modules?.Count ?? 0); i++)
         {
-            var (source, problem) = ModuleLocator.Find(m, site.Engine);
+            var m = modules![i];
+            if (!arguments.AllowHostPaths && ModuleNames.Problem(m, $"modules[{i}]") is { } bad)
+            {
+                // Over the API a module is a name: never a path of the daemon's host, never joined into one unchecked.
+                return (null, new ApiProblem(400, ApiProblem.InvalidRequest,
+                    $"{bad}; the API takes names of modules in the site's repositories, or a module's folder sent in \"uploads\"", [], null));
+            }
+
+            var (source, problem) = arguments.AllowHostPaths ? ModuleLocator.Find(m, site.Engine) : ModuleLocator.FindByName(m, site.Engine);
             if (source is null)
             {
                 return (null, new ApiProblem(404, ApiProblem.NoRelease, problem, [], null));
+            }
+
+            sources.Add(source);
+        }
+
+        for (var i = 0; i < (uploads?.Count ?? 0); i++)
+        {
+            var (source, problem) = ModuleUploads.Store(uploads![i], $"uploads[{i}]", site.Layout);
+            if (source is null)
+            {
+                return (null, new ApiProblem(400, ApiProblem.InvalidRequest, problem, [], null));
             }
 
             sources.Add(source);
@@ -293,12 +318,54 @@ public sealed partial class SiteApi(SiteSession site) : ISiteApi
     }
 
     /// <summary>
+    /// Why a saved plan's run names a module or folder the API would not have taken, or null: every module's folder (and recorded
+    /// location) lies in the site's repositories, its uploads or its config folder, or is where an installed module already is.
+    /// </summary>
+    private async Task<string?> ForeignFolderAsync(ApplyPayload run, CancellationToken ct)
+    {
+        if (run.Definitions.Keys.Concat(run.Previous.Keys).Concat(run.Folders.Keys).Select(m => ModuleNames.Problem(m, "run: module")).FirstOrDefault(p => p is not null) is { } badName)
+        {
+            return $"{badName}; make the plan through this API ('tappaas plan --out FILE')";
+        }
+
+        var roots = ModuleLocator.ReadRepositoryPaths(site.Layout).Append(ModuleUploads.Root(site.Layout)).Append(site.Layout.ConfigDir)
+            .Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).ToList();
+        var installed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var record in await site.Store.ListModulesAsync(ct))
+        {
+            if (site.Engine.InstalledCopy(record).Text("location") is { Length: > 0 } at && !at.Contains('\0', StringComparison.Ordinal))
+            {
+                installed.Add(Path.TrimEndingDirectorySeparator(Path.GetFullPath(at)));
+            }
+        }
+
+        var folders = run.Folders.Select(kv => (kv.Key, kv.Value, "folders"))
+            .Concat(run.Definitions.Select(kv => (kv.Key, Model.Json.JsonSource.Parse(kv.Key, System.Text.Encoding.UTF8.GetBytes(kv.Value)).Root is Model.Json.JObject o
+                ? Model.Json.Lenient.Text(o["location"]) ?? "" : "", "location")));
+        foreach (var (module, folder, what) in folders)
+        {
+            if (folder.Length == 0)
+            {
+                continue;
+            }
+
+            var full = folder.Contains('\0', StringComparison.Ordinal) ? folder : Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+            if (!installed.Contains(full) && !roots.Any(r => full == r || full.StartsWith(r + "/", StringComparison.Ordinal)))
+            {
+                return $"run: {module}'s {what} {System.Text.Json.JsonSerializer.Serialize(folder)} is not in the site's repositories or uploads; make the plan through this API ('tappaas plan --out FILE')";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// A module's backup restored beside it as a new module: the original's fields with its own name, a free vmid and no
     /// fixed address (that one is the original's), its disk filled from the backup, then installed as one run.
     /// </summary>
     private async Task<ApiResult<BackupResultV1>> RestoreAsNewAsync(string module, string? snapshotId, string newName, CancellationToken ct)
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(newName, "^[a-zA-Z][a-zA-Z0-9-]*$"))
+        if (!System.Text.RegularExpressions.Regex.IsMatch(newName, @"^[a-zA-Z][a-zA-Z0-9-]*\z"))
         {
             return Problem(400, ApiProblem.InvalidRequest, $"as={newName}: a module name starts with a letter and holds letters, digits and '-'");
         }

@@ -55,6 +55,7 @@ public static class SiteServices
         services.AddSingleton<IRouteSource>(sp => new EmbeddedRoutes(sp.GetRequiredService<EmbeddedPlatform>()));
         services.AddSingleton<IBackupOperations>(sp => new Platform.Embedded.Backup.BackupService(sp.GetRequiredService<EmbeddedPlatform>(), sp.GetRequiredService<IStateStore>()));
         services.AddSingleton<SiteSession>();
+        services.TryAddSingleton(ModuleArguments.HostPaths);
         services.AddSingleton<SiteApi>();
         services.AddSingleton<Client.ISiteApi>(sp => sp.GetRequiredService<SiteApi>());
         return services;

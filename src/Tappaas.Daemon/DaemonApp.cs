@@ -50,6 +50,7 @@ public static class DaemonApp
         builder.WebHost.UseKestrelHttpsConfiguration();
         var time = TimeProvider.System; // the daemon's one clock: every service gets this one
         builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(ModuleArguments.NamesOnly); // a caller of the API names modules, never a path of this host
         builder.Services.AddTappaasSite(layout.Root);
         var ca = new Proxy.SiteCertificateAuthority(layout.Root, snapshot.Domain ?? "site", time);
         // An https:// listen address serves the API with a certificate from the site CA for the name the client asked

@@ -53,6 +53,7 @@ public sealed partial class BothWaysTests
         await Same(2, "install", "no-such-module");
         await Same(0, "install", "--json", "cluster", "db", "web");
         await Same(0, "plan", "--json");
+
         await Same(0, "status", "--json");
         await Same(0, "test", "web");
 
@@ -74,6 +75,16 @@ public sealed partial class BothWaysTests
         await Same(0, "export", "--json", Path.Combine(output, "{site}-export"));
         Assert.Equal(Listing(Path.Combine(output, "local-export")), Listing(Path.Combine(output, "remote-export")));
         await Same(2, "import", "--json", Path.Combine(output, "no-such-folder"));
+
+        // A module folder of this host: in-process it is read where it is; the daemon takes it sent along (an upload).
+        var extra = Path.Combine(output, "extra");
+        Directory.CreateDirectory(extra);
+        File.WriteAllText(Path.Combine(extra, "extra.json"), """{"description": "extra", "version": "1.0"}""");
+        File.WriteAllText(Path.Combine(extra, "install.sh"), "#!/bin/sh\npwd > \"$TAPPAAS_SITE/extra-installed-from\"\n");
+        await Same(0, "install", "--json", extra); // after export: the module files record where each came from
+        Assert.Equal(extra, File.ReadAllText(Path.Combine(local, "extra-installed-from")).Trim());
+        Assert.StartsWith(Path.Combine(remote, "uploads", "extra") + "/", File.ReadAllText(Path.Combine(remote, "extra-installed-from")).Trim(), StringComparison.Ordinal);
+        await Same(0, "status", "--json");
 
         File.WriteAllText(Path.Combine(output, "value"), "s3cret");
         text = true;

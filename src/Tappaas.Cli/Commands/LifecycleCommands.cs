@@ -18,11 +18,16 @@ internal static class LifecycleCommands
         };
         command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (client, token) =>
         {
-            // Files and folders given here are the daemon's too (it runs on this host): send them as absolute paths.
-            var names = result.GetValue(modules)!.Select(m => File.Exists(m) || Directory.Exists(m) ? Path.GetFullPath(m) : m).ToList();
+            var (names, uploads, problem) = ModuleUploadPacker.For(client, result.GetValue(modules)!);
+            if (problem is not null)
+            {
+                error.WriteLine($"error: {problem}");
+                return ExitCodes.Usage;
+            }
+
             var json = result.GetValue(CommonOptions.Json);
-            var answer = await LiveProgress.RunAsync(client, error, json, $"installing {string.Join(", ", names.Select(Path.GetFileName))}",
-                t => client.InstallAsync(names, result.GetValue(force), t, Hooks(result)), token);
+            var answer = await LiveProgress.RunAsync(client, error, json, $"installing {string.Join(", ", names.Select(Path.GetFileName).Concat(uploads?.Select(u => u.Name) ?? []))}",
+                t => client.InstallAsync(names, result.GetValue(force), t, Hooks(result), uploads), token);
             return ApiPrinter.Outcome(output, error, answer, json, "install");
         }, ct));
         return command;

@@ -16,9 +16,15 @@ internal static class PlanCommands
         var command = new Command("plan", "Show what install or update would change, step by step, with reasons; observed drift shows too.") { modules, save, steps, CommonOptions.Json };
         command.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (api, token) =>
         {
-            var names = (result.GetValue(modules) ?? []).Select(m => File.Exists(m) || Directory.Exists(m) ? Path.GetFullPath(m) : m).ToList();
+            var (names, uploads, refused) = ModuleUploadPacker.For(api, result.GetValue(modules) ?? []);
+            if (refused is not null)
+            {
+                error.WriteLine($"error: {refused}");
+                return ExitCodes.Usage;
+            }
+
             var json = result.GetValue(CommonOptions.Json);
-            var answer = await api.PlanAsync(names, token);
+            var answer = await api.PlanAsync(names, token, uploads);
             if (answer.Value is not { } plan)
             {
                 var problem = answer.Problem!;

@@ -76,8 +76,8 @@ internal static class Endpoints
             .WithSummary("Server-sent events: the steps of runs that start or are running, as they are journalled.");
 
         v1.MapPost("/install", async (InstallRequestV1 request, SiteApi api, CancellationToken ct) =>
-            Http(await api.InstallAsync(request.Modules, request.Force, ct, new HookOptionsV1(request.Debug, request.Silent))))
-            .RequireAuthorization(Policies.Operator).WithSummary("Install modules in one run, in dependency order (names, folders or module files on this host).");
+            Http(await api.InstallAsync(request.Modules, request.Force, ct, new HookOptionsV1(request.Debug, request.Silent), request.Uploads)))
+            .RequireAuthorization(Policies.Operator).WithSummary("Install modules in one run, in dependency order: names in the site's repositories, and module folders sent in uploads.");
         v1.MapPost("/modules/{name}/install", async (string name, bool? force, SiteApi api, CancellationToken ct) => Http(await api.InstallAsync([name], force ?? false, ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Install a module found in the site's repositories (its dependencies must be installed).");
         v1.MapPost("/modules/{name}/update", async (string name, bool? force, bool? noSnapshot, bool? debug, bool? silent, SiteApi api, CancellationToken ct) =>
@@ -93,7 +93,7 @@ internal static class Endpoints
             .RequireAuthorization(Policies.Operator).WithSummary("Run every dependency's test and the module's own (ok, failed or fatal).");
         v1.MapDelete("/modules/{name}", async (string name, bool? remove, bool? force, SiteApi api, CancellationToken ct) => Http(await api.DeleteAsync(name, remove ?? false, force ?? false, ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Delete a module (archived unless remove=true; force=true even while others depend on it).");
-        v1.MapPost("/plan", async (PlanRequestV1 request, SiteApi api, CancellationToken ct) => Http(await api.PlanAsync(request.Modules, ct)))
+        v1.MapPost("/plan", async (PlanRequestV1 request, SiteApi api, CancellationToken ct) => Http(await api.PlanAsync(request.Modules, ct, request.Uploads)))
             .WithSummary("Plan installing or updating modules, without changing anything.");
         v1.MapPost("/apply", async (ApplyRequestV1 request, SiteApi api, CancellationToken ct) => Http(await api.ApplyAsync(new PlanV1(request.StateRevision, [], Run: request.Run), ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Apply a saved plan's run as planned; 412 when the site has changed since the plan was made.");
