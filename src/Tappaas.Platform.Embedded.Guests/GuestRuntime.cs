@@ -112,7 +112,12 @@ public sealed class GuestRuntime(string siteFolder)
         var dir = GuestDir(spec.Guest);
         Directory.CreateDirectory(dir);
         AtomicFile.Write(Path.Combine(dir, "spec.json"), JsonSerializer.Serialize(spec, GuestJson.Default.GuestSpecFile));
-        File.Delete(Path.Combine(dir, "state.json"));
+        // The last supervisor's state (a crashed one's names the workload it left): the new supervisor ends that first.
+        if (File.Exists(Path.Combine(dir, "state.json")))
+        {
+            File.Move(Path.Combine(dir, "state.json"), Path.Combine(dir, ShimHost.PreviousStateFile), overwrite: true);
+        }
+
         File.Delete(Path.Combine(dir, DrainingFile));
         // Own session, stdio away from the caller's pipes: the supervisor must not keep a caller's output open or die with it.
         var psi = new ProcessStartInfo("/bin/sh", ["-c", "log=\"$0\"; exec setsid -f \"$@\" </dev/null >>\"$log\" 2>&1", Path.Combine(dir, "shim.log"), .. ShimCommand(), dir])

@@ -80,6 +80,9 @@ public sealed record GuestState
 
     public int WorkloadPid { get; init; }
 
+    /// <summary>When the workload's process started (clock ticks since boot, as <c>/proc/PID/stat</c> has it): a later supervisor finds exactly it, never a reused pid.</summary>
+    public long WorkloadStartTime { get; init; }
+
     /// <summary>starting, running, restarting, failed, stopped.</summary>
     public string Status { get; init; } = "starting";
 

@@ -17,6 +17,9 @@ namespace Tappaas.Platform.Embedded.Guests;
 /// </summary>
 public sealed class ShimHost
 {
+    /// <summary>The state a guest's last supervisor left, kept when a new one is started (<see cref="GuestRuntime.Start"/>).</summary>
+    public const string PreviousStateFile = "state.previous.json";
+
     private readonly string _dir;
     private readonly GuestSpecFile _spec;
     private readonly Cgroup _cgroup;
@@ -60,6 +63,7 @@ public sealed class ShimHost
 
     private async Task SuperviseAsync()
     {
+        await EndLeftoversAsync();
         var restarts = new List<DateTimeOffset>();
         var disk = Task.Run(() => WatchDiskAsync(_stop.Token));
         while (!_stop.IsCancellationRequested)
@@ -132,7 +136,11 @@ public sealed class ShimHost
             return $"cannot start {_spec.Command}: {ex.Message}";
         }
 
-        Update(s => s with { Status = "running", Ready = _spec.Readiness is null && _spec.Liveness is null, WorkloadPid = _workload.Pid, StartedAt = _time.GetUtcNow(), ReadySince = null });
+        Update(s => s with
+        {
+            Status = "running", Ready = _spec.Readiness is null && _spec.Liveness is null, WorkloadPid = _workload.Pid,
+            WorkloadStartTime = Native.StartTime(_workload.Pid) ?? 0, StartedAt = _time.GetUtcNow(), ReadySince = null,
+        });
         Event("started", $"pid {_workload.Pid}");
         // What starting it took (the spec's documents, the runtime spec written) is garbage now: give the heap back,
         // so a supervisor idles at a few MiB for as long as its guest runs.
@@ -157,6 +165,51 @@ public sealed class ShimHost
         await health;
         _healthKill = null;
         return reason;
+    }
+
+    /// <summary>
+    /// Ends what a supervisor that died (SIGKILL, a crash) left running: the workload it started, found by pid and start
+    /// time in its last state, with everything below it, and whatever is still in the guest's cgroup. An orphan would hold
+    /// the guest's ports and files, and the new workload would fail against it for good.
+    /// </summary>
+    private async Task EndLeftoversAsync()
+    {
+        var file = Path.Combine(_dir, PreviousStateFile);
+        GuestState? previous = null;
+        try
+        {
+            previous = File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), GuestJson.Default.GuestState) : null;
+        }
+        catch (JsonException)
+        {
+            // unreadable: the cgroup still says what is left
+        }
+
+        var killed = new List<int>();
+        if (previous is { WorkloadPid: > 0 and var pid, WorkloadStartTime: > 0 and var started } && pid != System.Environment.ProcessId && Native.StartTime(pid) == started)
+        {
+            foreach (var p in Native.Tree(pid))
+            {
+                if (Native.Kill(p, Native.SigKill) == 0)
+                {
+                    killed.Add(p);
+                }
+            }
+        }
+
+        for (var i = 0; i < 100 && (_cgroup.Processes() is { Count: > 0 } left); i++)
+        {
+            killed.AddRange(left.Except(killed));
+            _cgroup.KillAll();
+            await Task.Delay(20);
+        }
+
+        if (killed.Count > 0)
+        {
+            Event("orphans-ended", $"the last supervisor ({previous?.ShimPid.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}) left {killed.Count} process(es) of the guest running: killed {string.Join(", ", killed.Distinct())}");
+        }
+
+        File.Delete(file);
     }
 
     private async Task WatchHealthAsync(CancellationToken cancellationToken)

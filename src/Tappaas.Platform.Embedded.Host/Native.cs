@@ -56,4 +56,52 @@ internal static partial class Native
 
     /// <summary>True when a process with this id exists.</summary>
     public static bool Alive(int pid) => pid > 0 && Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
+    /// <summary>When a process started, in clock ticks since boot (<c>/proc/PID/stat</c> field 22): with its pid, it names one process, never a later one given the same pid.</summary>
+    public static long? StartTime(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields.Length > 19 && long.TryParse(fields[19], out var ticks) ? ticks : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A process and every process below it (children first found through <c>/proc/*/stat</c>'s parent ids).</summary>
+    public static IReadOnlyList<int> Tree(int pid)
+    {
+        var parents = new Dictionary<int, List<int>>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var child))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    if (fields.Length > 1 && int.TryParse(fields[1], out var parent))
+                    {
+                        (parents.TryGetValue(parent, out var list) ? list : parents[parent] = []).Add(child);
+                    }
+                }
+                catch (IOException)
+                {
+                    // it ended meanwhile
+                }
+            }
+        }
+
+        var tree = new List<int> { pid };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(parents.GetValueOrDefault(tree[i]) ?? []);
+        }
+
+        return tree;
+    }
 }

@@ -69,6 +69,43 @@ public sealed class GuestTests(ITestOutputHelper log)
         Assert.Contains("Directory listing", await s_http.GetStringAsync($"http://{after.Address}:8080/", Ct), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_killed_supervisors_workload_is_ended_by_the_next_supervisor_which_serves_on_its_port(bool isolate)
+    {
+        if (isolate && EmbeddedHarness.IsolationUnavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate, TimeProvider.System);
+        var name = isolate ? "weborph" : "weborphl";
+        var module = EmbeddedHarness.Module(name, EmbeddedHarness.Web(loopback: !isolate));
+        Assert.True((await h.InstallAsync(provider, module)).Succeeded);
+        var guest = name + "-0";
+        var before = provider.Runtime.State(guest)!;
+        var workload = Native.Tree(before.WorkloadPid).Select(p => (Pid: p, Started: Native.StartTime(p))).ToList();
+
+        // kill -9 of the supervisor alone: its workload runs on, an orphan holding the guest's port.
+        Assert.Equal(0, Native.Kill(before.ShimPid, Native.SigKill));
+        await WaitAsync(() => !provider.Runtime.SupervisorAlive(guest), TimeSpan.FromSeconds(5));
+        Assert.True(Native.Alive(before.WorkloadPid), "the workload died with its supervisor; nothing to test");
+
+        // What the daemon's recovery does: a new supervisor. It ends the orphan first, then its own workload serves.
+        provider.Runtime.Start(provider.Runtime.Spec(guest)!);
+        await WaitAsync(() => provider.Runtime.State(guest) is { Status: "running", Ready: true }, TimeSpan.FromSeconds(20));
+        var after = provider.Runtime.State(guest)!;
+        Assert.NotEqual(before.ShimPid, after.ShimPid);
+        Assert.NotEqual(before.WorkloadPid, after.WorkloadPid);
+        Assert.All(workload, p => Assert.False(Native.Alive(p.Pid) && Native.StartTime(p.Pid) == p.Started, $"process {p.Pid} of the old workload still runs"));
+        Assert.Equal(0, after.Restarts);
+        Assert.Contains("orphans-ended", File.ReadAllText(Path.Combine(provider.Runtime.GuestDir(guest), "events.log")), StringComparison.Ordinal);
+        var port = provider.Runtime.Spec(guest)!.Ports["http"];
+        Assert.Contains("Directory listing", await s_http.GetStringAsync($"http://{after.Address}:{port}/", Ct), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_new_provider_attaches_to_running_guests_without_restarting_them()
     {

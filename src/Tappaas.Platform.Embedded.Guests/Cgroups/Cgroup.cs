@@ -147,6 +147,12 @@ public sealed class Cgroup(CgroupMode mode, string name, string root = "/sys/fs/
         }
     }
 
+    /// <summary>The processes in the cgroup (every hierarchy's, once each).</summary>
+    public IReadOnlyList<int> Processes() =>
+        [.. Dirs.Select(d => Path.Combine(d, "cgroup.procs")).Where(File.Exists)
+            .SelectMany(f => { try { return File.ReadAllLines(f); } catch (IOException) { return []; } })
+            .Select(l => int.TryParse(l, out var pid) ? pid : 0).Where(p => p > 0).Distinct()];
+
     /// <summary>Kills every process in the cgroup.</summary>
     public void KillAll()
     {
