@@ -74,7 +74,12 @@ public sealed class SiteSession(IServiceProvider services) : IAsyncDisposable
         var provider = new ServiceCollection().AddTappaasSite(layout.Root).BuildServiceProvider();
         var session = provider.GetRequiredService<SiteSession>();
         session._owned = provider;
-        await session.Store.MigrateAsync(cancellationToken);
+        if (await StateStores.CheckAsync(session.Store, layout, cancellationToken) is { } unusable)
+        {
+            await session.DisposeAsync();
+            return (null, unusable);
+        }
+
         return (session, null);
     }
 

@@ -30,6 +30,32 @@ public static class StateStores
     public static string Describe(SiteLayout layout, SiteSnapshot site) =>
         (site.Configuration?.State ?? new StateSettings()) is { Store: "postgresql" } s ? $"PostgreSQL (connection string in the site secret \"{s.ConnectionSecret}\")" : layout.StatePath;
 
+    /// <summary>What a failure of the site's store means and what to do (a full disk, a damaged store), or null for any other failure.</summary>
+    public static string? Failure(Exception failure, SiteLayout layout) =>
+        StoreFailures.Describe(failure, layout.Root, Describe(layout, SiteSnapshot.Read(layout.ConfigDir)));
+
+    /// <summary>
+    /// Migrates the store and runs its integrity check: null when it is sound, else what is wrong and what to do (a
+    /// damaged store is never written to: the check runs before the migration).
+    /// </summary>
+    public static async Task<string?> CheckAsync(IStateStore store, SiteLayout layout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (File.Exists(layout.StatePath) && await store.IntegrityProblemAsync(cancellationToken) is { } damage)
+            {
+                return StoreFailures.Damaged(Describe(layout, SiteSnapshot.Read(layout.ConfigDir)), damage);
+            }
+
+            await store.MigrateAsync(cancellationToken);
+            return null;
+        }
+        catch (Exception ex) when (Failure(ex, layout) is { } words)
+        {
+            return words;
+        }
+    }
+
     /// <summary>Why the site's state store cannot be opened (what to set), or null when it can.</summary>
     public static string? Problem(SiteLayout layout, SiteSnapshot site)
     {

@@ -70,6 +70,7 @@ public static class DaemonApp
         // A request that cannot be read throws, so that Api.RequestProblems answers what is wrong and where.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<Api.RequestProblems>();
+        builder.Services.AddExceptionHandler<Api.StoreProblems>();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(ca);
         builder.Services.AddSingleton<StatusCache>();
@@ -86,7 +87,12 @@ public static class DaemonApp
 
         var app = builder.Build();
         var session = app.Services.GetRequiredService<SiteSession>();
-        await session.Store.MigrateAsync(CancellationToken.None);
+        if (await StateStores.CheckAsync(session.Store, layout, CancellationToken.None) is { } unusable)
+        {
+            await app.DisposeAsync();
+            throw new InvalidOperationException(unusable); // a damaged store is refused at start, before anything reads or writes it
+        }
+
         app.Services.GetRequiredService<DaemonMetrics>(); // its instruments exist before the first scrape
         app.UseExceptionHandler();
         app.UseStatusCodePages();

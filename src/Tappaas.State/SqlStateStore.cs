@@ -23,9 +23,17 @@ public abstract partial class SqlStateStore(TimeProvider time) : IStateStore
     protected virtual string LockRowSql => "SELECT owner, host, pid, command, acquired_at, expires_at FROM locks WHERE name = 'apply'";
 
     /// <inheritdoc />
+    public virtual Task<string?> IntegrityProblemAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+    /// <inheritdoc />
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var c = await OpenAsync(cancellationToken);
+        if (await UpToDateAsync(c, cancellationToken))
+        {
+            return; // nothing to write: a store on a full disk (or a read-only one) still opens for reading
+        }
+
         await using var tx = await BeginWriteAsync(c, cancellationToken);
         await ExecAsync(c, tx, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)", cancellationToken);
         var current = Convert.ToInt32(await ScalarAsync(c, tx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", cancellationToken) ?? 0, System.Globalization.CultureInfo.InvariantCulture);
@@ -41,6 +49,20 @@ public abstract partial class SqlStateStore(TimeProvider time) : IStateStore
 
         await tx.CommitAsync(cancellationToken);
     }
+
+    private async Task<bool> UpToDateAsync(DbConnection c, CancellationToken cancellationToken)
+    {
+        if (!await TableExistsAsync(c, "schema_migrations", cancellationToken))
+        {
+            return false; // a new store
+        }
+
+        var current = await ScalarAsync(c, null, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", cancellationToken);
+        return Convert.ToInt32(current ?? 0, System.Globalization.CultureInfo.InvariantCulture) >= Migrations.All.Max(m => m.Version);
+    }
+
+    /// <summary>Whether the store has the table (a new store has none).</summary>
+    protected abstract Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken);
 
     /// <inheritdoc />
     public async Task<int> SchemaVersionAsync(CancellationToken cancellationToken)

@@ -8,6 +8,12 @@ namespace Tappaas.State;
 public sealed class SqliteStateStore(string path, TimeProvider time) : SqlStateStore(time)
 {
     private readonly string _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
+    private readonly string _readOnlyConnectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = new Uri(System.IO.Path.GetFullPath(path)).AbsoluteUri + "?immutable=1", Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 30,
+    }.ToString();
+
+    private bool WalHasData() => new FileInfo(Path + "-wal") is { Exists: true, Length: > 0 };
 
     /// <summary>The database file.</summary>
     public string Path { get; } = path;
@@ -19,11 +25,54 @@ public sealed class SqliteStateStore(string path, TimeProvider time) : SqlStateS
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var c = new SqliteConnection(_connectionString);
-        await c.OpenAsync(cancellationToken);
+        try
+        {
+            await c.OpenAsync(cancellationToken);
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+            return c;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 10 or 13 or 14 && File.Exists(Path) && !WalHasData())
+        {
+            // No room for the write-ahead log's index (a full disk) while the log holds nothing: the store file alone is
+            // the whole state, so it is read as it is (immutable) and status and history answer; a write fails as the
+            // disk does, and says so.
+            await c.DisposeAsync();
+            var reader = new SqliteConnection(_readOnlyConnectionString);
+            await reader.OpenAsync(cancellationToken);
+            return reader;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @t";
+        var p = cmd.CreateParameter();
+        p.ParameterName = "t";
+        p.Value = table;
+        cmd.Parameters.Add(p);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <inheritdoc />
+    public override async Task<string?> IntegrityProblemAsync(CancellationToken cancellationToken)
+    {
+        await using var c = await OpenAsync(cancellationToken);
         await using var cmd = c.CreateCommand();
-        cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
-        return c;
+        cmd.CommandText = "PRAGMA quick_check(5)";
+        var found = new List<string>();
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                found.Add(reader.GetString(0));
+            }
+        }
+
+        return found is ["ok"] ? null : string.Join("; ", found);
     }
 
     /// <inheritdoc />

@@ -15,6 +15,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
     private WebApplication? _app;
     private (int Https, int Http)? _proxy;
     private string _proxyAddress = "127.0.0.1";
+    private string? _instance;
 
     public SiteLayout Layout { get; private set; } = null!;
 
@@ -51,6 +52,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
         if (instance is { } i)
         {
             EmbeddedSites.Separate(h.Layout.Root, i.Tag, i.Offset);
+            h._instance = i.Tag;
         }
 
         await h.RestartAsync();
@@ -93,12 +95,22 @@ internal sealed class DaemonHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        try
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            if (_app is not null)
+            {
+                await _app.StopAsync();
+                await _app.DisposeAsync();
+            }
         }
+        finally
+        {
+            if (_instance is { } tag)
+            {
+                await EmbeddedSites.RemoveHostObjectsAsync(tag, Layout.Root); // guests outlive a daemon: the test's must not
+            }
 
-        _dir.Dispose();
+            _dir.Dispose();
+        }
     }
 }

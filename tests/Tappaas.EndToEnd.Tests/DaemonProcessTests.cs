@@ -59,6 +59,7 @@ public sealed class DaemonProcessTests
             }
 
             await Cli.RunAsync(site, "delete", "web", "--remove", "--yes");
+            await EmbeddedSites.RemoveHostObjectsAsync(site);
             Directory.Delete(site, recursive: true);
         }
     }
@@ -109,6 +110,7 @@ public sealed class DaemonProcessTests
             }
 
             await Cli.RunAsync(site, "delete", "counter", "--remove", "--yes");
+            await EmbeddedSites.RemoveHostObjectsAsync(site);
             Directory.Delete(site, recursive: true);
         }
     }

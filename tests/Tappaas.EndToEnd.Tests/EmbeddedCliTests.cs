@@ -53,6 +53,7 @@ public sealed class EmbeddedCliTests
         finally
         {
             await Cli.RunAsync(site, "delete", "echo", "--remove", "--yes");
+            await EmbeddedSites.RemoveHostObjectsAsync(site);
             Directory.Delete(site, recursive: true);
         }
     }
@@ -103,6 +104,7 @@ public sealed class EmbeddedCliTests
         finally
         {
             await Cli.RunAsync(site, "delete", "kept", "--remove", "--yes");
+            await EmbeddedSites.RemoveHostObjectsAsync(site);
             Directory.Delete(site, recursive: true);
         }
     }
@@ -147,6 +149,7 @@ public sealed class EmbeddedCliTests
         finally
         {
             await Cli.RunAsync(site, "delete", "counter", "--remove", "--yes");
+            await EmbeddedSites.RemoveHostObjectsAsync(site);
             Directory.Delete(site, recursive: true);
         }
     }
@@ -196,6 +199,7 @@ public sealed class EmbeddedCliTests
         finally
         {
             await Cli.RunAsync(site, "delete", "drift", "--remove", "--yes");
+            await EmbeddedSites.RemoveHostObjectsAsync(site);
             Directory.Delete(site, recursive: true);
         }
     }

@@ -127,6 +127,13 @@ public sealed class UpDownTests
             Assert.Contains("stopped the daemon", down.Output, StringComparison.Ordinal);
             Assert.False(Directory.Exists(site));
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => browser.GetStringAsync("https://counter.tappaas.internal/", Ct));
+
+            // --purge leaves no host object of the site: no zone bridge, no namespace, no nftables table.
+            var (_, bridges) = await ProcessRunner.RunAsync("ip", ["-o", "link", "show", "type", "bridge"]);
+            Assert.DoesNotContain("tqe6-", bridges, StringComparison.Ordinal);
+            var (_, namespaces) = await ProcessRunner.RunAsync("ip", ["netns", "list"]);
+            Assert.DoesNotContain("tqe6-", namespaces, StringComparison.Ordinal);
+            Assert.NotEqual(0, (await ProcessRunner.RunAsync("nft", ["list", "table", "inet", "tappaas_e6"])).Code);
         }
         finally
         {
@@ -134,6 +141,8 @@ public sealed class UpDownTests
             {
                 await Cli.RunAsync(site, "down", "--data-dir", site, "--purge");
             }
+
+            await EmbeddedSites.RemoveHostObjectsAsync("e6", site);
 
             if (Directory.Exists(repository))
             {

@@ -9,6 +9,9 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Creates or upgrades the schema (versioned migrations).</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 
+    /// <summary>What the store's own integrity check finds wrong (SQLite's <c>quick_check</c>), or null when it finds nothing.</summary>
+    Task<string?> IntegrityProblemAsync(CancellationToken cancellationToken);
+
     /// <summary>The schema version after migration.</summary>
     Task<int> SchemaVersionAsync(CancellationToken cancellationToken);
 

@@ -18,7 +18,15 @@ internal static class SiteCommand
 
         await using (session)
         {
-            return await body(session, cancellationToken);
+            try
+            {
+                return await body(session, cancellationToken);
+            }
+            catch (Exception ex) when (StateStores.Failure(ex, session.Layout) is { } words)
+            {
+                error.WriteLine($"error: {words}"); // a full disk or a damaged store: what to do, not SQLite's words
+                return ExitCodes.Failed;
+            }
         }
     }
 
