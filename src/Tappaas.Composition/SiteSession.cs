@@ -29,6 +29,9 @@ public sealed class SiteSession(IServiceProvider services) : IAsyncDisposable
 
     public SiteLayout Layout => Services.GetRequiredService<SiteLayout>();
 
+    /// <summary>What a failure of the site's state store means and what to do (a full disk, a damaged store), or null for any other failure.</summary>
+    public string? StoreFailure(Exception failure) => StateStores.Failure(failure, Layout);
+
     public TimeProvider Time => Services.GetRequiredService<TimeProvider>();
 
     /// <summary>Every platform's view of its guests.</summary>

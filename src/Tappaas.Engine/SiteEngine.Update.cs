@@ -85,7 +85,7 @@ public sealed partial class SiteEngine
         }
 
         var builder = new StepBuilder(p => ProviderFolder(p, [desired], recorded, new Dictionary<string, string> { [module] = folder }));
-        builder.Converge(module, plan.Changes, snapshot: !options.NoSnapshot, reason);
+        builder.Converge(module, plan.Changes, snapshot: !options.NoSnapshot, reason, postTest: command != "scale");
         return (new ApplyPayload
         {
             Command = command,

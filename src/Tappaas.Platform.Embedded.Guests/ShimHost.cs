@@ -212,52 +212,69 @@ public sealed class ShimHost
         File.Delete(file);
     }
 
+    /// <summary>
+    /// Readiness and liveness apart, as Kubernetes runs them: readiness from its first probe (after its own
+    /// <c>startGrace</c>, none by default), liveness killing the workload only after its start grace. Without a readiness
+    /// check the liveness check says when the guest is ready, from its first probe; its failures count once the grace is over.
+    /// </summary>
     private async Task WatchHealthAsync(CancellationToken cancellationToken)
     {
-        var liveFailures = 0;
-        var readyPasses = 0;
-        var check = _spec.Liveness ?? _spec.Readiness;
-        if (check is null)
-        {
-            return;
-        }
-
         try
         {
-            await Task.Delay(check.StartGrace, cancellationToken);
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                if (_spec.Liveness is { } live)
-                {
-                    var problem = await Probe.CheckAsync(live, _spec.Address, _spec.Ports, InGuest, cancellationToken);
-                    liveFailures = problem is null ? 0 : liveFailures + 1;
-                    if (liveFailures >= live.FailureThreshold)
-                    {
-                        _healthKill = $"liveness check failed {liveFailures} times ({problem})";
-                        Event("unhealthy", _healthKill);
-                        KillWorkload();
-                        return;
-                    }
-
-                    if (_spec.Readiness is null)
-                    {
-                        MarkReady(problem is null, live.SuccessThreshold, ref readyPasses);
-                    }
-                }
-
-                if (_spec.Readiness is { } ready)
-                {
-                    MarkReady(await Probe.CheckAsync(ready, _spec.Address, _spec.Ports, InGuest, cancellationToken) is null, ready.SuccessThreshold, ref readyPasses);
-                }
-
-                var interval = _state.Ready ? check.Interval : TimeSpan.FromMilliseconds(Math.Min(check.Interval.TotalMilliseconds, 200));
-                await Task.Delay(interval, cancellationToken);
-            }
+            await Task.WhenAll(
+                _spec.Readiness is { } ready ? ReadinessAsync(ready, cancellationToken) : Task.CompletedTask,
+                _spec.Liveness is { } live ? LivenessAsync(live, readiness: _spec.Readiness is null, cancellationToken) : Task.CompletedTask);
         }
         catch (OperationCanceledException)
         {
         }
     }
+
+    private async Task ReadinessAsync(Model.Resolved.HealthCheck ready, CancellationToken cancellationToken)
+    {
+        var passes = 0;
+        await Task.Delay(ready.StartGrace, cancellationToken);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            MarkReady(await Probe.CheckAsync(ready, _spec.Address, _spec.Ports, InGuest, cancellationToken) is null, ready.SuccessThreshold, ref passes);
+            await Task.Delay(NextProbe(ready), cancellationToken);
+        }
+    }
+
+    private async Task LivenessAsync(Model.Resolved.HealthCheck live, bool readiness, CancellationToken cancellationToken)
+    {
+        var graceOver = _time.GetUtcNow() + live.StartGrace;
+        if (!readiness)
+        {
+            await Task.Delay(live.StartGrace, cancellationToken); // nothing to learn before the grace is over
+        }
+
+        var failures = 0;
+        var passes = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var problem = await Probe.CheckAsync(live, _spec.Address, _spec.Ports, InGuest, cancellationToken);
+            failures = problem is null || _time.GetUtcNow() < graceOver ? 0 : failures + 1;
+            if (failures >= live.FailureThreshold)
+            {
+                _healthKill = $"liveness check failed {failures} times ({problem})";
+                Event("unhealthy", _healthKill);
+                KillWorkload();
+                return;
+            }
+
+            if (readiness)
+            {
+                MarkReady(problem is null, live.SuccessThreshold, ref passes);
+            }
+
+            await Task.Delay(readiness ? NextProbe(live) : live.Interval, cancellationToken);
+        }
+    }
+
+    /// <summary>The check's interval once the guest is ready; until then at most 200 ms, so readiness is seen soon.</summary>
+    private TimeSpan NextProbe(Model.Resolved.HealthCheck check) =>
+        _state.Ready ? check.Interval : TimeSpan.FromMilliseconds(Math.Min(check.Interval.TotalMilliseconds, 200));
 
     /// <summary>How an exec check runs: inside an image guest (its files are not the host's); on the host for a process guest.</summary>
     private Func<IReadOnlyList<string>, CancellationToken, Task<int>>? InGuest => _spec.Driver == GuestDrivers.Oci && _workload is { } w

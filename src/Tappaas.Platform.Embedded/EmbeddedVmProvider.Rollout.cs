@@ -63,6 +63,8 @@ public sealed partial class EmbeddedVmProvider
         }
 
         var canaryRun = policy.Canary > 0 && outdated.Count > 0 && !request.Flags.Promote;
+        // minHealthyTime proves a new revision before old guests go; a pure scale-up replaces nothing, so ready is enough.
+        var holdHealthy = outdated.Count == 0 ? TimeSpan.Zero : policy.MinHealthyTime;
         var wantedNew = canaryRun ? Math.Min(workload.Replicas, policy.Canary) : workload.Replicas;
         var deadline = policy.HealthyDeadline ?? Deadline(workload);
         var started = new List<string>();
@@ -111,7 +113,7 @@ public sealed partial class EmbeddedVmProvider
             await RefreshNetworkAsync(ct);
             foreach (var guest in batch)
             {
-                if (await WaitHealthyAsync(guest, policy.MinHealthyTime, deadline, ct) is { } failure)
+                if (await WaitHealthyAsync(guest, holdHealthy, deadline, ct) is { } failure)
                 {
                     return await FailRolloutAsync(module.Name, guest, failure, policy, started, retired, ct);
                 }

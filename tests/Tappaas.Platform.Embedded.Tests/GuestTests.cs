@@ -72,6 +72,31 @@ public sealed class GuestTests(ITestOutputHelper log)
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public async Task A_guest_is_ready_from_its_first_passing_probe_not_after_the_liveness_start_grace(bool readinessCheck)
+    {
+        if (EmbeddedHarness.IsolationUnavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true, TimeProvider.System);
+        var name = readinessCheck ? "webrdy" : "webrdyl";
+        var liveness = "\"liveness\": {\"http\": {\"port\": \"http\", \"path\": \"/\"}, \"interval\": \"200ms\", \"failureThreshold\": 3, \"startGrace\": \"40s\"}";
+        var readiness = readinessCheck ? ", \"readiness\": {\"tcp\": {\"port\": \"http\"}, \"interval\": \"200ms\"}" : "";
+        var workload = "{\"command\": \"/usr/bin/python3\", \"args\": [\"-m\", \"http.server\", \"8080\", \"--bind\", \"0.0.0.0\"], \"ports\": {\"http\": 8080}, " +
+            "\"health\": {" + liveness + readiness + "}, \"stopGrace\": \"2s\"}";
+        var installing = Stopwatch.StartNew();
+        var result = await h.InstallAsync(provider, EmbeddedHarness.Module(name, workload));
+        Assert.True(result.Succeeded, result.Message);
+        log.WriteLine($"installed and ready in {installing.ElapsedMilliseconds} ms (liveness start grace 40 s)");
+        Assert.True(installing.Elapsed < TimeSpan.FromSeconds(25), $"ready only after {installing.Elapsed}: readiness waited for liveness' start grace");
+        Assert.True(provider.Runtime.State(name + "-0") is { Status: "running", Ready: true, Restarts: 0 });
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task A_killed_supervisors_workload_is_ended_by_the_next_supervisor_which_serves_on_its_port(bool isolate)
     {
         if (isolate && EmbeddedHarness.IsolationUnavailable is { } why)

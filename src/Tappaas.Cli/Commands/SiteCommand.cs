@@ -22,7 +22,7 @@ internal static class SiteCommand
             {
                 return await body(session, cancellationToken);
             }
-            catch (Exception ex) when (StateStores.Failure(ex, session.Layout) is { } words)
+            catch (Exception ex) when (session.StoreFailure(ex) is { } words)
             {
                 error.WriteLine($"error: {words}"); // a full disk or a damaged store: what to do, not SQLite's words
                 return ExitCodes.Failed;

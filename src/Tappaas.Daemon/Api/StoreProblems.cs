@@ -11,7 +11,7 @@ internal sealed class StoreProblems(IProblemDetailsService problems, SiteSession
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (StateStores.Failure(exception, site.Layout) is not { } words)
+        if (site.StoreFailure(exception) is not { } words)
         {
             return false;
         }

@@ -36,9 +36,11 @@ internal sealed class StepBuilder(Func<string, string?> providerFolder)
     /// <summary>
     /// An installed module brought to a new definition (upstream's update flow): its config, a snapshot and the
     /// pre-test (unless <paramref name="snapshot"/> is false), pre-update.sh, each consumed service (install for an added
-    /// one, update for a kept one, delete for a removed one), update.sh, the record and the post-test.
+    /// one, update for a kept one, delete for a removed one), update.sh, the record and the post-test (unless
+    /// <paramref name="postTest"/> is false: a scale, where the guest provider already waited for each new replica to be
+    /// ready and nothing else changed).
     /// </summary>
-    public void Converge(string module, IEnumerable<PlannedChange> changes, bool snapshot, string reason)
+    public void Converge(string module, IEnumerable<PlannedChange> changes, bool snapshot, string reason, bool postTest = true)
     {
         Add(StepKind.StageConfig, module, reason: $"write the merged config/{module}.json");
         if (snapshot)
@@ -62,7 +64,10 @@ internal sealed class StepBuilder(Func<string, string?> providerFolder)
 
         Add(StepKind.ModuleHook, module, hook: "update", reason: "the module's update.sh");
         Add(StepKind.Commit, module, reason: $"record the new revision ({reason})");
-        Add(StepKind.PostTest, module, reason: "the module must be healthy after the change");
+        if (postTest)
+        {
+            Add(StepKind.PostTest, module, reason: "the module must be healthy after the change");
+        }
     }
 
     /// <summary>

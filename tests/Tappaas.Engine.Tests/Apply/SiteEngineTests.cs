@@ -119,10 +119,18 @@ public sealed class SiteEngineTests
         Assert.Contains("\"replicas\": 5", File.ReadAllText(h.Layout.ModuleFile("app")), StringComparison.Ordinal);
         Assert.Contains((await h.Store.HistoryAsync("app", Ct)), r => r.Reason.Contains("scale from 2 to 5 replicas", StringComparison.Ordinal));
 
+        // A scale tests nothing after the change (the guest provider waited for each new replica to be ready); an update does.
+        var scaleRun = (await h.Store.ListAppliesAsync(1, Ct))[0];
+        var scaleSteps = (await h.Store.ReadJournalAsync(scaleRun.Id, Ct)).Select(e => e.Address).ToList();
+        Assert.Contains("app:Commit", scaleSteps);
+        Assert.DoesNotContain("app:PostTest", scaleSteps);
+
         Assert.Equal(ApplyStatus.Refused, (await h.Engine.ScaleAsync("plain", 2, new EngineOptions(), Ct)).Status);
         Assert.Equal(ApplyStatus.Refused, (await h.Engine.ScaleAsync("app", 65, new EngineOptions(), Ct)).Status);
         Assert.Equal(ApplyStatus.Refused, (await h.Engine.ScaleAsync("ghost", 1, new EngineOptions(), Ct)).Status);
         Assert.Equal(2, (await h.Store.GetModuleAsync("app", Ct))!.Revision); // refusals change nothing
+        Assert.Equal(ApplyStatus.Succeeded, (await h.Engine.UpdateAsync("app", new EngineOptions { Force = true }, Ct)).Status);
+        Assert.Contains("app:PostTest", (await h.Store.ReadJournalAsync((await h.Store.ListAppliesAsync(1, Ct))[0].Id, Ct)).Select(e => e.Address));
     }
 
     [Fact]
