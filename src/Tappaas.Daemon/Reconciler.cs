@@ -37,6 +37,7 @@ internal sealed class Reconciler(SiteSession site, DaemonOptions options, TimePr
     /// <summary>One cycle; returns the guests it brought back.</summary>
     public async Task<IReadOnlyList<string>> RunOnceAsync(CancellationToken cancellationToken)
     {
+        await FinishInterruptedRunAsync(cancellationToken);
         if (await site.Store.GetLockAsync(cancellationToken) is { } holder && holder.ExpiresAt > time.GetUtcNow())
         {
             return []; // a run is changing the site; look again next cycle
@@ -66,6 +67,25 @@ internal sealed class Reconciler(SiteSession site, DaemonOptions options, TimePr
         }
 
         return recovered;
+    }
+
+    /// <summary>
+    /// A run its process left unfinished (a crash, a kill, a host that went down mid-update) is finished now: resumed, or
+    /// its rollback completed, as 'tappaas resume' would, so no site stays "running" with a staged config until someone
+    /// types another command. A run that is still going holds the lock, and then this does nothing.
+    /// </summary>
+    private async Task FinishInterruptedRunAsync(CancellationToken cancellationToken)
+    {
+        if (await site.Store.FindUnfinishedApplyAsync(cancellationToken) is not { } run)
+        {
+            return;
+        }
+
+        var outcome = await site.Engine.ResumeAsync(cancellationToken);
+        if (outcome is { Status: not Engine.Apply.ApplyStatus.Refused })
+        {
+            log.LogInformation("finished run {Run} ({Command}) that was interrupted: {Status}", run.Id, run.Command, outcome.Status);
+        }
     }
 
     /// <summary>Runs one part of the cycle unless it is backing off; a failure is logged and doubles its back-off.</summary>
