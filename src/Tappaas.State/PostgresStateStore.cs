@@ -19,16 +19,7 @@ public sealed class PostgresStateStore(string connectionString, TimeProvider tim
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await _source.OpenConnectionAsync(cancellationToken);
 
     /// <inheritdoc />
-    protected override async Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken)
-    {
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT to_regclass(@t) IS NOT NULL";
-        var p = cmd.CreateParameter();
-        p.ParameterName = "t";
-        p.Value = table;
-        cmd.Parameters.Add(p);
-        return await cmd.ExecuteScalarAsync(cancellationToken) is true;
-    }
+    protected override string TableExistsSql => "SELECT to_regclass(@t) IS NOT NULL";
 
     /// <inheritdoc />
     protected override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)

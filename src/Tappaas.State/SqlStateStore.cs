@@ -52,7 +52,7 @@ public abstract partial class SqlStateStore(TimeProvider time) : IStateStore
 
     private async Task<bool> UpToDateAsync(DbConnection c, CancellationToken cancellationToken)
     {
-        if (!await TableExistsAsync(c, "schema_migrations", cancellationToken))
+        if (!await TableExistsAsync(c, TableExistsSql, "schema_migrations", cancellationToken))
         {
             return false; // a new store
         }
@@ -61,8 +61,12 @@ public abstract partial class SqlStateStore(TimeProvider time) : IStateStore
         return Convert.ToInt32(current ?? 0, System.Globalization.CultureInfo.InvariantCulture) >= Migrations.All.Max(m => m.Version);
     }
 
+    /// <summary>A query answering true (or non-zero) when the table named by <c>@t</c> exists.</summary>
+    protected abstract string TableExistsSql { get; }
+
     /// <summary>Whether the store has the table (a new store has none).</summary>
-    protected abstract Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken);
+    private static async Task<bool> TableExistsAsync(DbConnection connection, string sql, string table, CancellationToken cancellationToken) =>
+        Convert.ToBoolean(await ScalarAsync(connection, null, sql, cancellationToken, ("t", table)), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
     public async Task<int> SchemaVersionAsync(CancellationToken cancellationToken)

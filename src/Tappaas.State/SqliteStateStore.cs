@@ -46,16 +46,7 @@ public sealed class SqliteStateStore(string path, TimeProvider time) : SqlStateS
     }
 
     /// <inheritdoc />
-    protected override async Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken)
-    {
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @t";
-        var p = cmd.CreateParameter();
-        p.ParameterName = "t";
-        p.Value = table;
-        cmd.Parameters.Add(p);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
-    }
+    protected override string TableExistsSql => "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = @t";
 
     /// <inheritdoc />
     public override async Task<string?> IntegrityProblemAsync(CancellationToken cancellationToken)
