@@ -64,4 +64,23 @@ public sealed class RequestProblemTests
             Assert.Contains("nosuch", detail, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task A_state_store_that_fails_under_the_running_daemon_answers_503_saying_what_to_do()
+    {
+        await using var h = await DaemonHarness.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await h.Client(h.AdminToken).GetAsync("/api/v1/modules", Ct)).StatusCode);
+
+        // The file replaced by something that is no database (its open connections closed, so the next one reads it).
+        var store = Path.Combine(h.Layout.Root, "state.db");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.Delete(store + "-wal");
+        File.Delete(store + "-shm");
+        File.WriteAllBytes(store, [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 31 + 7))]);
+
+        var answer = await h.Client(h.AdminToken).GetAsync("/api/v1/modules", Ct);
+        var body = await answer.Content.ReadAsStringAsync(Ct);
+        Assert.True(answer.StatusCode == HttpStatusCode.ServiceUnavailable, $"{answer.StatusCode} {body}");
+        Assert.Contains($"the state store {store} is damaged", JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
 }
