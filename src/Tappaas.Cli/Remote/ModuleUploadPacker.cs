@@ -1,4 +1,5 @@
 using Tappaas.Client;
+using static Tappaas.Composition.ModuleUploads;
 
 namespace Tappaas.Cli.Remote;
 
@@ -9,9 +10,6 @@ namespace Tappaas.Cli.Remote;
 /// </summary>
 internal static class ModuleUploadPacker
 {
-    private const int MaxBytes = 16 * 1024 * 1024;
-    private const int MaxFiles = 1000;
-
     public static (List<string> Names, List<ModuleUploadV1>? Uploads, string? Error) For(ISiteApi api, IEnumerable<string> arguments)
     {
         var local = api is not TappaasClient;
