@@ -276,8 +276,8 @@ public sealed class ShimHost
     private TimeSpan NextProbe(Model.Resolved.HealthCheck check) =>
         _state.Ready ? check.Interval : TimeSpan.FromMilliseconds(Math.Min(check.Interval.TotalMilliseconds, 200));
 
-    /// <summary>How an exec check runs: inside an image guest (its files are not the host's); on the host for a process guest.</summary>
-    private Func<IReadOnlyList<string>, CancellationToken, Task<int>>? InGuest => _spec.Driver == GuestDrivers.Oci && _workload is { } w
+    /// <summary>How an exec check runs: inside a guest in a container (an image's, a confined process's); on the host for an unconfined process guest.</summary>
+    private Func<IReadOnlyList<string>, CancellationToken, Task<int>>? InGuest => _spec.Oci is not null && _workload is { } w
         ? async (command, ct) => (await _driver.ExecAsync(_spec, w.Pid, command, ct)).ExitCode
         : null;
 

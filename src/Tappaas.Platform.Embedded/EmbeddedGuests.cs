@@ -70,6 +70,7 @@ public sealed class EmbeddedGuests(EmbeddedPlatform platform) : IGuestObserver, 
     /// <summary>What isolates the guest, in words for status.</summary>
     public static string IsolationText(GuestSpecFile spec) => spec.Driver == Guests.Drivers.GuestDrivers.Oci
         ? $"oci (user namespace: guest root is host uid {spec.Oci?.HostUid}; read-only root filesystem; {spec.Oci?.Image})"
+        : spec.Oci is { } confined ? $"process confined as host uid {confined.HostUid} (no capabilities; read-only view of the host without the site)"
         : spec.Isolation == "namespaces" ? "process (shares the host's filesystem)" : "process on loopback (not isolated from the host)";
 
     private static GuestSnapshot Snapshot(GuestRuntime runtime, string guest, GuestSpecFile spec)

@@ -13,7 +13,7 @@ namespace Tappaas.Platform.Embedded;
 /// <summary>
 /// <c>cluster:vm</c> on the embedded platform: each replica of the module's workload is a guest — with root, in its own
 /// network namespace on the zone's bridge (address from the zone's DHCP range or the module's <c>ip</c>, hostname =
-/// vmname, private /tmp, own PID namespace) inside a cgroup limited by <c>cores</c> and <c>memory</c>; without root, a
+/// vmname), a container (an image's, or a confined process's) in a cgroup limited by <c>cores</c> and <c>memory</c>; without root, a
 /// supervised process on loopback. Each guest has a detached supervisor, so guests outlive the CLI and daemon and are
 /// found again by their state files.
 /// </summary>
@@ -104,10 +104,7 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
             await platform.Network.RefreshAsync(null, request.Consumer.Name, cancellationToken);
         }
 
-        if (request.Consumer.Text("imageType") == "oci")
-        {
-            ForgetImageModule(request.Consumer.Name);
-        }
+        ForgetImageModule(request.Consumer.Name); // its host ids (an image's or a confined process's)
 
         return OperationResult.Ok(gone.Count == 0 ? "no guests to remove" : $"removed {string.Join(", ", gone)}");
     }
@@ -187,9 +184,9 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
 
         var memory = module.Integer("memory") ?? 4096;
         var cores = (int)(module.Integer("cores") ?? 2);
-        if (provision && !image)
+        if (provision && !image && !_isolate)
         {
-            new Cgroup(cgroupMode, platform.Names.Cgroup(guest)).Create(memory, cores); // an image guest's runtime makes it
+            new Cgroup(cgroupMode, platform.Names.Cgroup(guest)).Create(memory, cores); // a container's runtime makes its own
         }
 
         var spec = new GuestSpecFile
@@ -200,7 +197,9 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
             Liveness = workload.Liveness, Readiness = workload.Readiness, Restart = workload.Restart, StopGrace = workload.StopGrace,
             SiteFolder = _siteFolder, DataDir = data, DiskLimitBytes = DiskSize.Bytes(module.Text("diskSize")), DiskCheckInterval = workload.DiskCheckInterval,
         };
-        return image ? ImageGuest(spec, module, workload, provision) : spec;
+        return image ? ImageGuest(spec, module, workload, provision)
+            : _isolate ? ConfinedGuest(spec, Path.GetFullPath(request.ConsumerFolder), provision)
+            : spec;
     }
 
     /// <summary>Stops a guest and removes its namespace, cgroup, address and folder.</summary>

@@ -28,15 +28,15 @@ public sealed class RoutedOnReturnTests
         h.Release("cluster", """{"description": "guests", "version": "1.0", "provides": ["vm"]}""");
         h.Release("firewall", """{"description": "firewall", "version": "1.0", "provides": ["rules", "dns", "proxy"]}""");
         h.Release("backup", """{"description": "backups", "version": "1.0", "provides": ["vm"]}""");
-        File.WriteAllText(Path.Combine(h.Repository, "count.py"), CountServer);
         void Web(string version) => h.Release("web", """
             {"description": "web", "version": "@VERSION", "vmid": 497, "zone0": "srvHome", "proxyDomain": "web.example.org", "proxyPort": 8080, "proxyAllowedZones": ["mgmt"],
              "dependsOn": ["cluster:vm", "firewall:proxy", "backup:vm"], "config": {"cluster:vm": {"image": "none", "memory": 512, "cores": 1, "workload": {
-               "command": "/usr/bin/python3", "args": ["-u", "../count.py"], "env": {"VERSION": "@VERSION"}, "ports": {"http": 8080},
+               "command": "/usr/bin/python3", "args": ["-u", "count.py"], "env": {"VERSION": "@VERSION"}, "ports": {"http": 8080},
                "health": {"readiness": {"http": {"port": "http", "path": "/"}, "interval": "100ms"}}, "stopGrace": "1s",
                "update": {"minHealthyTime": "200ms", "drainTime": "300ms"}}}}}
             """.Replace("@VERSION", version, StringComparison.Ordinal));
         Web("1.0");
+        File.WriteAllText(Path.Combine(h.Repository, "web", "count.py"), CountServer); // a guest sees its own folder only
         using var api = h.Api(h.AdminToken);
         using var root = X509Certificate2.CreateFromPem(await h.Client().GetStringAsync("/api/v1/ca.crt", Ct));
         using var client = SiteHttps.Client(https, root);

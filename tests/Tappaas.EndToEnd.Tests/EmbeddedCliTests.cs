@@ -99,7 +99,7 @@ public sealed class EmbeddedCliTests
             Assert.True(test.Code == 0, test.Output);
             Assert.Contains("tappaas-module:kept:ingress:dmz:8082", await File.ReadAllTextAsync(Path.Combine(site, "firewall", "ruleset.nft"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
             var status = await Cli.RunAsync(site, "status");
-            Assert.Contains("isolation: process (shares the host's filesystem)", status.Output, StringComparison.Ordinal);
+            Assert.Contains("isolation: process confined as host uid ", status.Output, StringComparison.Ordinal);
         }
         finally
         {

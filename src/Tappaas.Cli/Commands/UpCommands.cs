@@ -19,7 +19,9 @@ internal static class UpCommands
     [
         ("python3", "the example stack's web application"),
         ("iproute2", "network namespaces, bridges and veths for guests"),
-        ("util-linux", "unshare for the guests' PID, mount and UTS namespaces"),
+        ("util-linux", "nsenter and setpriv for commands inside guests"),
+        ("runc", "confines each guest: its own uid, namespaces and a read-only view of the host"),
+        ("golang-github-containers-common", "the default seccomp profile guests run under"),
         ("nftables", "the site firewall"),
         ("dnsmasq-base", "the site DNS on the zone gateways"),
         ("restic", "backups"),

@@ -59,11 +59,15 @@ public sealed class OciDriver : IGuestDriver
         }
 
         // runc exec joins the user namespace before the (host-owned) network namespace and is refused; nsenter enters
-        // the others first. The command runs as the guest's root in its root folder, working folder and cgroup.
+        // the others first. The command runs as the guest's root (an image guest's) in its root folder, its init's working folder
+        // (a path given to nsenter would be opened on the host) and its cgroup.
         var init = InitPid(spec) ?? throw new InvalidOperationException($"guest {spec.Guest} has no running container");
-        var cwd = (string?)Oci(spec).RuntimeSpec["process"]?["cwd"] ?? "/";
         var join = string.Join(" ", CgroupProcs(init).Select(f => $"echo $$ > '{f}' 2>/dev/null;"));
-        var psi = new ProcessStartInfo("/bin/sh", ["-c", $"{join} exec nsenter --target {init} --all --root --wd=\"$0\" -- \"$@\"", cwd, .. command]);
+        // Without a user namespace (a confined process guest) the command drops to the guest's uid and capabilities (none).
+        var process = Oci(spec).RuntimeSpec["process"];
+        var drop = HasUserNamespace(Oci(spec).RuntimeSpec) ? ""
+            : $"setpriv --reuid={(long?)process?["user"]?["uid"]} --regid={(long?)process?["user"]?["gid"]} --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- ";
+        var psi = new ProcessStartInfo("/bin/sh", ["-c", $"{join} exec nsenter --target {init} --all --root --wd -- {drop}\"$@\"", "tappaas-exec", .. command]);
         // With the workload's environment (as written to its bundle at its start), as runc exec would.
         var config = Path.Combine(Oci(spec).Bundle, "config.json");
         if (File.Exists(config) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))?["process"]?["env"] is System.Text.Json.Nodes.JsonArray env)
@@ -95,6 +99,9 @@ public sealed class OciDriver : IGuestDriver
             return null;
         }
     }
+
+    private static bool HasUserNamespace(System.Text.Json.Nodes.JsonObject runtimeSpec) =>
+        runtimeSpec["linux"]?["namespaces"] is System.Text.Json.Nodes.JsonArray namespaces && namespaces.Any(n => (string?)n?["type"] == "user");
 
     private static OciGuest Oci(GuestSpecFile spec) => spec.Oci ?? throw new InvalidOperationException($"guest {spec.Guest} uses the oci driver but its spec has no image");
 

@@ -4,17 +4,27 @@ using Tappaas.Platform.Embedded.Host;
 namespace Tappaas.Platform.Embedded.Guests.Drivers;
 
 /// <summary>
-/// The <c>process</c> driver: the workload is a command of the host. With isolation (root) it runs in the guest's
-/// network namespace (<c>ip netns exec</c>) and in its own mount, UTS and PID namespaces (<c>unshare</c>) with a private
-/// <c>/tmp</c> and the guest's hostname, inside the guest's cgroup; it still sees the host's files. Without isolation it
-/// is a plain child process on loopback.
+/// The <c>process</c> driver: the workload is a command of the host. With isolation (root) it is confined
+/// (<see cref="Oci.ConfinedProcess"/>): a container of the OCI runtime whose root is a read-only view of the host
+/// without the site, run as the module's own unprivileged uid with no capabilities; the spec carries its runtime spec,
+/// and starting, stopping and entering it are the <c>oci</c> driver's. A spec of an earlier release without one runs in
+/// the guest's network namespace and its own mount, UTS and PID namespaces (<c>unshare</c>) until it is next updated.
+/// Without isolation it is a plain child process on loopback.
 /// </summary>
 public sealed class ProcessDriver : IGuestDriver
 {
+    private readonly OciDriver _confined = new();
+
     public string Name => GuestDrivers.Process;
 
     public Task<GuestTask> StartAsync(GuestSpecFile spec, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> cgroupDirs, Action<string, string> output, CancellationToken cancellationToken)
     {
+        if (spec.Oci is { } oci)
+        {
+            Oci.ConfinedProcess.LayOut((string)oci.RuntimeSpec["root"]!["path"]!);
+            return _confined.StartAsync(spec, environment, cgroupDirs, output, cancellationToken);
+        }
+
         ProcessStartInfo psi;
         if (spec.Isolation == "namespaces")
         {
@@ -40,17 +50,38 @@ public sealed class ProcessDriver : IGuestDriver
         return Task.FromResult(GuestTask.Launch(psi, output));
     }
 
-    public void Stop(GuestSpecFile spec, GuestTask task) =>
+    public void Stop(GuestSpecFile spec, GuestTask task)
+    {
+        if (spec.Oci is not null)
+        {
+            _confined.Stop(spec, task);
+            return;
+        }
+
         // In a guest, unshare (the started process) ignores SIGTERM while it waits; the guest's init, its child, forwards it.
         Native.Kill(spec.Isolation == "namespaces" ? Native.FirstChild(task.Pid) ?? task.Pid : task.Pid, Native.SigTerm);
+    }
 
     public void Kill(GuestTask task) => task.Kill();
+
+    public void Ended(GuestSpecFile spec)
+    {
+        if (spec.Oci is not null)
+        {
+            _confined.Ended(spec);
+        }
+    }
 
     public async Task<(int ExitCode, string Output)> ExecAsync(GuestSpecFile spec, int workloadPid, IReadOnlyList<string> command, CancellationToken cancellationToken)
     {
         if (command.Count == 0)
         {
             throw new ArgumentException("exec needs a command", nameof(command));
+        }
+
+        if (spec.Oci is not null)
+        {
+            return await _confined.ExecAsync(spec, workloadPid, command, cancellationToken);
         }
 
         if (spec.Isolation != "namespaces")
@@ -63,7 +94,11 @@ public sealed class ProcessDriver : IGuestDriver
         return await GuestTask.RunAsync(new ProcessStartInfo("nsenter", [$"--target={init}", "--net", "--mount", "--uts", "--pid", $"--wd={spec.WorkingDir}", "--", .. command]), cancellationToken);
     }
 
-    public string Describe(GuestSpecFile spec) => spec.Isolation == "namespaces"
+    public string Describe(GuestSpecFile spec) => spec.Oci is { } oci
+        ? $"process confined by {oci.Runtime}: host uid {(long?)oci.RuntimeSpec["process"]?["user"]?["uid"]} of its own, no capabilities, no new privileges, default seccomp profile; "
+          + $"a read-only view of the host without the site, its files read-only at {Oci.ConfinedProcess.AppPath} and its disk at {Oci.ConfinedProcess.DataPath}; "
+          + "its own network, mount, PID, IPC, UTS and cgroup namespaces"
+        : spec.Isolation == "namespaces"
         ? "process in its own network, mount, UTS and PID namespaces (shares the host's filesystem)"
         : "process on loopback (not isolated from the host)";
 }

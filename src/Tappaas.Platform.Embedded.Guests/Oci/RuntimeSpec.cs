@@ -2,8 +2,11 @@ using System.Text.Json.Nodes;
 
 namespace Tappaas.Platform.Embedded.Guests.Oci;
 
-/// <summary>A bind mount into a guest: a host path at a guest path, read-only or not.</summary>
-public sealed record GuestMount(string HostPath, string GuestPath, bool ReadOnly);
+/// <summary>
+/// A bind mount into a guest: a host path at a guest path, read-only (recursively: mounts below it too) or not. A null
+/// <paramref name="HostPath"/> is an empty tmpfs that only root may write: it hides what the path holds on the host.
+/// </summary>
+public sealed record GuestMount(string? HostPath, string GuestPath, bool ReadOnly);
 
 /// <summary>What a guest's runtime spec is made of, resolved by the platform (image config merged with the module).</summary>
 public sealed record RuntimeSpecInput
@@ -40,15 +43,24 @@ public sealed record RuntimeSpecInput
 
     public IReadOnlyList<GuestMount> Mounts { get; init; } = [];
 
+    /// <summary>Whether guest ids are mapped from <see cref="HostUid"/> in a user namespace; without one the process runs as host uid <see cref="Uid"/>.</summary>
+    public bool UserNamespace { get; init; } = true;
+
+    /// <summary>The process's capabilities; null for <see cref="RuntimeSpec.DefaultCapabilities"/>.</summary>
+    public IReadOnlyList<string>? Capabilities { get; init; }
+
+    /// <summary>Kernel parameters of the guest's namespaces (e.g. <c>net.ipv4.ip_unprivileged_port_start</c>).</summary>
+    public IReadOnlyDictionary<string, string> Sysctl { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The runtime spec's seccomp section (<see cref="SeccompProfile.ForRuntime"/>); null runs without a filter.</summary>
     public JsonObject? Seccomp { get; init; }
 }
 
 /// <summary>
 /// Generates a guest's OCI runtime spec: a user namespace (guest ids 0–65535 are host ids from
-/// <see cref="RuntimeSpecInput.HostUid"/>), the zone's network namespace, private PID/IPC/UTS/mount namespaces, a
-/// read-only root with private writable <c>/tmp</c> and <c>/run</c>, Docker's and Podman's default capabilities, the
-/// default seccomp profile, <c>noNewPrivileges</c>, masked and read-only kernel paths, and cgroup limits from cores and memory.
+/// <see cref="RuntimeSpecInput.HostUid"/>) unless the process runs as an unprivileged host uid, the zone's network
+/// namespace, private PID/IPC/UTS/mount/cgroup namespaces, a read-only root with private writable <c>/tmp</c> and
+/// <c>/run</c>, Docker's and Podman's default capabilities (or the ones given), the default seccomp profile, <c>noNewPrivileges</c>, masked and read-only kernel paths, and cgroup limits from cores and memory.
 /// </summary>
 public static class RuntimeSpec
 {
@@ -71,16 +83,21 @@ public static class RuntimeSpec
 
     public static JsonObject Build(RuntimeSpecInput input)
     {
-        var caps = new JsonArray([.. DefaultCapabilities.Select(c => (JsonNode)c)]);
+        var caps = new JsonArray([.. (input.Capabilities ?? DefaultCapabilities).Select(c => (JsonNode)c)]);
         var namespaces = new JsonArray
         {
             new JsonObject { ["type"] = "pid" },
             new JsonObject { ["type"] = "ipc" },
             new JsonObject { ["type"] = "uts" },
             new JsonObject { ["type"] = "mount" },
-            new JsonObject { ["type"] = "user" },
+            new JsonObject { ["type"] = "cgroup" },
             input.NetworkNamespace is { } ns ? new JsonObject { ["type"] = "network", ["path"] = ns } : new JsonObject { ["type"] = "network" },
         };
+        if (input.UserNamespace)
+        {
+            namespaces.Add(new JsonObject { ["type"] = "user" });
+        }
+
         var mounts = new JsonArray
         {
             Mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"),
@@ -95,7 +112,9 @@ public static class RuntimeSpec
         };
         foreach (var m in input.Mounts)
         {
-            mounts.Add(Mount(m.GuestPath, "bind", m.HostPath, [.. new[] { "rbind", "nosuid", "nodev" }, m.ReadOnly ? "ro" : "rw"]));
+            mounts.Add(m.HostPath is null
+                ? Mount(m.GuestPath, "tmpfs", "tmpfs", "nosuid", "nodev", "noexec", "mode=755", "size=64k")
+                : Mount(m.GuestPath, "bind", m.HostPath, [.. new[] { "rbind", "nosuid", "nodev" }, m.ReadOnly ? "rro" : "rw"]));
         }
 
         var resources = new JsonObject
@@ -106,14 +125,23 @@ public static class RuntimeSpec
         };
         var linux = new JsonObject
         {
-            ["uidMappings"] = new JsonArray { new JsonObject { ["containerID"] = 0, ["hostID"] = input.HostUid, ["size"] = IdsPerGuest } },
-            ["gidMappings"] = new JsonArray { new JsonObject { ["containerID"] = 0, ["hostID"] = input.HostUid, ["size"] = IdsPerGuest } },
             ["namespaces"] = namespaces,
             ["cgroupsPath"] = input.CgroupsPath,
             ["resources"] = resources,
             ["maskedPaths"] = new JsonArray([.. s_masked.Select(p => (JsonNode)p)]),
             ["readonlyPaths"] = new JsonArray([.. s_readOnly.Select(p => (JsonNode)p)]),
         };
+        if (input.UserNamespace)
+        {
+            linux["uidMappings"] = new JsonArray { new JsonObject { ["containerID"] = 0, ["hostID"] = input.HostUid, ["size"] = IdsPerGuest } };
+            linux["gidMappings"] = new JsonArray { new JsonObject { ["containerID"] = 0, ["hostID"] = input.HostUid, ["size"] = IdsPerGuest } };
+        }
+
+        if (input.Sysctl.Count > 0)
+        {
+            linux["sysctl"] = new JsonObject([.. input.Sysctl.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]);
+        }
+
         if (input.Seccomp is { } seccomp)
         {
             linux["seccomp"] = seccomp.DeepClone();
