@@ -44,6 +44,7 @@ internal static class CliApp
             BackupCommands.Backup(output, error),
             BackupCommands.Backups(output, error),
             BackupCommands.Restore(output, error),
+            SiteCommands.Create(output, error),
             UpCommands.Up(output, error),
             UpCommands.Down(output, error, time),
         };

@@ -17,6 +17,9 @@ public sealed partial class BackupService : IBackupOperations
         return new BackupSnapshot(restored.ShortId, module, restored.Time ?? platform.Time.GetUtcNow());
     }
 
+    async Task<BackupResult> IBackupOperations.BackupSiteAsync(CancellationToken cancellationToken) =>
+        Result(await BackupSiteAsync(cancellationToken), "site-backup");
+
     async Task<BackupResult> IBackupOperations.VerifyAsync(string module, CancellationToken cancellationToken) =>
         Result(await VerifyAsync(module, cancellationToken), "verify");
 
@@ -32,7 +35,7 @@ public sealed partial class BackupService : IBackupOperations
             kv.Value.BackupFailures, kv.Value.VerifyFailures), StringComparer.Ordinal);
 
     /// <summary>The module a snapshot belongs to (its <c>module=</c> tag).</summary>
-    public static string ModuleOf(ResticSnapshot snapshot) =>
+    public static string ModuleOf(ResticSnapshot snapshot) => snapshot.Tags?.Contains(SiteTag) == true ? "(site)" :
         snapshot.Tags?.FirstOrDefault(t => t.StartsWith("module=", StringComparison.Ordinal))?["module=".Length..] ?? "?";
 
     private static BackupResult Result(BackupOutcome o, string kind) => new()

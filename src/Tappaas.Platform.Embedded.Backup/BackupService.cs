@@ -265,6 +265,11 @@ public sealed partial class BackupService(IBackupGuests platform, IStateStore? s
             }
         }
 
+        if (SiteBackupDue(now))
+        {
+            results.Add((await BackupSiteAsync(cancellationToken), false)); // the site itself, on the site's default schedule
+        }
+
         return results;
     }
 

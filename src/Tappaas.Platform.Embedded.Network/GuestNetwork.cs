@@ -43,9 +43,12 @@ internal sealed class GuestNetwork(HostNames names)
         var ns = Namespace(guest);
         // ip netns exec binds /etc/netns/<ns>/* over /etc: the guest's resolver is its zone gateway (where the platform's
         // DNS answers) with short timeouts, and its own name resolves locally.
-        if (File.Exists(Path.Combine("/run/netns", ns)))
+        var (host, peer) = names.Veth(guest);
+        if (File.Exists(Path.Combine("/run/netns", ns)) || Directory.Exists(Path.Combine("/sys/class/net", host)))
         {
-            await DeleteAsync(guest, cancellationToken); // a leftover of a crash (its /etc/netns files too): start clean
+            // A leftover of a crash (its /etc/netns files too), or the host side of a namespace the kernel is still
+            // tearing down: the names are this guest's, so start clean.
+            await DeleteAsync(guest, cancellationToken);
         }
 
         var etc = Path.Combine("/etc/netns", ns);
@@ -56,7 +59,6 @@ internal sealed class GuestNetwork(HostNames names)
 
         await AtomicFile.WriteAsync(Path.Combine(etc, "resolv.conf"), $"nameserver {gateway}\nsearch {zone}.internal\noptions timeout:1 attempts:1\n", cancellationToken);
         await AtomicFile.WriteAsync(Path.Combine(etc, "hosts"), $"127.0.0.1 localhost\n{address} {hostname}.{zone}.internal {hostname}\n", cancellationToken);
-        var (host, peer) = names.Veth(guest);
 
         // Two runs of ip, each a batch that stops at its first failing step: the host's side, then the guest's.
         await BatchAsync(null,

@@ -26,6 +26,9 @@ public abstract partial class SqlStateStore(TimeProvider time) : IStateStore
     public virtual Task<string?> IntegrityProblemAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
     /// <inheritdoc />
+    public abstract Task<string> CopyToAsync(string folder, CancellationToken cancellationToken);
+
+    /// <inheritdoc />
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var c = await OpenAsync(cancellationToken);

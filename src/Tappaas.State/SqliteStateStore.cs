@@ -48,6 +48,23 @@ public sealed class SqliteStateStore(string path, TimeProvider time) : SqlStateS
     /// <inheritdoc />
     protected override string TableExistsSql => "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = @t";
 
+    /// <summary>The file name of a SQLite store's copy.</summary>
+    public const string CopyFile = "state.db";
+
+    /// <inheritdoc />
+    public override async Task<string> CopyToAsync(string folder, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(folder);
+        var file = System.IO.Path.Combine(folder, CopyFile);
+        File.Delete(file);
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "VACUUM INTO @file"; // one read transaction: what was committed when it began, writers go on
+        cmd.Parameters.Add(new SqliteParameter("@file", file));
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return CopyFile;
+    }
+
     /// <inheritdoc />
     public override async Task<string?> IntegrityProblemAsync(CancellationToken cancellationToken)
     {

@@ -20,6 +20,9 @@ public interface IBackupOperations
     /// <summary>The backups of a module, or of all (null), oldest first.</summary>
     Task<IReadOnlyList<BackupSnapshot>> ListAsync(string? module, CancellationToken cancellationToken);
 
+    /// <summary>Backs up the site itself (its state, configuration, CA, secrets and module repository), not a module's data.</summary>
+    Task<BackupResult> BackupSiteAsync(CancellationToken cancellationToken);
+
     /// <summary>Runs the backups and verifications whose schedule came due.</summary>
     Task<IReadOnlyList<BackupResult>> RunDueAsync(CancellationToken cancellationToken);
 

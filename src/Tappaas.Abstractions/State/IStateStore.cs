@@ -12,6 +12,12 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>What the store's own integrity check finds wrong (SQLite's <c>quick_check</c>), or null when it finds nothing.</summary>
     Task<string?> IntegrityProblemAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes a consistent copy of the whole store into <paramref name="folder"/> while it is in use (SQLite's
+    /// <c>VACUUM INTO</c> as <c>state.db</c>; PostgreSQL's <c>pg_dump</c> as <c>state.pgdump</c>); returns the file's name.
+    /// </summary>
+    Task<string> CopyToAsync(string folder, CancellationToken cancellationToken);
+
     /// <summary>The schema version after migration.</summary>
     Task<int> SchemaVersionAsync(CancellationToken cancellationToken);
 
