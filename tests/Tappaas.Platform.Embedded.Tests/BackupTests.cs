@@ -151,15 +151,21 @@ public sealed class BackupTests
         await h.InstallAsync(BackupHarness.Module("ignored", deps: "\"cluster:vm\""));
 
         var first = await h.Service.RunDueAsync(Ct);
-        Assert.Equal(["firewall", "nightly"], first.Where(r => !r.Verify).Select(r => r.Outcome.Module).Order(StringComparer.Ordinal));
+        // The site itself is backed up on the site's default schedule (03:00 here too).
+        Assert.Equal(["firewall", "nightly", BackupService.SiteTag], first.Where(r => !r.Verify).Select(r => r.Outcome.Module).Order(StringComparer.Ordinal));
         Assert.Equal(["nightly"], first.Where(r => r.Verify).Select(r => r.Outcome.Module)); // its restore is verified on schedule too
         Assert.All(first, r => Assert.True(r.Outcome.Succeeded, r.Outcome.Message));
+        var site = Assert.Single(await (await h.Service.RepositoryAsync(Ct)).SnapshotsAsync(BackupService.SiteTag, Ct));
+        Assert.Equal(clock.Now, site.Time); // stamped by the platform's clock
+        Assert.Equal(clock.Now, h.Service.LastSiteBackup()!.At);
 
         clock.Now = clock.Now.AddHours(1);
         Assert.Empty(await h.Service.RunDueAsync(Ct)); // 03:00 already covered
 
         clock.Now = clock.Now.AddDays(1);
-        Assert.Contains(await h.Service.RunDueAsync(Ct), r => r.Outcome.Module == "nightly");
+        var next = await h.Service.RunDueAsync(Ct);
+        Assert.Contains(next, r => r.Outcome.Module == "nightly");
+        Assert.Contains(next, r => r.Outcome.Module == BackupService.SiteTag && r.Outcome.Succeeded);
     }
 
     [Fact]

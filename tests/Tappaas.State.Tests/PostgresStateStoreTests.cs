@@ -19,4 +19,13 @@ public sealed class PostgresStateStoreTests(PostgresServer server) : StateStoreC
         await store.MigrateAsync(TestContext.Current.CancellationToken);
         return store;
     }
+
+    protected override async Task<IStateStore> FromCopyAsync(string file)
+    {
+        var database = await server.CreateDatabaseAsync(); // an empty database on the server, as a fresh machine's
+        await PostgresStateStore.RestoreAsync(file, database, TestContext.Current.CancellationToken);
+        var store = new PostgresStateStore(database, TimeProvider.System);
+        await store.MigrateAsync(TestContext.Current.CancellationToken);
+        return store;
+    }
 }

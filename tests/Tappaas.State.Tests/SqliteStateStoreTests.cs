@@ -14,5 +14,14 @@ public sealed class SqliteStateStoreTests : StateStoreContract, IDisposable
         return store;
     }
 
+    protected override async Task<IStateStore> FromCopyAsync(string file)
+    {
+        var path = Path.Combine(_dir.Path, $"restored-{Guid.NewGuid():N}.db");
+        File.Copy(file, path);
+        var store = new SqliteStateStore(path, TimeProvider.System);
+        await store.MigrateAsync(TestContext.Current.CancellationToken);
+        return store;
+    }
+
     public void Dispose() => _dir.Dispose();
 }

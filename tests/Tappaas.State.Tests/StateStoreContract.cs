@@ -7,10 +7,33 @@ public abstract class StateStoreContract
 {
     protected abstract Task<IStateStore> CreateAsync();
 
+    /// <summary>A new store made from a copy <see cref="IStateStore.CopyToAsync"/> wrote (the file in the folder).</summary>
+    protected abstract Task<IStateStore> FromCopyAsync(string file);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static LockHolder Holder(string owner, TimeSpan lease, int pid = 1) =>
         new(owner, "host", pid, "install", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow + lease);
+
+    [Fact]
+    public async Task A_copy_taken_while_the_store_is_in_use_restores_as_it_was_then()
+    {
+        await using var store = await CreateAsync();
+        await store.SaveModuleAsync("app", "{\"v\": 1}", "installed", "install", Ct);
+        await store.SaveModuleAsync("app", "{\"v\": 2}", "installed", "update", Ct);
+        await store.AppendEventAsync("app", "ready", "guest app-0 is ready", Ct);
+        using var dir = new TestUtilities.TempDir();
+        var file = await store.CopyToAsync(dir.Path, Ct);
+        await store.SaveModuleAsync("later", "{}", "installed", "install", Ct); // after the copy: not in it
+
+        await using var copy = await FromCopyAsync(Path.Combine(dir.Path, file));
+        Assert.Equal(2, await copy.GetRevisionAsync(Ct));
+        Assert.Equal(["app"], (await copy.ListModulesAsync(Ct)).Select(m => m.Name));
+        Assert.Equal(["install", "update"], (await copy.HistoryAsync("app", Ct)).Select(h => h.Reason));
+        Assert.Equal("{\"v\": 2}", (await copy.GetModuleAsync("app", Ct))!.Definition);
+        Assert.Equal(["guest app-0 is ready"], (await copy.ReadEventsAsync(0, 10, Ct)).Select(e => e.Message));
+        Assert.Equal(3, await store.GetRevisionAsync(Ct)); // the original went on
+    }
 
     [Fact]
     public async Task Migrations_are_versioned_and_repeatable()
