@@ -99,6 +99,9 @@ public interface ISiteApi
     /// <summary>Finishes a run a crash interrupted (resuming it or completing its rollback); status "nothing" when there was none.</summary>
     Task<ApiResult<ApplyResultV1>> ResumeAsync(CancellationToken ct);
 
+    /// <summary>Backs up the site itself (state store, config folder, CA, secrets, module repository) into its backup repository; 502 with the reason when it fails.</summary>
+    Task<ApiResult<BackupResultV1>> BackupSiteAsync(CancellationToken ct);
+
     /// <summary>Runs the backups and verifies whose schedule came due; one result each (failed ones with Succeeded false).</summary>
     Task<ApiResult<List<BackupResultV1>>> RunDueBackupsAsync(CancellationToken ct);
 

@@ -130,6 +130,8 @@ public sealed class TappaasClient : ISiteApi, IDisposable
 
     public Task<ApiResult<ApplyResultV1>> ResumeAsync(CancellationToken ct) => SendAsync<ApplyResultV1>(HttpMethod.Post, "api/v1/resume", null, ct);
 
+    public Task<ApiResult<BackupResultV1>> BackupSiteAsync(CancellationToken ct) => SendAsync<BackupResultV1>(HttpMethod.Post, "api/v1/site/backup", null, ct);
+
     public Task<ApiResult<List<BackupResultV1>>> RunDueBackupsAsync(CancellationToken ct) => SendAsync<List<BackupResultV1>>(HttpMethod.Post, "api/v1/backups/run-due", null, ct);
 
     public Task<ApiResult<BackupResultV1>> BackupAsync(string module, CancellationToken ct) =>

@@ -46,6 +46,8 @@ public sealed partial class SiteApi
     public async Task<ApiResult<ApplyResultV1>> ResumeAsync(CancellationToken ct) =>
         await site.Engine.ResumeAsync(ct) is { } outcome ? Outcome(outcome) : Ok(new ApplyResultV1(NothingToResume, null, []));
 
+    public async Task<ApiResult<BackupResultV1>> BackupSiteAsync(CancellationToken ct) => Backup(await site.Backups.BackupSiteAsync(ct));
+
     public async Task<ApiResult<List<BackupResultV1>>> RunDueBackupsAsync(CancellationToken ct) =>
         Ok((await site.Backups.RunDueAsync(ct)).Select(o => new BackupResultV1(o.Module, o.Succeeded, o.Message, o.SnapshotId, o.Seconds)).ToList());
 }

@@ -421,7 +421,7 @@ public sealed partial class SiteApi(SiteSession site, ModuleArguments arguments)
         await site.Store.GetModuleAsync(module, ct) is { Status: "installed" } ? null
             : new ApiProblem(404, "no such module", $"module \"{module}\" is not installed in this site; GET /api/v1/modules lists them", [], null);
 
-    private static ApiResult<BackupResultV1> Backup(BackupResult o) =>
+    internal static ApiResult<BackupResultV1> Backup(BackupResult o) =>
         o.Succeeded
             ? Ok(new BackupResultV1(o.Module, true, o.Message, o.SnapshotId, o.Seconds))
             : new ApiProblem(502, "backup operation failed", o.Message, [], null);

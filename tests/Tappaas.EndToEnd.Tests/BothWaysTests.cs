@@ -44,7 +44,7 @@ public sealed partial class BothWaysTests
                 Assert.Equal(b.Stdout.Replace(local, "SITE", StringComparison.Ordinal), a.Stdout.Replace(remote, "SITE", StringComparison.Ordinal));
             }
 
-            seen.Add(args[0] is "backup" or "secret" or "registry" || args is ["images", "prune", ..] ? $"{args[0]} {args[1]}" : args[0]);
+            seen.Add(args[0] is "backup" or "secret" or "registry" or "site" || args is ["images", "prune", ..] ? $"{args[0]} {args[1]}" : args[0]);
         }
 
         await Same(0, "status", "--json");
@@ -102,6 +102,7 @@ public sealed partial class BothWaysTests
         await Same(0, "backups", "--json");
         await Same(1, "backup", "verify", "web", "--json");
         await Same(0, "backup", "run-due", "--json");
+        await Same(0, "site", "backup", "--json");
         await Same(0, "restore", "web", "--json");
         await Same(0, "promote", "web");
         await Same(1, "scale", "web", "2"); // no workload block on this backend
@@ -118,7 +119,7 @@ public sealed partial class BothWaysTests
 
         Assert.Equal(fx.SqlMarkers(local), fx.SqlMarkers(remote));
         var commands = new[] { "status", "plan", "install", "test", "update", "apply", "history", "rollback", "journal", "resume", "logs", "export",
-            "import", "secret set", "secret list", "secret delete", "nodes", "migrate", "evacuate", "backup web", "backups", "backup verify", "backup run-due", "restore",
+            "import", "secret set", "secret list", "secret delete", "nodes", "migrate", "evacuate", "backup web", "backups", "backup verify", "backup run-due", "site backup", "restore",
             "promote", "scale", "delete", "events", "images", "images prune", "registry logout" };
         Assert.Empty(commands.Except(seen));
     }

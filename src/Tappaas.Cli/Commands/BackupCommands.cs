@@ -109,7 +109,7 @@ internal static class BackupCommands
         return command;
     }
 
-    private static int Report(TextWriter output, TextWriter error, string module, ApiResult<BackupResultV1> answer, bool json)
+    internal static int Report(TextWriter output, TextWriter error, string module, ApiResult<BackupResultV1> answer, bool json)
     {
         if (json)
         {

@@ -1,24 +1,22 @@
 using System.CommandLine;
+using Tappaas.Cli.Remote;
 using Tappaas.Composition;
 
 namespace Tappaas.Cli.Commands;
 
 /// <summary>
 /// <c>site backup</c> (the site itself into its restic repository: state store, config, CA, secrets, repository,
-/// uploads) and <c>site restore --repository R --password-file F</c> (a site brought back from it into a new folder,
-/// guests and all). Both run in this process, on the site's files.
+/// uploads; through the daemon when one serves the site) and <c>site restore --repository R --password-file F</c> (a
+/// site brought back from it into a new folder, guests and all, in this process: there is no site to ask yet).
 /// </summary>
 internal static class SiteCommands
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
         var backup = new Command("backup", "Back up the site itself now (state store, config folder, CA, secrets, module repository, uploads) into its backup repository.");
-        backup.SetAction((result, ct) => SiteCommand.RunAsync(result, error, async (site, token) =>
-        {
-            var outcome = await site.Backups.BackupSiteAsync(token);
-            (outcome.Succeeded ? output : error).WriteLine(outcome.Succeeded ? outcome.Message : $"error: {outcome.Message}");
-            return outcome.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
-        }, ct));
+        backup.Options.Add(CommonOptions.Json);
+        backup.SetAction((result, ct) => Dispatch.RunAsync(result, error, async (api, token) =>
+            BackupCommands.Report(output, error, "site", await api.BackupSiteAsync(token), result.GetValue(CommonOptions.Json)), ct));
 
         var repository = new Option<string>("--repository") { Description = "The restic repository holding the site's backups (a folder, or a rest:/s3:/sftp: URL).", Required = true };
         var password = new Option<string>("--password-file") { Description = "A file holding the repository's password (the old site's secret restic-password).", Required = true };

@@ -111,6 +111,8 @@ internal static class Endpoints
 
         v1.MapPost("/resume", async (SiteApi api, CancellationToken ct) => Http(await api.ResumeAsync(ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Finish a run a crash interrupted (status \"nothing\" when there is none).");
+        v1.MapPost("/site/backup", async (SiteApi api, CancellationToken ct) => Http(await api.BackupSiteAsync(ct)))
+            .RequireAuthorization(Policies.Operator).WithSummary("Back up the site itself (state store, config folder, CA, secrets, module repository) into its backup repository.");
         v1.MapPost("/backups/run-due", async (SiteApi api, CancellationToken ct) => Http(await api.RunDueBackupsAsync(ct)))
             .RequireAuthorization(Policies.Operator).WithSummary("Run the backups and verifies whose schedule came due (for cron beside the daemon).");
         v1.MapPost("/import", async (FolderRequestV1 request, SiteApi api, CancellationToken ct) => Http(await api.ImportAsync(request.Folder, ct)))
