@@ -232,11 +232,11 @@ public sealed class ShimHost
 
     private async Task ReadinessAsync(Model.Resolved.HealthCheck ready, CancellationToken cancellationToken)
     {
-        var passes = 0;
+        var (passes, failures) = (0, 0);
         await Task.Delay(ready.StartGrace, cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
-            MarkReady(await Probe.CheckAsync(ready, _spec.Address, _spec.Ports, InGuest, cancellationToken) is null, ready.SuccessThreshold, ref passes);
+            MarkReady(await Probe.CheckAsync(ready, _spec.Address, _spec.Ports, InGuest, cancellationToken) is null, ready, ref passes, ref failures);
             await Task.Delay(NextProbe(ready), cancellationToken);
         }
     }
@@ -250,7 +250,7 @@ public sealed class ShimHost
         }
 
         var failures = 0;
-        var passes = 0;
+        var (passes, misses) = (0, 0);
         while (!cancellationToken.IsCancellationRequested)
         {
             var problem = await Probe.CheckAsync(live, _spec.Address, _spec.Ports, InGuest, cancellationToken);
@@ -265,7 +265,7 @@ public sealed class ShimHost
 
             if (readiness)
             {
-                MarkReady(problem is null, live.SuccessThreshold, ref passes);
+                MarkReady(problem is null, live, ref passes, ref misses);
             }
 
             await Task.Delay(readiness ? NextProbe(live) : live.Interval, cancellationToken);
@@ -281,10 +281,15 @@ public sealed class ShimHost
         ? async (command, ct) => (await _driver.ExecAsync(_spec, w.Pid, command, ct)).ExitCode
         : null;
 
-    private void MarkReady(bool passed, int successThreshold, ref int passes)
+    /// <summary>
+    /// A probe's outcome: a guest not ready becomes so after <c>successThreshold</c> passes in a row; a ready one leaves the
+    /// rotation only after <c>failureThreshold</c> failures in a row, so one slow answer (a busy host, the freezer holding
+    /// it for a snapshot) does not take every guest of a module out at once.
+    /// </summary>
+    private void MarkReady(bool passed, Model.Resolved.HealthCheck check, ref int passes, ref int failures)
     {
-        passes = passed ? passes + 1 : 0;
-        var ready = passes >= successThreshold;
+        (passes, failures) = passed ? (passes + 1, 0) : (0, failures + 1);
+        var ready = _state.Ready ? failures < Math.Max(check.FailureThreshold, 1) : passes >= check.SuccessThreshold;
         if (ready != _state.Ready)
         {
             Update(s => s with { Ready = ready, ReadySince = ready ? _time.GetUtcNow() : null });

@@ -94,6 +94,52 @@ public sealed class GuestTests(ITestOutputHelper log)
         Assert.True(provider.Runtime.State(name + "-0") is { Status: "running", Ready: true, Restarts: 0 });
     }
 
+    [Fact]
+    public async Task A_ready_guest_leaves_the_rotation_only_after_failure_threshold_failed_readiness_probes_in_a_row()
+    {
+        if (EmbeddedHarness.IsolationUnavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true, TimeProvider.System);
+        var readiness = "\"readiness\": {\"http\": {\"port\": \"http\", \"path\": \"/\"}, \"interval\": \"200ms\", \"timeout\": \"300ms\", \"failureThreshold\": 3}";
+        var workload = "{\"command\": \"/usr/bin/python3\", \"args\": [\"-m\", \"http.server\", \"8080\", \"--bind\", \"0.0.0.0\"], \"ports\": {\"http\": 8080}, " +
+            "\"health\": {" + readiness + "}, \"stopGrace\": \"2s\"}";
+        Assert.True((await h.InstallAsync(provider, EmbeddedHarness.Module("webflaky", workload))).Succeeded);
+        var guest = "webflaky-0";
+        await WaitAsync(() => provider.Runtime.State(guest) is { Ready: true }, TimeSpan.FromSeconds(10));
+
+        // Frozen (as a snapshot holds it) for 0.6 s: one or two probes time out, fewer than three in a row; it stays ready.
+        async Task<bool> ReadyThroughoutAsync(TimeSpan frozen)
+        {
+            var ready = true;
+            await using (await provider.PauseAsync("webflaky", Ct))
+            {
+                for (var watch = Stopwatch.StartNew(); watch.Elapsed < frozen; await Task.Delay(20, Ct))
+                {
+                    ready &= provider.Runtime.State(guest) is { Ready: true };
+                }
+            }
+
+            for (var watch = Stopwatch.StartNew(); watch.Elapsed < TimeSpan.FromSeconds(1); await Task.Delay(20, Ct))
+            {
+                ready &= provider.Runtime.State(guest) is { Ready: true };
+            }
+
+            return ready;
+        }
+
+        Assert.True(await ReadyThroughoutAsync(TimeSpan.FromMilliseconds(600)), "one slow readiness probe took the guest out of the rotation");
+        Assert.DoesNotContain("not-ready", await File.ReadAllTextAsync(Path.Combine(provider.Runtime.GuestDir(guest), "events.log"), Ct), StringComparison.Ordinal);
+
+        // Frozen for 4 s: three probes in a row fail, it leaves the rotation, and is back once it answers again.
+        Assert.False(await ReadyThroughoutAsync(TimeSpan.FromSeconds(4)));
+        await WaitAsync(() => provider.Runtime.State(guest) is { Status: "running", Ready: true }, TimeSpan.FromSeconds(10));
+        Assert.Contains("not-ready", await File.ReadAllTextAsync(Path.Combine(provider.Runtime.GuestDir(guest), "events.log"), Ct), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
