@@ -77,6 +77,7 @@ internal static class ApiBenchmark
         {
             daemon.Kill();
             await daemon.WaitForExitAsync();
+            await Composition.DataPlane.StopAsync(layout.Root, TimeSpan.FromSeconds(5), CancellationToken.None); // the proxy outlives the daemon
             var runtime = new Platform.Embedded.EmbeddedPlatform(layout.Root, Platform.Embedded.EmbeddedPlatform.CanIsolate, TimeProvider.System);
             foreach (var (guest, spec) in runtime.Runtime.All())
             {

@@ -152,6 +152,8 @@ internal static partial class ProxyBenchmark
                 await daemon.StopAsync();
             }
 
+            await Composition.DataPlane.StopAsync(layout.Root, TimeSpan.FromSeconds(5), CancellationToken.None); // the proxy outlives the daemon
+
             await session!.Services.GetRequiredService<Platform.Embedded.EmbeddedPlatform>().Vm.DeleteAsync(request, CancellationToken.None);
             Directory.Delete(root, recursive: true);
         }

@@ -77,8 +77,8 @@ public static class DaemonApp
         builder.Services.AddSingleton<Proxy.ProxyStats>();
         builder.Services.AddSingleton<DaemonMetrics>();
         Telemetry.Add(builder);
-        builder.Services.AddSingleton<Proxy.ProxyServer>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Proxy.ProxyServer>());
+        builder.Services.AddSingleton<Proxy.ProxyProcess>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Proxy.ProxyProcess>());
         builder.Services.AddSingleton<Scaling.Autoscaler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Scaling.Autoscaler>());
         builder.Services.AddSingleton<Reconciler>();

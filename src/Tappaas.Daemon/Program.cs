@@ -9,18 +9,47 @@ var proxyHttp = new Option<string?>("--proxy-http") { Description = "And its pla
 var tokenFile = new Option<string?>("--initial-token-file") { Description = "Write the first admin token to this file (0600) instead of printing it." };
 var logFormat = new Option<string>("--log-format") { Description = "The log's format: text or json (one JSON object per entry).", DefaultValueFactory = _ => "text" };
 logFormat.AcceptOnlyFromAmong("text", "json");
-var root = new RootCommand("tappaasd: the TAPPaaS daemon — the site's REST API, reconciler, autoscaler and (with --proxy-https) its reverse proxy.")
+var root = new RootCommand("tappaasd: the TAPPaaS daemon — the site's REST API, reconciler, autoscaler and (with --proxy-https) the supervisor of its reverse proxy.")
 {
     site, listen, proxyHttps, proxyHttp, tokenFile, logFormat,
 };
+// tappaasd proxy: the site's reverse proxy on its own (the daemon starts it; see DataPlane).
+var proxySite = new Option<string?>("--site") { Description = "The site folder (default: $TAPPAAS_SITE, else ~/.local/share/tappaas/site)." };
+var proxyListen = new Option<string>("--https") { Description = "The HTTPS listener, e.g. https://0.0.0.0:443.", Required = true };
+var proxyRedirect = new Option<string?>("--http") { Description = "The plain HTTP listener, which redirects to HTTPS, e.g. http://0.0.0.0:80." };
+var proxyCommand = new Command("proxy", "Run the site's reverse proxy apart from the daemon (the daemon starts it with --proxy-https; it serves on while the daemon is down).")
+{
+    proxySite, proxyListen, proxyRedirect,
+};
+proxyCommand.SetAction(async (result, _) =>
+{
+    foreach (var (option, value) in new[] { ("--https", result.GetValue(proxyListen)), ("--http", result.GetValue(proxyRedirect)) })
+    {
+        if (value is not null && (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || !System.Net.IPAddress.TryParse(uri.Host, out var ip)))
+        {
+            Console.Error.WriteLine($"error: {option} {value} is not an http:// or https:// address with an IP; write e.g. https://0.0.0.0:443");
+            return 2;
+        }
+    }
+
+    Tappaas.Daemon.Proxy.InlineSocketCompletions.Enable(); // before the first socket is made
+    try
+    {
+        var app = await Tappaas.Daemon.Proxy.ProxyApp.BuildAsync(Tappaas.Composition.SiteSession.Resolve(result.GetValue(proxySite)),
+            new Tappaas.Daemon.Proxy.ProxyListeners(result.GetValue(proxyListen)!, result.GetValue(proxyRedirect)));
+        await app.RunAsync();
+        return 0;
+    }
+    catch (Exception ex) when (ex is InvalidOperationException or IOException)
+    {
+        Console.Error.WriteLine($"error: {ex.Message}");
+        return 1;
+    }
+});
+root.Subcommands.Add(proxyCommand);
 root.SetAction(async (result, _) =>
 {
     var https = result.GetValue(proxyHttps);
-    if (https is not null)
-    {
-        Tappaas.Daemon.Proxy.InlineSocketCompletions.Enable(); // before the first socket is made
-    }
-
     foreach (var (option, value) in new[] { ("--listen", result.GetValue(listen)), ("--proxy-https", https), ("--proxy-http", result.GetValue(proxyHttp)) })
     {
         if (value is not null && (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))

@@ -94,8 +94,8 @@ public sealed class AutoscaleTests
         {
             using var root = X509Certificate2.CreateFromPem(await h.Client().GetStringAsync("/api/v1/ca.crt", Ct));
             using var client = SiteHttps.Client(https, root);
-            var proxy = h.Service<Proxy.ProxyServer>();
-            for (var i = 0; i < 50 && proxy.Routes.FirstOrDefault(r => r.Module == "web")?.Destinations.Count != 1; i++)
+            var proxy = h.Service<Proxy.ProxyProcess>();
+            for (var i = 0; i < 50 && (await proxy.RoutesAsync(Ct)).FirstOrDefault(r => r.Module == "web")?.Guests.Count != 1; i++)
             {
                 await Task.Delay(100, Ct);
             }

@@ -105,6 +105,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
         }
         finally
         {
+            await Composition.DataPlane.StopAsync(Layout.Root, TimeSpan.FromSeconds(5), CancellationToken.None); // it outlives the daemon
             if (_instance is { } tag)
             {
                 await EmbeddedSites.RemoveHostObjectsAsync(tag, Layout.Root); // guests outlive a daemon: the test's must not

@@ -49,8 +49,8 @@ public sealed class ImageRolloutTests
 
             using var root = X509Certificate2.CreateFromPem(await h.Client().GetStringAsync("/api/v1/ca.crt", Ct));
             using var client = SiteHttps.Client(https, root);
-            var proxy = h.Service<Proxy.ProxyServer>();
-            for (var i = 0; i < 100 && proxy.Routes.FirstOrDefault(r => r.Module == "web")?.Destinations.Count != 2; i++)
+            var proxy = h.Service<Proxy.ProxyProcess>();
+            for (var i = 0; i < 100 && (await proxy.RoutesAsync(Ct)).FirstOrDefault(r => r.Module == "web")?.Guests.Count != 2; i++)
             {
                 await Task.Delay(100, Ct);
             }

@@ -103,8 +103,8 @@ public sealed class ProxyTests
                 Assert.True((await platform.Vm.InstallAsync(request, Ct)).Succeeded);
             }
 
-            var proxy = h.Service<Proxy.ProxyServer>();
-            for (var i = 0; i < 50 && !proxy.Routes.Any(r => r.Host == "shop.example.org" && r.Destinations.Count > 0); i++)
+            var proxy = h.Service<Proxy.ProxyProcess>();
+            for (var i = 0; i < 50 && !(await proxy.RoutesAsync(Ct)).Any(r => r.Host == "shop.example.org" && r.Guests.Count > 0); i++)
             {
                 await Task.Delay(100, Ct); // routes follow the site within a second
             }
@@ -140,8 +140,8 @@ public sealed class ProxyTests
         {
             File.WriteAllText(h.Layout.ModuleFile("echo"), JsonText.Write(echo.Root));
             Assert.True((await platform.Vm.InstallAsync(request, Ct)).Succeeded);
-            var proxy = h.Service<Proxy.ProxyServer>();
-            for (var i = 0; i < 50 && proxy.Routes.FirstOrDefault(r => r.Module == "echo")?.Destinations.Count != 1; i++)
+            var proxy = h.Service<Proxy.ProxyProcess>();
+            for (var i = 0; i < 50 && (await proxy.RoutesAsync(Ct)).FirstOrDefault(r => r.Module == "echo")?.Guests.Count != 1; i++)
             {
                 await Task.Delay(100, Ct);
             }

@@ -183,8 +183,8 @@ public sealed class RolloutTests
         {
             _root = X509Certificate2.CreateFromPem(await _h.Client().GetStringAsync("/api/v1/ca.crt", Ct));
             _client = SiteHttps.Client(_https, _root);
-            var proxy = _h.Service<Proxy.ProxyServer>();
-            for (var i = 0; i < 100 && proxy.Routes.FirstOrDefault(r => r.Module == "web")?.Destinations.Count != Guests().Count; i++)
+            var proxy = _h.Service<Proxy.ProxyProcess>();
+            for (var i = 0; i < 100 && (await proxy.RoutesAsync(Ct)).FirstOrDefault(r => r.Module == "web")?.Guests.Count != Guests().Count; i++)
             {
                 await Task.Delay(100, Ct);
             }

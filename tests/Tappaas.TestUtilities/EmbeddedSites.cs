@@ -27,6 +27,23 @@ public static partial class EmbeddedSites
     /// </summary>
     public static async Task RemoveHostObjectsAsync(string instance, string? site)
     {
+        // The site's proxy runs apart from its daemon: it goes first, before the guests it routes to.
+        var proxy = Path.Combine(site ?? "/nonexistent", "run", "proxy.json");
+        try
+        {
+            if (File.Exists(proxy) && JsonNode.Parse(File.ReadAllText(proxy))?["Pid"]?.GetValue<int>() is > 0 and var pid
+                && File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').Contains("proxy"))
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or InvalidOperationException or ArgumentException or System.ComponentModel.Win32Exception)
+        {
+            // gone already
+        }
+
         foreach (var state in Directory.Exists(Path.Combine(site ?? "/nonexistent", "guests"))
             ? Directory.EnumerateFiles(Path.Combine(site!, "guests"), "state*.json", SearchOption.AllDirectories) : [])
         {

@@ -22,17 +22,7 @@ internal sealed class DaemonLauncher(bool underSystemd, string systemctl = "syst
     public static IReadOnlyList<string> Command() => Command(AppContext.BaseDirectory);
 
     /// <summary>The daemon's command line for a CLI installed in <paramref name="here"/>.</summary>
-    internal static IReadOnlyList<string> Command(string here)
-    {
-        var launcher = Path.Combine(here, "tappaasd");
-        if (File.Exists(launcher) && File.Exists(Path.Combine(here, "libhostpolicy.so")))
-        {
-            return [launcher]; // self-contained: no dotnet on the machine
-        }
-
-        var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        return [dotnet, Path.Combine(here, "tappaasd.dll")];
-    }
+    internal static IReadOnlyList<string> Command(string here) => Composition.DataPlane.Daemon(here);
 
     /// <summary>The launcher for this host: under systemd when systemd manages it and knows the daemon's unit.</summary>
     public static DaemonLauncher ForThisHost() =>

@@ -201,6 +201,11 @@ internal static class UpCommands
             }
 
             File.Delete(pidFile);
+            if (await Composition.DataPlane.StopAsync(site, TimeSpan.FromSeconds(10), ct) is { } proxy)
+            {
+                output.WriteLine($"stopped the proxy (pid {proxy})"); // after the daemon, which would start it again
+            }
+
             await SiteHost.StopAsync(site, result.GetValue(purge), output.WriteLine, time, ct);
             if (result.GetValue(purge))
             {

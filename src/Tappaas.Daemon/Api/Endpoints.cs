@@ -28,7 +28,7 @@ internal static class Endpoints
             var result = await next(context);
             if (!HttpMethods.IsGet(context.HttpContext.Request.Method))
             {
-                context.HttpContext.RequestServices.GetRequiredService<Proxy.ProxyServer>().Sync();
+                await context.HttpContext.RequestServices.GetRequiredService<Proxy.ProxyProcess>().SyncAsync(context.HttpContext.RequestAborted);
             }
 
             return result;

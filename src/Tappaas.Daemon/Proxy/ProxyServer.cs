@@ -14,11 +14,10 @@ namespace Tappaas.Daemon.Proxy;
 /// <see cref="GuestForwarder"/> (YARP's forwarder, round robin, retries on another guest, passive health) — no routing
 /// table or per-request pipeline beyond that, since this is the path every request pays for.
 /// </summary>
-internal sealed class ProxyServer(IServiceProvider services, SiteCertificateAuthority ca, DaemonOptions options, ProxyStats stats, TimeProvider time) : IHostedService
+internal sealed class ProxyServer(IRouteSource source, SiteCertificateAuthority ca, ProxyListeners options, ProxyStats stats, TimeProvider time) : IHostedService
 {
     private readonly Lock _applying = new();
     private WebApplication? _app;
-    private IRouteSource? _source;
     private IDisposable? _subscription;
     private RouteTable _table = RouteTable.Empty;
 
@@ -26,13 +25,11 @@ internal sealed class ProxyServer(IServiceProvider services, SiteCertificateAuth
 
     private Dictionary<string, Upstream> _byHost = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The version of the table it routes by.</summary>
+    public long Version => _table.Version;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.ProxyHttps is null)
-        {
-            return;
-        }
-
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Hosting's request log is off: while it is on (even for critical only) every request also gets an activity and a
@@ -54,11 +51,11 @@ internal sealed class ProxyServer(IServiceProvider services, SiteCertificateAuth
         });
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(Endpoint(options.ProxyHttps), l => l.UseHttps(new HttpsConnectionAdapterOptions
+            k.Listen(Endpoint(options.Https), l => l.UseHttps(new HttpsConnectionAdapterOptions
             {
                 ServerCertificateSelector = (_, name) => ca.ServerCertificate(string.IsNullOrEmpty(name) ? "localhost" : name),
             }));
-            if (options.ProxyHttp is { } http)
+            if (options.Http is { } http)
             {
                 k.Listen(Endpoint(http));
             }
@@ -70,7 +67,7 @@ internal sealed class ProxyServer(IServiceProvider services, SiteCertificateAuth
         builder.Services.AddSingleton<GuestForwarder>();
         _app = builder.Build();
         var guests = _app.Services.GetRequiredService<GuestForwarder>();
-        var httpsPort = Endpoint(options.ProxyHttps).Port;
+        var httpsPort = Endpoint(options.Https).Port;
         _app.Run(async context =>
         {
             // Plain HTTP redirects to HTTPS only for the names the site publishes: another Host is not an open redirect.
@@ -110,12 +107,9 @@ internal sealed class ProxyServer(IServiceProvider services, SiteCertificateAuth
         });
         // The routes are told, not polled: the source fires its change token when a guest becomes ready, drains or
         // goes, or the site's modules change, and the table is swapped whole.
-        _source = services.GetRequiredService<IRouteSource>();
-        Apply(_source.Current);
-        _subscription = ChangeToken.OnChange(_source.GetChangeToken, () => Apply(_source.Current));
+        Apply(source.Current);
+        _subscription = ChangeToken.OnChange(source.GetChangeToken, () => Apply(source.Current));
         await _app.StartAsync(cancellationToken);
-        // Guests reach the proxy on their zone gateway: open its ports in the site firewall's input chain.
-        await _source.OpenIngressAsync([httpsPort, .. options.ProxyHttp is { } h ? [Endpoint(h).Port] : Array.Empty<int>()], cancellationToken);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -129,15 +123,14 @@ internal sealed class ProxyServer(IServiceProvider services, SiteCertificateAuth
     }
 
     /// <summary>
-    /// Reads the routes now (a no-op without the proxy). The API calls it when a run that changes the site returns, so a
-    /// run never reports done while the proxy still routes to the guests it replaced or misses the ones it made ready.
+    /// Reads the routes now and returns the version it routes by. The daemon asks for it when a run that changes the site
+    /// returns, so a run never reports done while the proxy still routes to the guests it replaced or misses the ones it
+    /// made ready.
     /// </summary>
-    public void Sync()
+    public long Sync()
     {
-        if (_source is not null)
-        {
-            Apply(_source.Refresh());
-        }
+        Apply(source.Refresh());
+        return _table.Version;
     }
 
     private void Apply(RouteTable table)
@@ -154,7 +147,7 @@ internal sealed class ProxyServer(IServiceProvider services, SiteCertificateAuth
         }
     }
 
-    private static IPEndPoint Endpoint(string url)
+    internal static IPEndPoint Endpoint(string url)
     {
         var uri = new Uri(url);
         return new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port);

@@ -12,7 +12,7 @@ namespace Tappaas.Daemon.Scaling;
 /// <see cref="AutoscaleDecider"/> and carries out a decision as a scale run (a new revision), each an
 /// <c>autoscaled</c> event with the metric that caused it. Skips a cycle while another run holds the site's lock.
 /// </summary>
-internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer proxy, DaemonOptions options, TimeProvider time, ILogger<Autoscaler> log) : BackgroundService
+internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyProcess proxy, DaemonOptions options, TimeProvider time, ILogger<Autoscaler> log) : BackgroundService
 {
     private readonly Dictionary<string, (AutoscaleDecider Decider, Sample Last)> _modules = new(StringComparer.Ordinal);
     private readonly BackOff _backOff = new(time, () => options.AutoscaleInterval ?? TimeSpan.FromSeconds(5));
@@ -44,6 +44,7 @@ internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer
             return decisions;
         }
 
+        await proxy.ReadStatsAsync(cancellationToken); // the proxy's counters as they are now, not as of its last report
         var installed = await site.InstalledAsync(cancellationToken);
         var byModule = site.Guests().Where(g => !g.Draining).ToLookup(g => g.Module, StringComparer.Ordinal);
         foreach (var module in installed.Where(m => !_backOff.Waiting(m.Name)))
@@ -94,7 +95,7 @@ internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyServer
 
             await site.Store.AppendEventAsync(module.Name, "autoscaled", $"{decision.From} -> {decision.To} replicas: {decision.Reason}", cancellationToken);
             var outcome = await site.Engine.ScaleAsync(module.Name, decision.To, new EngineOptions(), cancellationToken);
-            proxy.Sync();
+            await proxy.SyncAsync(cancellationToken);
             if (outcome.Status is not (ApplyStatus.Succeeded or ApplyStatus.SucceededWithWarnings))
             {
                 var (failures, wait) = _backOff.Failed(module.Name);
