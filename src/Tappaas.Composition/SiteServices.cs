@@ -43,6 +43,7 @@ public static class SiteServices
             sp.GetRequiredService<IModuleHooks>(), sp.GetRequiredService<TimeProvider>())
         {
             ImagePinner = new Platform.Embedded.Images.EmbeddedImagePinner(sp.GetRequiredService<EmbeddedBackend>().Platform),
+            BeforeResume = async ct => await sp.GetRequiredService<EmbeddedBackend>().Platform.Vm.ThawLeftFrozenAsync(ct),
         });
 
         // What the daemon and the CLI see of the platforms: contracts, never a platform's own types.

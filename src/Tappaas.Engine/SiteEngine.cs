@@ -27,6 +27,12 @@ public sealed partial class SiteEngine(SiteLayout layout, IStateStore store, IPr
     /// <summary>The state store.</summary>
     public IStateStore Store { get; } = store;
 
+    /// <summary>
+    /// What the platform puts right before an interrupted run goes on (under the lock, so nothing else is changing the
+    /// site): e.g. guests a snapshot froze just before its process was killed.
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforeResume { get; init; }
+
     /// <summary>Finishes a run left unfinished by a crash (resuming it or completing its rollback); null when there is none.</summary>
     public async Task<ApplyOutcome?> ResumeAsync(CancellationToken cancellationToken)
     {
@@ -53,6 +59,11 @@ public sealed partial class SiteEngine(SiteLayout layout, IStateStore store, IPr
         if (await Store.FindUnfinishedApplyAsync(cancellationToken) is not { } run)
         {
             return null;
+        }
+
+        if (BeforeResume is { } settle)
+        {
+            await settle(cancellationToken);
         }
 
         var payload = JsonSerializer.Deserialize<ApplyPayload>(run.Payload, s_json)!;

@@ -20,6 +20,16 @@ public sealed class ShimHost
     /// <summary>The state a guest's last supervisor left, kept when a new one is started (<see cref="GuestRuntime.Start"/>).</summary>
     public const string PreviousStateFile = "state.previous.json";
 
+    /// <summary>
+    /// The freezer's lease: whoever freezes the guest (a snapshot, a backup) writes this file first and rewrites it every
+    /// half second while it holds the guest, and removes it after the thaw. A lease not renewed for <see cref="FreezeLease"/>
+    /// means its holder died or stalls (a killed or SIGSTOPped daemon): the supervisor thaws the guest itself.
+    /// </summary>
+    public const string FreezeLeaseFile = "freeze.lease";
+
+    /// <summary>How long a freeze lease holds without being renewed.</summary>
+    public static readonly TimeSpan FreezeLease = TimeSpan.FromSeconds(2);
+
     private readonly string _dir;
     private readonly GuestSpecFile _spec;
     private readonly Cgroup _cgroup;
@@ -222,6 +232,7 @@ public sealed class ShimHost
         try
         {
             await Task.WhenAll(
+                GuardFreezeAsync(cancellationToken),
                 _spec.Readiness is { } ready ? ReadinessAsync(ready, cancellationToken) : Task.CompletedTask,
                 _spec.Liveness is { } live ? LivenessAsync(live, readiness: _spec.Readiness is null, cancellationToken) : Task.CompletedTask);
         }
@@ -236,7 +247,12 @@ public sealed class ShimHost
         await Task.Delay(ready.StartGrace, cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
-            MarkReady(await Probe.CheckAsync(ready, _spec.Address, _spec.Ports, InGuest, cancellationToken) is null, ready, ref passes, ref failures);
+            var passed = await Probe.CheckAsync(ready, _spec.Address, _spec.Ports, InGuest, cancellationToken) is null;
+            if (passed || !HeldByFreezer)
+            {
+                MarkReady(passed, ready, ref passes, ref failures); // a guest held by the freezer answers once thawed
+            }
+
             await Task.Delay(NextProbe(ready), cancellationToken);
         }
     }
@@ -254,7 +270,7 @@ public sealed class ShimHost
         while (!cancellationToken.IsCancellationRequested)
         {
             var problem = await Probe.CheckAsync(live, _spec.Address, _spec.Ports, InGuest, cancellationToken);
-            failures = problem is null || _time.GetUtcNow() < graceOver ? 0 : failures + 1;
+            failures = problem is null || _time.GetUtcNow() < graceOver || HeldByFreezer ? 0 : failures + 1; // paused is not unhealthy
             if (failures >= live.FailureThreshold)
             {
                 _healthKill = $"liveness check failed {failures} times ({problem})";
@@ -269,6 +285,32 @@ public sealed class ShimHost
             }
 
             await Task.Delay(readiness ? NextProbe(live) : live.Interval, cancellationToken);
+        }
+    }
+
+    /// <summary>True while a live lease holds the guest frozen (see <see cref="FreezeLeaseFile"/>).</summary>
+    private bool HeldByFreezer
+    {
+        get
+        {
+            var lease = Path.Combine(_dir, FreezeLeaseFile);
+            return File.Exists(lease) && _time.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(lease) < FreezeLease;
+        }
+    }
+
+    /// <summary>Thaws the guest when the freezer's holder stopped renewing its lease (or left it frozen without one).</summary>
+    private async Task GuardFreezeAsync(CancellationToken cancellationToken)
+    {
+        var lease = Path.Combine(_dir, FreezeLeaseFile);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), _time, cancellationToken);
+            if (!HeldByFreezer && _cgroup.Frozen && await _cgroup.FreezeAsync(false, cancellationToken))
+            {
+                var why = File.Exists(lease) ? $"not renewed for {FreezeLease.TotalSeconds:0} s" : "missing";
+                File.Delete(lease);
+                Event("thawed", $"the guest was frozen and the freezer's lease was {why} (its holder died or stalls): thawed it");
+            }
         }
     }
 

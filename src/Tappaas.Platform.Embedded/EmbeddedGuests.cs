@@ -46,11 +46,16 @@ public sealed class EmbeddedGuests(EmbeddedPlatform platform) : IGuestObserver, 
     /// Starts again every guest of an installed module whose supervisor is gone, unless it gave up (the reason stays in its
     /// status). "stopped" guests start too: a host shutdown or 'tappaas down' stopped them, not a change of the site.
     /// </summary>
-    public Task<IReadOnlyList<GuestRecovered>> RecoverAsync(IReadOnlyList<ResolvedModule> installed, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<GuestRecovered>> RecoverAsync(IReadOnlyList<ResolvedModule> installed, CancellationToken cancellationToken)
     {
         var runtime = platform.Runtime;
         var names = installed.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         var recovered = new List<GuestRecovered>();
+        foreach (var guest in await platform.Vm.ThawLeftFrozenAsync(cancellationToken))
+        {
+            recovered.Add(new GuestRecovered(runtime.Spec(guest)?.Module ?? guest, guest, $"guest {guest} was left frozen by a snapshot that did not finish; thawed it"));
+        }
+
         foreach (var (guest, spec) in runtime.All())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -64,7 +69,7 @@ public sealed class EmbeddedGuests(EmbeddedPlatform platform) : IGuestObserver, 
             recovered.Add(new GuestRecovered(spec.Module, guest, $"guest {guest} had no supervisor (last status {state?.Status ?? "unknown"}); started it again"));
         }
 
-        return Task.FromResult<IReadOnlyList<GuestRecovered>>(recovered);
+        return recovered;
     }
 
     /// <summary>What isolates the guest, in words for status.</summary>

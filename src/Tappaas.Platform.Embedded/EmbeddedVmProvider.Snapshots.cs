@@ -192,32 +192,106 @@ public sealed partial class EmbeddedVmProvider
         await _network.CreateAsync(spec.Guest, zone.Name, spec.Address, $"{prefix}.1", spec.Hostname, ct);
     }
 
-    /// <summary>Pauses the module's running guests (cgroup freezer) until disposed; a no-op where there is no freezer.</summary>
+    /// <summary>
+    /// Pauses the module's running guests (cgroup freezer) until disposed; a no-op where there is no freezer. Each frozen
+    /// guest has a lease (<see cref="ShimHost.FreezeLeaseFile"/>) renewed every half second meanwhile: should this process die or
+    /// stall, the guest's supervisor thaws it a few seconds later.
+    /// </summary>
     public async Task<IAsyncDisposable> PauseAsync(string module, CancellationToken cancellationToken)
     {
-        var frozen = new List<Cgroup>();
-        foreach (var guest in _runtime.GuestsOf(module))
+        var frozen = new List<(Cgroup Cgroup, string Lease)>();
+        var thaw = new Thaw(frozen);
+        try
         {
-            if (_runtime.Spec(guest) is { CgroupMode: not CgroupMode.None } spec && _runtime.SupervisorAlive(guest))
+            foreach (var guest in _runtime.GuestsOf(module))
             {
-                var cgroup = new Cgroup(spec.CgroupMode, spec.CgroupName);
-                if (await cgroup.FreezeAsync(true, cancellationToken))
+                if (_runtime.Spec(guest) is { CgroupMode: not CgroupMode.None } spec && _runtime.SupervisorAlive(guest))
                 {
-                    frozen.Add(cgroup);
+                    var lease = Path.Combine(_runtime.GuestDir(guest), ShimHost.FreezeLeaseFile);
+                    await File.WriteAllTextAsync(lease, "", cancellationToken); // before the freeze: a frozen guest always has one
+                    var cgroup = new Cgroup(spec.CgroupMode, spec.CgroupName);
+                    lock (frozen)
+                    {
+                        frozen.Add((cgroup, lease));
+                    }
+
+                    await cgroup.FreezeAsync(true, cancellationToken);
                 }
             }
         }
+        catch
+        {
+            await thaw.DisposeAsync();
+            throw;
+        }
 
-        return new Thaw(frozen);
+        return thaw;
     }
 
-    private sealed class Thaw(List<Cgroup> frozen) : IAsyncDisposable
+    /// <summary>
+    /// Thaws every guest of the site the freezer still holds without a live lease: a snapshot or backup whose process was
+    /// killed between pause and thaw leaves its guests frozen (their supervisors thaw them too, when they run). For the
+    /// daemon's recovery and before it resumes an interrupted run. Returns the guests thawed.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ThawLeftFrozenAsync(CancellationToken cancellationToken)
     {
+        var thawed = new List<string>();
+        foreach (var (guest, spec) in _runtime.All())
+        {
+            var lease = Path.Combine(_runtime.GuestDir(guest), ShimHost.FreezeLeaseFile);
+            var held = File.Exists(lease) && DateTime.UtcNow - File.GetLastWriteTimeUtc(lease) < ShimHost.FreezeLease; // the file system's clock, as the lease's
+            if (!held && spec.CgroupMode != CgroupMode.None && new Cgroup(spec.CgroupMode, spec.CgroupName) is { Frozen: true } cgroup && await cgroup.FreezeAsync(false, cancellationToken))
+            {
+                File.Delete(lease);
+                thawed.Add(guest);
+            }
+        }
+
+        return thawed;
+    }
+
+    private sealed class Thaw : IAsyncDisposable
+    {
+        private readonly List<(Cgroup Cgroup, string Lease)> _frozen;
+        private readonly Timer _renew;
+
+        public Thaw(List<(Cgroup Cgroup, string Lease)> frozen)
+        {
+            _frozen = frozen;
+            _renew = new Timer(_ => Renew(), null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
+        }
+
         public async ValueTask DisposeAsync()
         {
-            foreach (var cgroup in frozen)
+            await _renew.DisposeAsync();
+            List<(Cgroup Cgroup, string Lease)> frozen;
+            lock (_frozen)
+            {
+                frozen = [.. _frozen];
+            }
+
+            foreach (var (cgroup, lease) in frozen)
             {
                 await cgroup.FreezeAsync(false, CancellationToken.None);
+                File.Delete(lease); // after the thaw: a frozen guest always has one
+            }
+        }
+
+        private void Renew()
+        {
+            lock (_frozen)
+            {
+                foreach (var (_, lease) in _frozen)
+                {
+                    try
+                    {
+                        File.WriteAllText(lease, ""); // the kernel stamps it: the supervisor reads the file's own time
+                    }
+                    catch (IOException)
+                    {
+                        // the guest went meanwhile
+                    }
+                }
             }
         }
     }

@@ -165,7 +165,7 @@ public sealed class UpDownTests
         return page;
     }
 
-    private static void Copy(string from, string to)
+    internal static void Copy(string from, string to)
     {
         foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
         {

@@ -140,6 +140,44 @@ public sealed class GuestTests(ITestOutputHelper log)
         Assert.Contains("not-ready", await File.ReadAllTextAsync(Path.Combine(provider.Runtime.GuestDir(guest), "events.log"), Ct), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_freeze_whose_holder_stops_renewing_its_lease_is_thawed_by_the_supervisor_a_held_one_is_not()
+    {
+        if (EmbeddedHarness.IsolationUnavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await using var h = new EmbeddedHarness();
+        var provider = new EmbeddedVmProvider(h.Layout.Root, isolate: true, TimeProvider.System);
+        Assert.True((await h.InstallAsync(provider, EmbeddedHarness.Module("webfrz", EmbeddedHarness.Web()))).Succeeded);
+        var spec = provider.Runtime.Spec("webfrz-0")!;
+        var cgroup = new Platform.Embedded.Guests.Cgroups.Cgroup(spec.CgroupMode, spec.CgroupName);
+        var lease = Path.Combine(provider.Runtime.GuestDir("webfrz-0"), ShimHost.FreezeLeaseFile);
+
+        // Held by a live holder (renewing) for longer than a lease: it stays frozen throughout.
+        await using (await provider.PauseAsync("webfrz", Ct))
+        {
+            for (var watch = Stopwatch.StartNew(); watch.Elapsed < ShimHost.FreezeLease * 2; await Task.Delay(100, Ct))
+            {
+                Assert.True(cgroup.Frozen, $"thawed after {watch.Elapsed} although its holder renewed the lease");
+            }
+        }
+
+        Assert.False(cgroup.Frozen);
+        Assert.False(File.Exists(lease));
+
+        // A holder that froze it and then stopped (as a SIGSTOPped or killed daemon): the supervisor thaws it once the lease is stale.
+        await File.WriteAllTextAsync(lease, "", Ct);
+        Assert.True(await cgroup.FreezeAsync(true, Ct));
+        var frozen = Stopwatch.StartNew();
+        await WaitAsync(() => !cgroup.Frozen, ShimHost.FreezeLease * 3);
+        log.WriteLine($"thawed by its supervisor after {frozen.ElapsedMilliseconds} ms");
+        Assert.True(frozen.Elapsed >= ShimHost.FreezeLease - TimeSpan.FromMilliseconds(300), $"thawed after {frozen.Elapsed}, before its lease was stale");
+        Assert.Contains("thawed", await File.ReadAllTextAsync(Path.Combine(provider.Runtime.GuestDir("webfrz-0"), "events.log"), Ct), StringComparison.Ordinal);
+        await WaitAsync(() => provider.Runtime.State("webfrz-0") is { Status: "running", Ready: true }, TimeSpan.FromSeconds(10));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Tappaas.Composition;
 using Tappaas.Platform.Embedded;
 
@@ -42,6 +44,14 @@ public static class ProxyApp
         builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socket));
         builder.Services.AddSingleton(routes);
         builder.Services.AddHostedService(_ => server);
+        if (Telemetry.OtlpConfigured)
+        {
+            // Traces of proxied requests go to the collector the daemon's go to (the proxy inherits its environment).
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(r => r.AddService("tappaasd-proxy"))
+                .WithTracing(t => t.AddSource(Telemetry.ProxySource).AddOtlpExporter());
+        }
+
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapPost("/sync", () => Results.Json(new { version = server.Sync() }));

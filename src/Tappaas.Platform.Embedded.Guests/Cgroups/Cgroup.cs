@@ -105,6 +105,28 @@ public sealed class Cgroup(CgroupMode mode, string name, string root = "/sys/fs/
         return file is not null && File.Exists(file) && long.TryParse(File.ReadAllText(file).Trim(), out var v) ? v : 0;
     }
 
+    /// <summary>True when the guest's processes are held by the freezer (v2 <c>cgroup.freeze</c>, v1 <c>freezer.state</c>).</summary>
+    public bool Frozen
+    {
+        get
+        {
+            var (file, value) = Mode switch
+            {
+                CgroupMode.V2 => (Path.Combine(Dirs[0], "cgroup.freeze"), "1"),
+                CgroupMode.V1 => (Path.Combine(root, "freezer", "tappaas", Name, "freezer.state"), "FROZEN"),
+                _ => (null, ""),
+            };
+            try
+            {
+                return file is not null && File.Exists(file) && File.ReadAllText(file).Trim() is var state && (state == value || state == "FREEZING");
+            }
+            catch (IOException)
+            {
+                return false; // the cgroup went while we looked
+            }
+        }
+    }
+
     /// <summary>
     /// Pauses (<paramref name="frozen"/>) or resumes every process of the guest — cgroup v2's <c>cgroup.freeze</c> or v1's
     /// freezer — and waits until the kernel reports the new state. False when the host offers no freezer for the guest.
