@@ -54,6 +54,10 @@ public static class DataPlane
         return pid > 0 && File.Exists(stat) && !File.ReadAllText(stat).Contains(") Z ", StringComparison.Ordinal);
     }
 
+    /// <summary>The proxy's routes for the site, from its files alone (no state store, no daemon); dispose it when done.</summary>
+    public static Abstractions.Routing.IRouteSource Routes(string site) =>
+        new Platform.Embedded.EmbeddedRoutes(new Platform.Embedded.EmbeddedPlatform(Path.GetFullPath(site), Platform.Embedded.EmbeddedPlatform.CanIsolate, TimeProvider.System));
+
     /// <summary>The command line of <c>tappaasd</c> installed in <paramref name="here"/>: the self-contained launcher, else its dll under dotnet.</summary>
     public static IReadOnlyList<string> Daemon(string here)
     {
@@ -88,7 +92,11 @@ public static class DataPlane
     {
         if (Running(site) is not { } running)
         {
-            File.Delete(ListeningFile(site));
+            if (Directory.Exists(RunDir(site)))
+            {
+                File.Delete(ListeningFile(site));
+            }
+
             return null;
         }
 
@@ -108,7 +116,11 @@ public static class DataPlane
             process.Kill();
         }
 
-        File.Delete(ListeningFile(site));
+        if (Directory.Exists(RunDir(site)))
+        {
+            File.Delete(ListeningFile(site));
+        }
+
         return running.Pid;
     }
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Tappaas.Composition;
-using Tappaas.Platform.Embedded;
 
 namespace Tappaas.Daemon.Proxy;
 
@@ -30,7 +29,7 @@ public static class ProxyApp
 
         var time = TimeProvider.System;
         var snapshot = Model.Site.SiteSnapshot.Read(layout.ConfigDir);
-        var routes = new EmbeddedRoutes(new EmbeddedPlatform(layout.Root, EmbeddedPlatform.CanIsolate, time));
+        var routes = DataPlane.Routes(layout.Root);
         var ca = new SiteCertificateAuthority(layout.Root, snapshot.Domain ?? "site", time);
         var stats = new ProxyStats();
         var server = new ProxyServer(routes, ca, listeners, stats, time);
@@ -42,7 +41,6 @@ public static class ProxyApp
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socket));
-        builder.Services.AddSingleton(routes);
         builder.Services.AddHostedService(_ => server);
         if (Telemetry.OtlpConfigured)
         {
@@ -71,7 +69,7 @@ public static class ProxyApp
                 File.Delete(listening);
             }
 
-            routes.Dispose();
+            (routes as IDisposable)?.Dispose();
         });
         await Task.CompletedTask;
         return app;
