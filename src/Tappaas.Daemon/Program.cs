@@ -35,7 +35,7 @@ proxyCommand.SetAction(async (result, _) =>
     Tappaas.Daemon.Proxy.InlineSocketCompletions.Enable(); // before the first socket is made
     try
     {
-        var app = await Tappaas.Daemon.Proxy.ProxyApp.BuildAsync(Tappaas.Composition.SiteSession.Resolve(result.GetValue(proxySite)),
+        var app = Tappaas.Daemon.Proxy.ProxyApp.Build(Tappaas.Composition.SiteSession.Resolve(result.GetValue(proxySite)),
             new Tappaas.Daemon.Proxy.ProxyListeners(result.GetValue(proxyListen)!, result.GetValue(proxyRedirect)));
         await app.RunAsync();
         return 0;

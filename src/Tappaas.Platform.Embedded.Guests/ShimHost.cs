@@ -289,13 +289,13 @@ public sealed class ShimHost
     }
 
     /// <summary>True while a live lease holds the guest frozen (see <see cref="FreezeLeaseFile"/>).</summary>
-    private bool HeldByFreezer
+    private bool HeldByFreezer => LeaseHeld(_dir, _time.GetUtcNow());
+
+    /// <summary>Whether the freeze lease in <paramref name="guestDir"/> was renewed within <see cref="FreezeLease"/> of <paramref name="now"/> (the file system's clock).</summary>
+    public static bool LeaseHeld(string guestDir, DateTimeOffset now)
     {
-        get
-        {
-            var lease = Path.Combine(_dir, FreezeLeaseFile);
-            return File.Exists(lease) && _time.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(lease) < FreezeLease;
-        }
+        var lease = Path.Combine(guestDir, FreezeLeaseFile);
+        return File.Exists(lease) && now.UtcDateTime - File.GetLastWriteTimeUtc(lease) < FreezeLease;
     }
 
     /// <summary>Thaws the guest when the freezer's holder stopped renewing its lease (or left it frozen without one).</summary>

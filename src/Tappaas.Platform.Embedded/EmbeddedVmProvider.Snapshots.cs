@@ -238,11 +238,10 @@ public sealed partial class EmbeddedVmProvider
         var thawed = new List<string>();
         foreach (var (guest, spec) in _runtime.All())
         {
-            var lease = Path.Combine(_runtime.GuestDir(guest), ShimHost.FreezeLeaseFile);
-            var held = File.Exists(lease) && DateTime.UtcNow - File.GetLastWriteTimeUtc(lease) < ShimHost.FreezeLease; // the file system's clock, as the lease's
+            var held = ShimHost.LeaseHeld(_runtime.GuestDir(guest), TimeProvider.System.GetUtcNow()); // the file system's clock, not the platform's (tests may set that one)
             if (!held && spec.CgroupMode != CgroupMode.None && new Cgroup(spec.CgroupMode, spec.CgroupName) is { Frozen: true } cgroup && await cgroup.FreezeAsync(false, cancellationToken))
             {
-                File.Delete(lease);
+                File.Delete(Path.Combine(_runtime.GuestDir(guest), ShimHost.FreezeLeaseFile));
                 thawed.Add(guest);
             }
         }

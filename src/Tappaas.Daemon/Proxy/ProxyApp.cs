@@ -19,7 +19,7 @@ public sealed record RouteView(string Module, string Host, IReadOnlyList<string>
 /// </summary>
 public static class ProxyApp
 {
-    public static async Task<WebApplication> BuildAsync(string site, ProxyListeners listeners, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string site, ProxyListeners listeners, Action<WebApplicationBuilder>? configure = null)
     {
         var layout = new Engine.Site.SiteLayout(Path.GetFullPath(site));
         if (!File.Exists(layout.ConfigurationFile))
@@ -71,7 +71,6 @@ public static class ProxyApp
 
             (routes as IDisposable)?.Dispose();
         });
-        await Task.CompletedTask;
         return app;
     }
 }
