@@ -23,6 +23,15 @@ if [ "${#missing[@]}" -gt 0 ] && [ "${CI:-}" = "true" ]; then
   echo "error: under CI=true the tests need ${needs}; ../shared is not beside $here" >&2
 fi
 
+# Host objects of embedded sites (zone bridges, nftables tables, network namespaces): every test removes what it made,
+# even when it fails, so whatever is new after the run counts as a failure.
+host_objects() {
+  { ip -o link show type bridge 2>/dev/null | awk -F': ' '{print "bridge " $2}' | grep -E '^bridge t[pq]'
+    nft list tables 2>/dev/null | awk '{print "table " $3}' | grep -E '^table tappaas'
+    ip netns list 2>/dev/null | awk '{print "netns " $1}' | grep -E '^netns t[pq]'; } | sort || true
+}
+objects_before="$(host_objects)"
+
 log="$(mktemp)"
 dotnet test --solution TAPPaaS.slnx -c Release --filter-not-trait "Category=Live" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
@@ -38,6 +47,13 @@ if [ -n "$failures" ]; then
   echo "$failures"
 fi
 rm -f "$log"
+left="$(comm -13 <(echo "$objects_before") <(host_objects) | sed '/^$/d')"
+if [ -n "$left" ]; then
+  echo "failed: the tests left host objects behind (remove them with ip link del / nft delete table / ip netns del):"
+  echo "$left" | sed 's/^/  /'
+  failed=$((failed + 1))
+  status=1
+fi
 if [ "$status" -ne 0 ] && [ "$failed" = "0" ]; then
   failed=1   # the build or the runner failed before counting
 fi

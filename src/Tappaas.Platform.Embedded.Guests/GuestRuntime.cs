@@ -80,10 +80,17 @@ public sealed class GuestRuntime(string siteFolder)
         return await driver.ExecAsync(spec, state.WorkloadPid, command, cancellationToken);
     }
 
+    /// <summary>The guest's spec, or null when it has none (or its folder was removed while this read it: a rollout retires guests).</summary>
     public GuestSpecFile? Spec(string guest)
     {
-        var file = Path.Combine(GuestDir(guest), "spec.json");
-        return File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), GuestJson.Default.GuestSpecFile) : null;
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(GuestDir(guest), "spec.json")), GuestJson.Default.GuestSpecFile);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The guests of a module (by their spec), in replica order.</summary>

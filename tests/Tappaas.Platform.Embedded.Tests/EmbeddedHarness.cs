@@ -7,9 +7,16 @@ using Tappaas.TestUtilities;
 
 namespace Tappaas.Platform.Embedded.Tests;
 
-/// <summary>A site folder with the default zones, and module definitions with a python HTTP workload.</summary>
+/// <summary>
+/// A site folder with the default zones (moved to subnets of their own, 10.2.10.0/24 becomes 10.82.10.0/24) under the
+/// instance tag <c>eh</c>, so its bridges and nftables table are its own and go when it is disposed; and module
+/// definitions with a python HTTP workload.
+/// </summary>
 internal sealed class EmbeddedHarness : IAsyncDisposable
 {
+    public const string Instance = "eh";
+    public const int SubnetOffset = 80;
+
     // Not under /tmp: every guest gets a private /tmp, which would hide a site kept there.
     private readonly TempDir _dir = new("/var/tmp");
     private readonly List<(EmbeddedVmProvider Provider, ProviderRequest Request)> _installed = [];
@@ -18,6 +25,7 @@ internal sealed class EmbeddedHarness : IAsyncDisposable
     {
         Layout = new SiteLayout(Path.Combine(_dir.Path, "site"));
         SiteInitializer.Initialize(Layout, "example.org", new Dictionary<string, string>(), []);
+        EmbeddedSites.Separate(Layout.Root, Instance, SubnetOffset);
         Folder = Path.Combine(_dir.Path, "module");
         Directory.CreateDirectory(Folder);
     }
@@ -58,6 +66,8 @@ internal sealed class EmbeddedHarness : IAsyncDisposable
             await provider.DeleteAsync(request, CancellationToken.None);
         }
 
+        // Whatever a failed test left, and what deleting the guests keeps (the zone bridges, the table, the DNS server).
+        await EmbeddedSites.RemoveHostObjectsAsync(Instance, Layout.Root);
         _dir.Dispose();
     }
 }

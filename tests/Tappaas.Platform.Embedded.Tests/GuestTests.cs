@@ -29,7 +29,7 @@ public sealed class GuestTests(ITestOutputHelper log)
 
         var state = provider.Runtime.State("webiso-0")!;
         Assert.Equal(("running", true, "namespaces"), (state.Status, state.Ready, state.Isolation));
-        Assert.StartsWith("10.2.10.", state.Address, StringComparison.Ordinal);
+        Assert.StartsWith("10.82.10.", state.Address, StringComparison.Ordinal);
         var page = await s_http.GetStringAsync($"http://{state.Address}:8080/", Ct);
         Assert.Contains("Directory listing", page, StringComparison.Ordinal);
         var disk = Path.Combine(h.Layout.Root, "disks", "webiso");
