@@ -55,7 +55,11 @@ internal static class ApiBenchmark
             }
 
             var status = (await api.StatusAsync(CancellationToken.None)).Value!;
-            Console.WriteLine($"{modules} modules installed in one run in {sw.Elapsed.TotalSeconds:0.0} s; {status.Guests.Count(g => g.Ready)} guests ready, isolation: {status.Guests[0].Isolation}");
+            Console.WriteLine($"{modules} modules installed in one run in {sw.Elapsed.TotalSeconds:0.0} s (target < 10 s: {(sw.Elapsed.TotalSeconds < 10 ? "met" : "MISSED")}); {status.Guests.Count(g => g.Ready)} guests ready, isolation: {status.Guests[0].Isolation}");
+            if (installed.Value?.RunId is long run && (await api.JournalAsync(run, CancellationToken.None)).Value is { } journal)
+            {
+                Console.WriteLine($"  where the run's time goes (summed over its steps): {StepTimes(journal)}");
+            }
             await Task.Delay(2000); // let the daemon and the guests settle before measuring memory and latency
             var daemonRss = Rss(daemon.Id);
             var guestsRss = status.Guests.Sum(g => Rss(ShimOf(layout.Root, g.Guest)) + (g.WorkloadPid is { } p ? Rss(p) : 0));
@@ -92,6 +96,27 @@ internal static class ApiBenchmark
 
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    // Seconds from each step's "started" to its "completed" (or "failed"), summed by the kind of step its address names.
+    private static string StepTimes(IReadOnlyList<ProgressV1> journal)
+    {
+        var started = new Dictionary<int, DateTimeOffset>();
+        var byKind = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var entry in journal)
+        {
+            if (entry.Phase == "started")
+            {
+                started[entry.Step] = entry.At;
+            }
+            else if (entry.Phase is "completed" or "failed" && started.TryGetValue(entry.Step, out var at))
+            {
+                var kind = entry.Address[(entry.Address.LastIndexOf(':') + 1)..];
+                byKind[kind] = byKind.GetValueOrDefault(kind) + (entry.At - at).TotalSeconds;
+            }
+        }
+
+        return string.Join(", ", byKind.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:0.0} s"));
     }
 
     private sealed record Latencies(double P50, double P99, int Failed, double ApplyRunning);

@@ -50,7 +50,36 @@ public sealed class SiteNetwork(string siteFolder, HostNames names, bool isolate
     /// Compiles and (with isolation) applies the firewall and DNS for the installed modules, with <paramref name="upsert"/>
     /// as it is about to be recorded and without <paramref name="removed"/>.
     /// </summary>
+    /// <remarks>
+    /// Refreshes of one site run one at a time (a table compiled earlier must never replace one compiled later), and
+    /// plain refreshes (no <paramref name="upsert"/> or <paramref name="removed"/>) that queue behind a running one are
+    /// answered by the next one to run: the modules of a parallel install share their refreshes.
+    /// </remarks>
     public async Task<FirewallPolicy> RefreshAsync(ModuleDefinition? upsert, string? removed, CancellationToken cancellationToken)
+    {
+        var gate = RefreshGate.Of(siteFolder);
+        var plain = upsert is null && removed is null;
+        var ticket = plain ? gate.Ask() : 0;
+        await gate.Lock.WaitAsync(cancellationToken);
+        try
+        {
+            if (plain && gate.Answered(ticket) is { } answered)
+            {
+                return answered;
+            }
+
+            var covers = gate.Asked;
+            var policy = await RefreshNowAsync(upsert, removed, cancellationToken);
+            gate.Done(plain ? covers : 0, policy);
+            return policy;
+        }
+        finally
+        {
+            gate.Lock.Release();
+        }
+    }
+
+    private async Task<FirewallPolicy> RefreshNowAsync(ModuleDefinition? upsert, string? removed, CancellationToken cancellationToken)
     {
         var (policy, modules, guests, zones, domain) = Compile(upsert, removed);
         if (!isolate)

@@ -50,12 +50,12 @@ public sealed class EmbeddedRoutes : IRouteSource, IDisposable
         if (watch)
         {
             _guests = new GuestFolderWatcher(platform.Runtime.GuestsDir);
-            _guests.Changed += () => Refresh();
+            _guests.Changed += Coalesce;
             _config = new FileSystemWatcher(config, "*.json") { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
-            _config.Changed += (_, _) => Refresh();
-            _config.Created += (_, _) => Refresh();
-            _config.Deleted += (_, _) => Refresh();
-            _config.Renamed += (_, _) => Refresh();
+            _config.Changed += (_, _) => Coalesce();
+            _config.Created += (_, _) => Coalesce();
+            _config.Deleted += (_, _) => Coalesce();
+            _config.Renamed += (_, _) => Coalesce();
             _config.EnableRaisingEvents = true;
         }
 
@@ -104,6 +104,37 @@ public sealed class EmbeddedRoutes : IRouteSource, IDisposable
             fired.Cancel();
             fired.Dispose();
             return built;
+        }
+    }
+
+    private long _requests;
+
+    /// <summary>The least time between two rebuilds of a burst of changes.</summary>
+    public static readonly TimeSpan CoalesceInterval = TimeSpan.FromMilliseconds(50);
+
+    // A burst of file events (a hundred guests starting) costs a rebuild every CoalesceInterval at most, not one per
+    // event: the first event starts a rebuild on the thread pool at once, events during it ask for one more, which
+    // runs after the interval and covers them all.
+    private void Coalesce()
+    {
+        if (Interlocked.Increment(ref _requests) == 1)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(_ => Drain(), null);
+        }
+    }
+
+    private void Drain()
+    {
+        while (true)
+        {
+            var seen = Interlocked.Read(ref _requests);
+            Refresh();
+            if (Interlocked.CompareExchange(ref _requests, 0, seen) == seen)
+            {
+                return;
+            }
+
+            Thread.Sleep(CoalesceInterval);
         }
     }
 

@@ -36,7 +36,7 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
     public GuestRuntime Runtime => _runtime;
 
     /// <inheritdoc />
-    public ProviderInfo Info => new("embedded", ProviderCapabilities.Test | ProviderCapabilities.Snapshot | ProviderCapabilities.Observe);
+    public ProviderInfo Info => new("embedded", ProviderCapabilities.Test | ProviderCapabilities.Snapshot | ProviderCapabilities.Observe | ProviderCapabilities.Concurrent);
 
     /// <inheritdoc />
     public ValueTask<ReadResponse> ReadAsync(ProviderRequest request, CancellationToken cancellationToken)

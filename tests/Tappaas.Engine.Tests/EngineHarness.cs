@@ -15,14 +15,14 @@ internal sealed class EngineHarness : IAsyncDisposable
 {
     private readonly TempDir _dir = new();
 
-    private EngineHarness()
+    private EngineHarness(IResourceProvider? guests)
     {
         Layout = new SiteLayout(Path.Combine(_dir.Path, "site"));
         SiteInitializer.Initialize(Layout, "example.org", new Dictionary<string, string> { ["cluster:*"] = "fake" }, []);
         Store = new SqliteStateStore(Layout.StatePath, TimeProvider.System);
         var (site, _, _) = SiteFiles.Read(Layout.ConfigDir);
         var runner = new HookRunner(TimeSpan.FromSeconds(20), TimeProvider.System);
-        Engine = new SiteEngine(Layout, Store, new Factory(site!, Layout.Root, runner), new ModuleHookScripts(runner), TimeProvider.System);
+        Engine = new SiteEngine(Layout, Store, new Factory(site!, guests ?? new FakeProvider(Layout.Root, TimeProvider.System), runner), new ModuleHookScripts(runner), TimeProvider.System);
     }
 
     public SiteLayout Layout { get; }
@@ -33,9 +33,10 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public string Sources => Path.Combine(_dir.Path, "modules");
 
-    public static async Task<EngineHarness> CreateAsync()
+    /// <summary>A harness; <paramref name="guests"/> replaces the fake provider behind cluster:*.</summary>
+    public static async Task<EngineHarness> CreateAsync(IResourceProvider? guests = null)
     {
-        var h = new EngineHarness();
+        var h = new EngineHarness(guests);
         await h.Store.MigrateAsync(CancellationToken.None);
         return h;
     }
@@ -86,11 +87,9 @@ internal sealed class EngineHarness : IAsyncDisposable
         _dir.Dispose();
     }
 
-    private sealed class Factory(Model.Site.SiteConfiguration site, string root, HookRunner runner) : IProviderFactory
+    private sealed class Factory(Model.Site.SiteConfiguration site, IResourceProvider fake, HookRunner runner) : IProviderFactory
     {
-        private readonly FakeProvider _fake = new(root, TimeProvider.System);
-
         public IResourceProvider Resolve(ServiceRef service, string providerFolder) =>
-            site.BackendFor(service.Module, service.Service) == "fake" ? _fake : new HookScriptProvider(providerFolder, runner);
+            site.BackendFor(service.Module, service.Service) == "fake" ? fake : new HookScriptProvider(providerFolder, runner);
     }
 }

@@ -18,4 +18,10 @@ public enum ProviderCapabilities
     /// object that vanished as drift; without it a read says nothing (hook scripts cannot be asked).
     /// </summary>
     Observe = 4,
+
+    /// <summary>
+    /// Calls for different consumers may run at the same time (its shared objects are locked), so the engine runs the
+    /// independent modules of one run side by side; without it the engine calls the provider one step at a time.
+    /// </summary>
+    Concurrent = 8,
 }

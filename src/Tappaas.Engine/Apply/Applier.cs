@@ -31,31 +31,7 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
         var warned = false;
         if (!failed)
         {
-            foreach (var step in steps.Where(s => !completed.Contains(s.Index)))
-            {
-                await JournalAsync(run.Id, step, "started", step.Reason, cancellationToken);
-                var result = await TracedAsync(step, "step", () => StepExecutor.RunAsync(step, context, cancellationToken), $"{step.Address} threw ");
-                await progress.FlushAsync();
-
-                if (result.Succeeded || Tolerated(step, result, context.Payload))
-                {
-                    if (!result.Succeeded)
-                    {
-                        warned = true;
-                        diagnostics.Add(Diagnostic.Warning(EngineCodes.Warning, Where(result), $"{step.Address}: {result.Message}", WarningHint(step)));
-                    }
-
-                    await JournalAsync(run.Id, step, "completed", Detail(result), cancellationToken);
-                    completed.Add(step.Index);
-                    continue;
-                }
-
-                await JournalAsync(run.Id, step, "failed", result.Message, cancellationToken);
-                diagnostics.Add(Diagnostic.Error(EngineCodes.StepFailed, Where(result), $"{step.Address} failed: {result.Message}",
-                    $"the completed steps were rolled back; see the module's log in {context.Layout.LogsDir} and 'tappaas journal'"));
-                failed = true;
-                break;
-            }
+            (failed, warned) = await ForwardAsync(run, context, progress, completed, diagnostics, cancellationToken);
         }
         else
         {
@@ -87,6 +63,120 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
         trace?.SetTag("tappaas.status", "rolled-back").SetStatus(System.Diagnostics.ActivityStatusCode.Error, diagnostics.FirstOrDefault()?.Message);
         return new ApplyOutcome(ApplyStatus.RolledBack, diagnostics, run.Id);
     }
+
+    /// <summary>
+    /// Runs the steps not yet completed, the independent modules' lanes side by side (at most
+    /// <see cref="MaxParallelModules"/> at once). A provider without <see cref="ProviderCapabilities.Concurrent"/> gets one
+    /// call at a time, as do module hooks and tests (scripts written for one at a time). After a step fails no lane starts
+    /// another; the ones running finish theirs, and the rollback undoes what completed.
+    /// </summary>
+    private async Task<(bool Failed, bool Warned)> ForwardAsync(ApplyRecord run, StepContext context, ProgressLines progress, HashSet<int> completed, List<Diagnostic> diagnostics,
+        CancellationToken cancellationToken)
+    {
+        var steps = context.Payload.Steps;
+        var gates = new System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
+        var lanes = ModuleLanes.Of(steps, [.. steps.Where(s => !completed.Contains(s.Index))], context, step => GateOf(step, context) is null);
+        var finished = lanes.ToDictionary(l => l.Module, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
+        using var throttle = new SemaphoreSlim(MaxParallelModules);
+        var failed = false;
+        var warned = false;
+
+        async Task LaneAsync(ModuleLane lane)
+        {
+            try
+            {
+                foreach (var before in lane.After)
+                {
+                    await finished[before].Task;
+                }
+
+                await throttle.WaitAsync(cancellationToken);
+                try
+                {
+                    foreach (var step in lane.Steps)
+                    {
+                        if (Volatile.Read(ref failed))
+                        {
+                            return;
+                        }
+
+                        var gate = GateOf(step, context) is { } key ? gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1)) : null;
+                        OperationResult result;
+                        if (gate is not null)
+                        {
+                            await gate.WaitAsync(cancellationToken);
+                        }
+
+                        try
+                        {
+                            await JournalAsync(run.Id, step, "started", step.Reason, cancellationToken);
+                            result = await TracedAsync(step, "step", () => StepExecutor.RunAsync(step, context, cancellationToken), $"{step.Address} threw ");
+                        }
+                        finally
+                        {
+                            gate?.Release();
+                        }
+
+                        await progress.FlushAsync();
+                        if (result.Succeeded || Tolerated(step, result, context.Payload))
+                        {
+                            if (!result.Succeeded)
+                            {
+                                lock (diagnostics)
+                                {
+                                    warned = true;
+                                    diagnostics.Add(Diagnostic.Warning(EngineCodes.Warning, Where(result), $"{step.Address}: {result.Message}", WarningHint(step)));
+                                }
+                            }
+
+                            await JournalAsync(run.Id, step, "completed", Detail(result), cancellationToken);
+                            lock (completed)
+                            {
+                                completed.Add(step.Index);
+                            }
+
+                            continue;
+                        }
+
+                        Volatile.Write(ref failed, true);
+                        await JournalAsync(run.Id, step, "failed", result.Message, cancellationToken);
+                        lock (diagnostics)
+                        {
+                            diagnostics.Add(Diagnostic.Error(EngineCodes.StepFailed, Where(result), $"{step.Address} failed: {result.Message}",
+                                $"the completed steps were rolled back; see the module's log in {context.Layout.LogsDir} and 'tappaas journal'"));
+                        }
+
+                        return;
+                    }
+                }
+                finally
+                {
+                    throttle.Release();
+                }
+            }
+            finally
+            {
+                finished[lane.Module].TrySetResult();
+            }
+        }
+
+        await Task.WhenAll(lanes.Select(LaneAsync));
+        return (failed, warned);
+    }
+
+    /// <summary>How many modules' lanes of one run run at once.</summary>
+    public static int MaxParallelModules { get; } = Math.Max(4, 4 * Environment.ProcessorCount);
+
+    // Which one-at-a-time gate a step passes, or null when it may run beside any other: scripts (hooks and tests) share
+    // one, snapshots one, each provider without the concurrent capability one of its own.
+    private static string? GateOf(ApplyStep step, StepContext context) => step.Kind switch
+    {
+        StepKind.ModuleHook or StepKind.PreTest or StepKind.PostTest => "scripts",
+        StepKind.Snapshot => "snapshots",
+        StepKind.ServiceInstall or StepKind.ServiceUpdate or StepKind.ServiceDelete
+            => context.Provider(step).Info.Capabilities.HasFlag(ProviderCapabilities.Concurrent) ? null : "provider " + step.Service,
+        _ => null,
+    };
 
     // Upstream semantics: a post-test that fails without being fatal keeps the update (exit 1); providers' delete hooks
     // warn and continue (the module's own delete.sh failing stops the delete: './delete.sh || die'); a failing pre-test
