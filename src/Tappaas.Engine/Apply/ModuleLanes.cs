@@ -33,9 +33,11 @@ internal static class ModuleLanes
             return [Single(pending)];
         }
 
+        // A module whose steps all completed before a restart has no lane and nothing to wait for.
         var related = order.ToDictionary(m => m, m => DependenciesOf(m, context), StringComparer.Ordinal);
+        var open = lanes.Select(l => l.Module).ToHashSet(StringComparer.Ordinal);
         return [.. lanes.Select(l => new ModuleLane(l.Module, l.Steps,
-            [.. order.TakeWhile(m => m != l.Module).Where(earlier => related[l.Module].Contains(earlier) || related[earlier].Contains(l.Module))]))];
+            [.. order.TakeWhile(m => m != l.Module).Where(open.Contains).Where(earlier => related[l.Module].Contains(earlier) || related[earlier].Contains(l.Module))]))];
     }
 
     private static ModuleLane Single(IReadOnlyList<ApplyStep> pending) => new("", pending, []);
