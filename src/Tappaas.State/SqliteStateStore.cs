@@ -84,11 +84,33 @@ public sealed class SqliteStateStore(string path, TimeProvider time) : SqlStateS
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The write-ahead log is checkpointed into the store file and emptied first, so after a command the store file alone
+    /// is the whole state (a copy or backup of it is complete) even when the close of the last pooled connection could
+    /// not do that itself (another connection was still open at that moment). Waits at most a second for other
+    /// connections; a busy or full disk leaves the log as it is, which the next open replays.
+    /// </remarks>
     public override ValueTask DisposeAsync()
     {
         using (var c = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(c);
+        }
+
+        if (WalHasData())
+        {
+            try
+            {
+                using var c = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "PRAGMA busy_timeout=1000; PRAGMA wal_checkpoint(TRUNCATE);";
+                cmd.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // busy, read-only or full: the log stays and is replayed at the next open
+            }
         }
 
         return base.DisposeAsync();
