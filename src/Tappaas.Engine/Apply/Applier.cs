@@ -74,8 +74,10 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
         CancellationToken cancellationToken)
     {
         var steps = context.Payload.Steps;
+        // Each step's gate once: a service step's comes from its provider, which resolving re-reads the site's configuration.
+        var gateOf = steps.ToDictionary(s => s.Index, s => GateOf(s, context));
         var gates = new System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
-        var lanes = ModuleLanes.Of(steps, [.. steps.Where(s => !completed.Contains(s.Index))], context, step => GateOf(step, context) is null);
+        var lanes = ModuleLanes.Of(steps, [.. steps.Where(s => !completed.Contains(s.Index))], context, step => gateOf[step.Index] is null);
         var finished = lanes.ToDictionary(l => l.Module, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
         using var throttle = new SemaphoreSlim(MaxParallelModules);
         var failed = false;
@@ -100,7 +102,7 @@ internal sealed class Applier(IStateStore store, TimeProvider time)
                             return;
                         }
 
-                        var gate = GateOf(step, context) is { } key ? gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1)) : null;
+                        var gate = gateOf[step.Index] is { } key ? gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1)) : null;
                         OperationResult result;
                         if (gate is not null)
                         {
