@@ -6,7 +6,7 @@ namespace Tappaas.Client;
 /// <summary>A plan saved to a file (<c>tappaas plan --out FILE</c>) and read back to apply it (<c>tappaas apply FILE</c>): the API's <see cref="PlanV1"/> as JSON.</summary>
 public static class SavedPlan
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions s_json = ApiJson.Create(indented: true);
 
     /// <summary>Writes the plan (atomically: a reader sees the old file or the whole new one).</summary>
     public static void Save(string path, PlanV1 plan) => AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(plan, s_json));

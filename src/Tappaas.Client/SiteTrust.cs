@@ -9,9 +9,16 @@ public static class SiteTrust
     /// <summary>A handler that accepts only a certificate for the requested name chained to <paramref name="root"/> (the system store when null).</summary>
     public static SocketsHttpHandler Handler(X509Certificate2? root) => new()
     {
-        SslOptions = root is null ? new SslClientAuthenticationOptions() : new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Validator(root) },
+        SslOptions = root is null ? new SslClientAuthenticationOptions() : Options(root),
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
     };
+
+    private static SslClientAuthenticationOptions Options(X509Certificate2 root)
+    {
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(root);
+        return new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
+    }
 
     /// <summary>Validates a server certificate against the site root: the name must match and the chain must end at the root.</summary>
     public static RemoteCertificateValidationCallback Validator(X509Certificate2 root) => (_, certificate, _, errors) =>

@@ -11,28 +11,31 @@ namespace Tappaas.Client;
 /// </summary>
 public sealed class TappaasClient : ISiteApi, IDisposable
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions s_json = ApiJson.Create();
     private readonly HttpClient _http;
+    private readonly string _origin;
 
-    /// <summary>A client of the daemon at <paramref name="connection"/>.</summary>
+    /// <summary>A client of the daemon at <paramref name="connection"/> (through its Unix socket when it has one).</summary>
     public TappaasClient(ApiConnection connection)
-        : this(new HttpClient(SiteTrust.Handler(connection.TrustedRoot)) { BaseAddress = connection.Url, Timeout = Timeout.InfiniteTimeSpan }, connection.Token)
+        : this(connection.Socket is { } socket
+                ? new HttpClient(LocalSocket.Handler(socket)) { BaseAddress = LocalSocket.BaseAddress, Timeout = Timeout.InfiniteTimeSpan }
+                : new HttpClient(SiteTrust.Handler(connection.TrustedRoot)) { BaseAddress = connection.Url, Timeout = Timeout.InfiniteTimeSpan },
+            connection.Token, connection.Socket is { } s ? $"{connection.Url} (through {s})" : null)
     {
     }
 
-    /// <summary>A client over an existing HTTP client (its base address is the daemon's).</summary>
-    public TappaasClient(HttpClient http, string? token)
+    /// <summary>A client over an existing HTTP client (its base address is the daemon's; <paramref name="origin"/> names it in messages).</summary>
+    public TappaasClient(HttpClient http, string? token, string? origin = null)
     {
         _http = http;
+        _origin = origin ?? http.BaseAddress?.ToString() ?? "the daemon";
         if (token is not null)
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
     }
 
-    public Uri? BaseAddress => _http.BaseAddress;
-
-    public string Origin => _http.BaseAddress?.ToString() ?? "the daemon";
+    public string Origin => _origin;
 
     public Task<ApiResult<HealthV1>> HealthAsync(CancellationToken ct) => GetAsync<HealthV1>("api/v1/health", ct);
 
@@ -202,7 +205,7 @@ public sealed class TappaasClient : ISiteApi, IDisposable
         }
         catch (JsonException ex)
         {
-            return new ApiProblem(0, "unexpected answer", $"the daemon at {_http.BaseAddress} answered {path} with something that is not API version 1 JSON ({ex.Message})", [], null);
+            return new ApiProblem(0, "unexpected answer", $"the daemon at {_origin} answered {path} with something that is not API version 1 JSON ({ex.Message})", [], null);
         }
     }
 
@@ -256,7 +259,7 @@ public sealed class TappaasClient : ISiteApi, IDisposable
     }
 
     private ApiProblem Unreachable(HttpRequestException ex) =>
-        new(0, "the daemon cannot be reached", $"{_http.BaseAddress}: {ex.Message}; is it running ('tappaas up', or tappaasd --site DIR)?", [], null);
+        new(0, "the daemon cannot be reached", $"{_origin}: {ex.Message}; is it running ('tappaas up', or tappaasd --site DIR)?", [], null);
 
     private static async Task<ApiProblem> ProblemAsync(HttpResponseMessage response, CancellationToken ct)
     {

@@ -46,7 +46,9 @@ public static class DaemonApp
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
         }
 
-        builder.WebHost.UseUrls(options.Listen);
+        // Also a Unix socket in the site folder, owner-only: the CLI on this host uses it (no TLS handshake per command).
+        var socket = LocalSocketFile(layout.Root);
+        builder.WebHost.UseUrls(socket is null ? [options.Listen] : [options.Listen, "http://unix:" + socket]);
         builder.WebHost.UseKestrelHttpsConfiguration();
         var time = TimeProvider.System; // the daemon's one clock: every service gets this one
         builder.Services.AddSingleton(time);
@@ -128,7 +130,14 @@ public static class DaemonApp
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             AtomicFile.Write(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Client.ApiConnection.Announce(session.Layout.Root, options.Listen, Environment.ProcessId);
+            // The socket exists only when the server really listens there (a test server does not).
+            var listening = socket is not null && File.Exists(socket) ? socket : null;
+            if (listening is not null)
+            {
+                File.SetUnixFileMode(listening, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            Client.ApiConnection.Announce(session.Layout.Root, options.Listen, Environment.ProcessId, listening);
         });
         app.Lifetime.ApplicationStopped.Register(() =>
         {
@@ -138,7 +147,40 @@ public static class DaemonApp
             }
 
             Client.ApiConnection.Withdraw(session.Layout.Root, Environment.ProcessId);
+            if (socket is not null && File.Exists(socket))
+            {
+                File.Delete(socket);
+            }
         });
         return app;
+    }
+
+    /// <summary>
+    /// The socket to listen on; none when its path is too long for the kernel or another process answers on it (the
+    /// API's URL serves either way). A socket file nobody answers on (left by a daemon that was killed) is removed.
+    /// </summary>
+    private static string? LocalSocketFile(string site)
+    {
+        var socket = Client.ApiConnection.SocketFile(site);
+        if (socket.Length > Client.ApiConnection.MaxSocketPath)
+        {
+            return null;
+        }
+
+        if (File.Exists(socket))
+        {
+            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            try
+            {
+                probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(socket));
+                return null;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                File.Delete(socket);
+            }
+        }
+
+        return socket;
     }
 }

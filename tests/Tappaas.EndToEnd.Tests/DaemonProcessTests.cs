@@ -115,6 +115,59 @@ public sealed class DaemonProcessTests
         }
     }
 
+    [Fact]
+    public async Task The_cli_on_the_daemons_host_goes_through_its_owner_only_socket_and_a_killed_daemons_socket_is_replaced()
+    {
+        using var fx = new SiteFixture();
+        await fx.InitAsync();
+        var socket = Path.Combine(fx.Site, "api.sock");
+        var listen = $"http://127.0.0.1:{SiteHttps.FreePort()}";
+        var (daemon, token) = await StartDaemonAsync(fx.Site, listen);
+        var env = new Dictionary<string, string> { ["TAPPAAS_TOKEN"] = token };
+        try
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(socket));
+            Assert.Equal(socket, Announcement(fx.Site).GetProperty("socket").GetString());
+
+            // The announced URL made unreachable: status still answers, so it came through the socket.
+            Unreachable(fx.Site, keepSocket: true);
+            var status = await Cli.RunAsync(fx.Site, env, "status");
+            Assert.True(status.Code == 0, status.Output);
+
+            // Without the socket in the announcement the CLI goes to the URL, and says that it cannot reach it.
+            Unreachable(fx.Site, keepSocket: false);
+            var refused = await Cli.RunAsync(fx.Site, env, "status");
+            Assert.NotEqual(0, refused.Code);
+            Assert.Contains("127.0.0.1:1", refused.Output, StringComparison.Ordinal);
+
+            daemon.Kill(); // SIGKILL: the socket file stays behind with nobody listening
+            await daemon.WaitForExitAsync(Ct);
+            Assert.True(File.Exists(socket));
+            (daemon, _) = await StartDaemonAsync(fx.Site, listen);
+            Unreachable(fx.Site, keepSocket: true);
+            var again = await Cli.RunAsync(fx.Site, env, "status");
+            Assert.True(again.Code == 0, again.Output);
+        }
+        finally
+        {
+            if (!daemon.HasExited)
+            {
+                daemon.Kill();
+            }
+        }
+    }
+
+    private static JsonElement Announcement(string site) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(site, "api.json"))).RootElement.Clone();
+
+    /// <summary>Points the site's announcement at a port nobody listens on, with or without the daemon's socket.</summary>
+    private static void Unreachable(string site, bool keepSocket)
+    {
+        var a = Announcement(site);
+        var socket = keepSocket ? $", \"socket\": \"{a.GetProperty("socket").GetString()}\"" : "";
+        File.WriteAllText(Path.Combine(site, "api.json"), $"{{\"url\": \"http://127.0.0.1:1\", \"pid\": {a.GetProperty("pid").GetInt32()}{socket}}}");
+    }
+
     private static Task<(Process Daemon, string Token)> StartDaemonAsync(string site, string listen, params string[] extra) => Daemon.StartAsync(site, listen, Ct, extra);
 
     private static JsonElement State(string site) =>
