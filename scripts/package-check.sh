@@ -98,6 +98,9 @@ version="$(nodotnet "$home" tappaas --version 2>&1)"
   || fail "tappaas --version said '$version' (want the package's version and this commit)"
 nodotnet "$home" sh -c 'command -v dotnet' >/dev/null && fail "dotnet is still found in the check's namespace"
 ok "tappaas --version without .NET: $version"
+[ ! -e "$lib/tappaas.dll" ] && ! grep -q libhostfxr "$lib/tappaas" \
+  || fail "the amd64 CLI should be compiled ahead of time (one file, no tappaas.dll beside it)"
+ok "the amd64 CLI is native: $(du -h "$lib/tappaas" | cut -f1) in one file, no tappaas.dll"
 
 SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no "$(systemd-escape --path --template tappaasd@.service /var/lib/tappaas/site)" \
   >"$work/out" 2>&1 || fail "systemd-analyze verify of the installed tappaasd@.service"
@@ -135,7 +138,7 @@ runtime_size="$(du -smc "$real_dotnet/host" "$real_dotnet/shared/Microsoft.NETCo
 echo "figures (ms; cold = after dropping the page cache, warm = median of 10):"
 printf '  %-34s %8s %8s %8s %8s\n' "" "version" "" "status" ""
 printf '  %-34s %8s %8s %8s %8s\n' "" cold warm cold warm
-printf '  %-34s %8s %8s %8s %8s\n' "package (self-contained, R2R)" "$(cold env HOME="$home" tappaas --version)" "$(median env HOME="$home" tappaas --version)" \
+printf '  %-34s %8s %8s %8s %8s\n' "package (amd64: CLI NativeAOT)" "$(cold env HOME="$home" tappaas --version)" "$(median env HOME="$home" tappaas --version)" \
   "$(cold env HOME="$home" tappaas status)" "$(median env HOME="$home" tappaas status)"
 printf '  %-34s %8s %8s %8s %8s\n' "clone (framework-dependent)" "$(cold env HOME="$home" "${fd[@]}" --version)" "$(median env HOME="$home" "${fd[@]}" --version)" \
   "$(cold env HOME="$home" "${fd[@]}" status)" "$(median env HOME="$home" "${fd[@]}" status)"

@@ -3,9 +3,10 @@
 #   scripts/package.sh [--arch amd64,arm64] [--out DIR] [--compress xz|zstd]   (default: both, into dist/, xz)
 # Needs the .NET 10 SDK (and, for the amd64 package's native guest supervisor, clang and zlib1g-dev); the packages it
 # makes need no .NET at all. What goes in:
-#   /usr/lib/tappaas/          tappaas and tappaasd, self-contained (the .NET runtime inside), ReadyToRun, not trimmed;
-#                              the guest supervisor: on amd64 native/tappaas-shim (NativeAOT), on arm64 the managed one
-#                              with its own launcher (no cross toolchain for NativeAOT here)
+#   /usr/lib/tappaas/          tappaasd, self-contained (the .NET runtime inside), ReadyToRun, not trimmed; tappaas the
+#                              same on arm64, on amd64 compiled ahead of time (NativeAOT, one file); the guest
+#                              supervisor: on amd64 native/tappaas-shim (NativeAOT), on arm64 the managed one with its
+#                              own launcher (no cross toolchain for NativeAOT here)
 #   /usr/bin/tappaas, /usr/sbin/tappaasd                  links to them
 #   /usr/share/tappaas/{examples,schema}                  the example stack and its releases, the module JSON Schema
 #   /lib/systemd/system/tappaasd@.service                 one daemon per site ('tappaas up' enables it under systemd)
@@ -23,11 +24,12 @@ while [ $# -gt 0 ]; do
     --out) out="${2:?--out needs a folder}"; shift 2 ;;
     --compress) compress="${2:?--compress needs xz or zstd}"; shift 2
       case "$compress" in xz|zstd) ;; *) echo "package.sh: --compress: '$compress' is not xz or zstd" >&2; exit 2 ;; esac ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "package.sh: unknown argument '$1' (use --arch amd64,arm64, --out DIR and --compress xz|zstd)" >&2; exit 2 ;;
   esac
 done
 command -v dotnet >/dev/null || { echo "package.sh: building the package needs the .NET 10 SDK (dotnet)" >&2; exit 2; }
+host_rid="linux-$(case "$(uname -m)" in x86_64) echo x64 ;; aarch64) echo arm64 ;; *) uname -m ;; esac)"
 command -v dpkg-deb >/dev/null || { echo "package.sh: dpkg-deb is needed (apt-get install dpkg)" >&2; exit 2; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -101,6 +103,17 @@ for arch in ${archs//,/ }; do
     # No native supervisor for this architecture (or no clang here): the managed one, with a launcher of its own.
     echo "  $arch: publishing the managed guest supervisor's launcher (${SECONDS} s)"
     dotnet publish "$here/src/Tappaas.Shim/Tappaas.Shim.csproj" "${props[@]}" -p:PublishAot=false -p:NativeShim=false -o "$lib"
+  fi
+  if [ "$rid" = "$host_rid" ] && command -v clang >/dev/null 2>&1 && [ -f /usr/include/zlib.h ]; then
+    # The CLI compiled ahead of time: one file that answers a command in tens of milliseconds (no runtime to start,
+    # no JIT); it replaces the managed tappaas, beside the daemon and the supervisor it starts.
+    echo "  $arch: compiling the CLI ahead of time (NativeAOT; ${SECONDS} s)"
+    rm -rf "$out/cli-aot-$arch"
+    dotnet publish "$here/src/Tappaas.Cli/Tappaas.Cli.csproj" -c Release -r "$rid" -p:PublishAot=true -p:Version="$version" \
+      -nologo -v quiet -o "$out/cli-aot-$arch"
+    install -m 0755 "$out/cli-aot-$arch/tappaas" "$lib/tappaas"
+    rm -f "$lib/tappaas.dll" "$lib/tappaas.deps.json" "$lib/tappaas.runtimeconfig.json"
+    rm -rf "$out/cli-aot-$arch"
   fi
   rm -f "$lib"/*.pdb "$lib"/*.xml "$lib/runtimeconfig.template.json"
   [ -x "$lib/tappaas" ] && [ -x "$lib/tappaasd" ] && { [ -x "$lib/native/tappaas-shim" ] || [ -x "$lib/tappaas-shim" ]; } \

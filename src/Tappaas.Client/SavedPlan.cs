@@ -9,7 +9,7 @@ public static class SavedPlan
     private static readonly JsonSerializerOptions s_json = ApiJson.Create(indented: true);
 
     /// <summary>Writes the plan (atomically: a reader sees the old file or the whole new one).</summary>
-    public static void Save(string path, PlanV1 plan) => AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(plan, s_json));
+    public static void Save(string path, PlanV1 plan) => AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(plan, ApiJson.Info<PlanV1>(s_json)));
 
     /// <summary>Reads a saved plan, or says what is wrong with the file and how to make one.</summary>
     public static (PlanV1? Plan, string? Problem) Load(string path)
@@ -22,7 +22,7 @@ public static class SavedPlan
 
         try
         {
-            var plan = JsonSerializer.Deserialize<PlanV1>(File.ReadAllBytes(path), s_json);
+            var plan = JsonSerializer.Deserialize(File.ReadAllBytes(path), ApiJson.Info<PlanV1>(s_json));
             return plan is { Run: { ValueKind: JsonValueKind.Object }, Changes: not null }
                 ? (plan, null)
                 : (null, $"{path}: not a saved plan (it has no \"run\" object); {remake}");

@@ -186,7 +186,7 @@ public sealed class TappaasClient : ISiteApi, IDisposable
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, body.GetType(), options: s_json);
+            request.Content = JsonContent.Create(body, ApiJson.Info(s_json, body.GetType()));
         }
 
         try
@@ -194,7 +194,7 @@ public sealed class TappaasClient : ISiteApi, IDisposable
             using var response = await _http.SendAsync(request, ct);
             if (response.IsSuccessStatusCode)
             {
-                return new ApiResult<T>(await response.Content.ReadFromJsonAsync<T>(s_json, ct), null);
+                return new ApiResult<T>(await response.Content.ReadFromJsonAsync(ApiJson.Info<T>(s_json), ct), null);
             }
 
             return await ProblemAsync(response, ct);
@@ -250,7 +250,7 @@ public sealed class TappaasClient : ISiteApi, IDisposable
                     yield break;
                 }
 
-                if (line.StartsWith("data: ", StringComparison.Ordinal) && JsonSerializer.Deserialize<T>(line[6..], s_json) is { } item)
+                if (line.StartsWith("data: ", StringComparison.Ordinal) && JsonSerializer.Deserialize(line[6..], ApiJson.Info<T>(s_json)) is { } item)
                 {
                     yield return item;
                 }
@@ -269,7 +269,7 @@ public sealed class TappaasClient : ISiteApi, IDisposable
             using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
             var root = doc.RootElement;
             var diagnostics = root.TryGetProperty("diagnostics", out var d) && d.ValueKind == JsonValueKind.Array
-                ? d.Deserialize<List<DiagnosticV1>>(s_json) ?? []
+                ? d.Deserialize(ApiJson.Info<List<DiagnosticV1>>(s_json)) ?? []
                 : [];
             long? run = root.TryGetProperty("runId", out var r) && r.ValueKind == JsonValueKind.Number ? r.GetInt64() : null;
             return new ApiProblem(status, Text(root, "title") ?? response.ReasonPhrase ?? "error", Text(root, "detail") ?? AccessHint(status), diagnostics, run);

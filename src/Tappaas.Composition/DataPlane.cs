@@ -34,7 +34,7 @@ public static class DataPlane
         try
         {
             var file = ListeningFile(site);
-            if (!File.Exists(file) || JsonSerializer.Deserialize<Listening>(File.ReadAllText(file)) is not { } listening || !Alive(listening.Pid))
+            if (!File.Exists(file) || JsonSerializer.Deserialize(File.ReadAllText(file), CompositionJson.Default.Listening) is not { } listening || !Alive(listening.Pid))
             {
                 return null;
             }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Tappaas.Client;
 using Tappaas.Engine;
 using Tappaas.Engine.Site;
@@ -68,7 +68,7 @@ public static class ModuleUploads
         long total = 0;
         foreach (var (path, content) in given)
         {
-            var where = $"{at}.files[{JsonSerializer.Serialize(path)}]";
+            var where = $"{at}.files[{JsonValue.Create(path).ToJsonString()}]";
             if (PathProblem(path) is { } problem)
             {
                 return (null, $"{where}: {problem}");
@@ -103,7 +103,7 @@ public static class ModuleUploads
             // "a" and "a/b" cannot both be files.
             if (files.Keys.Any(other => other.StartsWith(path + "/", StringComparison.Ordinal)))
             {
-                return (null, $"{at}.files[{JsonSerializer.Serialize(path)}]: a file and a folder of the same name");
+                return (null, $"{at}.files[{JsonValue.Create(path).ToJsonString()}]: a file and a folder of the same name");
             }
         }
 
@@ -189,7 +189,7 @@ public static partial class ModuleNames
     /// <summary>Why <paramref name="name"/> is no module name (quoted as JSON, so a newline or NUL shows as an escape), or null.</summary>
     public static string? Problem(string? name, string at) =>
         name is not null && Valid().IsMatch(name) && name.Length <= 63 ? null
-            : $"{at}: {(name is null ? "null" : JsonSerializer.Serialize(name))} is not a module name (a letter, then letters, digits and '-', at most 63)";
+            : $"{at}: {(name is null ? "null" : JsonValue.Create(name).ToJsonString())} is not a module name (a letter, then letters, digits and '-', at most 63)";
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[a-zA-Z][a-zA-Z0-9-]*\z")]
     private static partial System.Text.RegularExpressions.Regex Valid();

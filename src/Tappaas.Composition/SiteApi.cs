@@ -23,7 +23,6 @@ namespace Tappaas.Composition;
 public sealed partial class SiteApi(SiteSession site, ModuleArguments arguments) : ISiteApi
 {
     // A plan's run, as the engine journals it (it goes out inside a PlanV1 and comes back unchanged).
-    private static readonly JsonSerializerOptions s_run = new();
 
     public string Origin => site.Layout.Root;
 
@@ -127,7 +126,7 @@ public sealed partial class SiteApi(SiteSession site, ModuleArguments arguments)
                 [.. plan.Changes.Select(c => new PlannedChangeV1(c.Address, c.Action.ToString().ToLowerInvariant(), c.Reasons, c.Module, c.Service?.ToString()))],
                 [.. diagnostics.Select(ToV1)],
                 [.. run.Steps.Select(s => new PlannedStepV1(s.Index, s.Address, s.Reason))],
-                JsonSerializer.SerializeToElement(run, s_run)));
+                JsonSerializer.SerializeToElement(run, EngineJson.Default.ApplyPayload)));
     }
 
     public async Task<ApiResult<ApplyResultV1>> ApplyAsync(PlanV1 plan, CancellationToken ct)
@@ -135,7 +134,7 @@ public sealed partial class SiteApi(SiteSession site, ModuleArguments arguments)
         ApplyPayload? run;
         try
         {
-            run = plan.Run is { } element ? element.Deserialize<ApplyPayload>(s_run) : null;
+            run = plan.Run is { } element ? element.Deserialize(EngineJson.Default.ApplyPayload) : null;
         }
         catch (JsonException ex)
         {
@@ -352,7 +351,7 @@ public sealed partial class SiteApi(SiteSession site, ModuleArguments arguments)
             var full = folder.Contains('\0', StringComparison.Ordinal) ? folder : Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
             if (!installed.Contains(full) && !roots.Any(r => full == r || full.StartsWith(r + "/", StringComparison.Ordinal)))
             {
-                return $"run: {module}'s {what} {System.Text.Json.JsonSerializer.Serialize(folder)} is not in the site's repositories or uploads; make the plan through this API ('tappaas plan --out FILE')";
+                return $"run: {module}'s {what} {JsonValue.Create(folder).ToJsonString()} is not in the site's repositories or uploads; make the plan through this API ('tappaas plan --out FILE')";
             }
         }
 

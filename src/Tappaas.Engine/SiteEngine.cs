@@ -19,8 +19,6 @@ namespace Tappaas.Engine;
 /// </summary>
 public sealed partial class SiteEngine(SiteLayout layout, IStateStore store, IProviderFactory providers, IModuleHooks hooks, TimeProvider time)
 {
-    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false };
-
     /// <summary>The site.</summary>
     public SiteLayout Layout { get; } = layout;
 
@@ -66,7 +64,7 @@ public sealed partial class SiteEngine(SiteLayout layout, IStateStore store, IPr
             await settle(cancellationToken);
         }
 
-        var payload = JsonSerializer.Deserialize<ApplyPayload>(run.Payload, s_json)!;
+        var payload = JsonSerializer.Deserialize(run.Payload, EngineJson.Default.ApplyPayload)!;
         var prior = await Store.ReadJournalAsync(run.Id, cancellationToken);
         await Store.AppendEventAsync("", "resumed", $"run {run.Id} ({run.Command}) was interrupted after {prior.Count} journal lines; continuing it", cancellationToken);
         var outcome = await new Applier(Store, time).RunAsync(run, Context(payload, HookFlags.None), prior, cancellationToken);
@@ -96,7 +94,7 @@ public sealed partial class SiteEngine(SiteLayout layout, IStateStore store, IPr
                 return refusal ?? ApplyOutcome.Refuse(EngineCodes.StepFailed, "nothing to do");
             }
 
-            var run = await Store.BeginApplyAsync(command, JsonSerializer.Serialize(payload, s_json), applyLock.Owner, cancellationToken);
+            var run = await Store.BeginApplyAsync(command, JsonSerializer.Serialize(payload, EngineJson.Default.ApplyPayload), applyLock.Owner, cancellationToken);
             var outcome = await new Applier(Store, time).RunAsync(run, Context(payload, flags), [], cancellationToken);
             await RecordEventsAsync(payload, outcome, cancellationToken);
             return outcome with { Diagnostics = [.. resumed?.Diagnostics ?? [], .. notes ?? [], .. outcome.Diagnostics] };

@@ -26,7 +26,7 @@ public sealed partial class BackupService
 
     /// <summary>The last site backup's outcome, or null before the first.</summary>
     public BackupOutcome? LastSiteBackup() =>
-        File.Exists(SiteStatusFile) ? JsonSerializer.Deserialize<BackupOutcome>(File.ReadAllText(SiteStatusFile)) : null;
+        File.Exists(SiteStatusFile) ? JsonSerializer.Deserialize(File.ReadAllText(SiteStatusFile), BackupJson.Default.BackupOutcome) : null;
 
     /// <summary>Backs up the site itself now (see the type's summary); a failure is the outcome's message, and an event.</summary>
     public async Task<BackupOutcome> BackupSiteAsync(CancellationToken cancellationToken)
@@ -93,7 +93,7 @@ public sealed partial class BackupService
 
     private async Task<BackupOutcome> RecordSiteAsync(BackupOutcome outcome, CancellationToken cancellationToken)
     {
-        AtomicFile.Write(SiteStatusFile, JsonSerializer.Serialize(outcome));
+        AtomicFile.Write(SiteStatusFile, JsonSerializer.Serialize(outcome, BackupJson.Default.BackupOutcome));
         await EventAsync(SiteTag, outcome.Succeeded ? "site-backup" : "site-backup-failed", outcome.Message, cancellationToken);
         return outcome;
     }

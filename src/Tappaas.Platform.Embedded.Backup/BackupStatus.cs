@@ -40,7 +40,7 @@ public sealed class BackupStatus(string siteFolder)
     private string File => Path.Combine(siteFolder, "backups", "status.json");
 
     public Dictionary<string, ModuleBackupStatus> Read() =>
-        System.IO.File.Exists(File) ? JsonSerializer.Deserialize<Dictionary<string, ModuleBackupStatus>>(System.IO.File.ReadAllText(File)) ?? [] : [];
+        System.IO.File.Exists(File) ? JsonSerializer.Deserialize(System.IO.File.ReadAllText(File), BackupJson.Default.DictionaryStringModuleBackupStatus) ?? [] : [];
 
     public void Record(BackupOutcome outcome, bool verify)
     {
@@ -56,7 +56,7 @@ public sealed class BackupStatus(string siteFolder)
             };
         }
 
-        AtomicFile.Write(File, JsonSerializer.Serialize(all, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.Write(File, JsonSerializer.Serialize(all, BackupJson.Indented.DictionaryStringModuleBackupStatus));
     }
 }
 

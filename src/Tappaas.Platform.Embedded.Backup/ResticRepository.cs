@@ -34,7 +34,6 @@ public sealed class ResticException(string message) : Exception(message);
 /// </summary>
 public sealed partial class ResticRepository(string location, string passwordFile, string cacheDir)
 {
-    private static readonly JsonSerializerOptions s_json = new() { PropertyNameCaseInsensitive = true };
 
     public string Location { get; } = location;
 
@@ -91,7 +90,7 @@ public sealed partial class ResticRepository(string location, string passwordFil
         var output = await MustAsync(args, Path.GetDirectoryName(full), cancellationToken);
         var summary = output.Split('\n').Reverse().FirstOrDefault(l => l.Contains("\"message_type\":\"summary\"", StringComparison.Ordinal))
             ?? throw new ResticException($"restic backup of {folder} printed no summary");
-        return JsonSerializer.Deserialize<ResticSummary>(summary, s_json)!;
+        return JsonSerializer.Deserialize(summary, ResticJson.Default.ResticSummary)!;
     }
 
     /// <summary>The snapshots carrying <paramref name="tag"/> (all when null), oldest first.</summary>
@@ -104,7 +103,7 @@ public sealed partial class ResticRepository(string location, string passwordFil
         }
 
         var output = await MustAsync(args, null, cancellationToken);
-        return [.. (JsonSerializer.Deserialize<List<ResticSnapshot>>(output, s_json) ?? []).OrderBy(s => s.Time)];
+        return [.. (JsonSerializer.Deserialize(output, ResticJson.Default.ListResticSnapshot) ?? []).OrderBy(s => s.Time)];
     }
 
     /// <summary>
@@ -165,7 +164,7 @@ public sealed partial class ResticRepository(string location, string passwordFil
         }
 
         var output = await MustAsync(args, null, cancellationToken);
-        var groups = JsonSerializer.Deserialize<List<ForgetGroup>>(output.Split('\n').FirstOrDefault(l => l.StartsWith('[')) ?? "[]", s_json) ?? [];
+        var groups = JsonSerializer.Deserialize<List<ForgetGroup>>(output.Split('\n').FirstOrDefault(l => l.StartsWith('[')) ?? "[]", ResticJson.Default.ListForgetGroup) ?? [];
         var removed = groups.SelectMany(g => g.Remove ?? []).Select(s => s.ShortId).ToList();
         if (removed.Count > 0)
         {
@@ -175,7 +174,7 @@ public sealed partial class ResticRepository(string location, string passwordFil
         return removed;
     }
 
-    private sealed record ForgetGroup([property: JsonPropertyName("remove")] List<ResticSnapshot>? Remove);
+    internal sealed record ForgetGroup([property: JsonPropertyName("remove")] List<ResticSnapshot>? Remove);
 
     /// <summary>Copies snapshots with <paramref name="tag"/> into another repository (the off-site copy).</summary>
     public async Task CopyToAsync(ResticRepository destination, string tag, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Tappaas.IO;
 
 namespace Tappaas.Platform.Embedded.Host;
@@ -9,6 +10,10 @@ namespace Tappaas.Platform.Embedded.Host;
 /// </summary>
 internal sealed class LockedJsonMap<TValue>(string file)
 {
+    private static readonly JsonTypeInfo<SortedDictionary<string, TValue>> s_info =
+        (JsonTypeInfo<SortedDictionary<string, TValue>>?)HostJson.Default.GetTypeInfo(typeof(SortedDictionary<string, TValue>))
+        ?? throw new NotSupportedException($"no JSON metadata for a map of {typeof(TValue).Name}: add it to HostJson");
+
     /// <summary>Runs <paramref name="change"/> on the map under the lock and writes the map back; returns what it returned.</summary>
     public TResult Change<TResult>(Func<SortedDictionary<string, TValue>, TResult> change)
     {
@@ -20,7 +25,7 @@ internal sealed class LockedJsonMap<TValue>(string file)
                 using var held = new FileStream(file + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                 var map = Read();
                 var result = change(map);
-                AtomicFile.Write(file, JsonSerializer.Serialize(map));
+                AtomicFile.Write(file, JsonSerializer.Serialize(map, s_info));
                 return result;
             }
             catch (IOException) when (attempt < 200)
@@ -32,5 +37,5 @@ internal sealed class LockedJsonMap<TValue>(string file)
 
     /// <summary>The map as it is now (without the lock).</summary>
     public SortedDictionary<string, TValue> Read() =>
-        File.Exists(file) ? JsonSerializer.Deserialize<SortedDictionary<string, TValue>>(File.ReadAllText(file)) ?? [] : [];
+        File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), s_info) ?? [] : [];
 }

@@ -31,13 +31,13 @@ public sealed class SiteNetwork(string siteFolder, HostNames names, bool isolate
 
     /// <summary>Host TCP ports guests may reach on their gateway (the proxy's), as the daemon announced them.</summary>
     public IReadOnlyList<int> HostPorts =>
-        File.Exists(HostPortsFile) ? System.Text.Json.JsonSerializer.Deserialize<List<int>>(File.ReadAllText(HostPortsFile)) ?? [] : [];
+        File.Exists(HostPortsFile) ? System.Text.Json.JsonSerializer.Deserialize(File.ReadAllText(HostPortsFile), NetworkJson.Default.ListInt32) ?? [] : [];
 
     /// <summary>Announces the host ports guests may reach (the daemon's proxy listeners) and applies the firewall with them.</summary>
     public async Task SetHostPortsAsync(IReadOnlyList<int> ports, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(FirewallDir);
-        await AtomicFile.WriteAsync(HostPortsFile, System.Text.Json.JsonSerializer.Serialize(ports.Distinct().Order()), cancellationToken);
+        await AtomicFile.WriteAsync(HostPortsFile, System.Text.Json.JsonSerializer.Serialize([.. ports.Distinct().Order()], NetworkJson.Default.ListInt32), cancellationToken);
         if (isolate)
         {
             await RefreshAsync(null, null, cancellationToken);

@@ -282,7 +282,7 @@ public sealed partial class EmbeddedVmProvider(EmbeddedPlatform platform) : IRes
     };
 
     private static bool SameSpec(GuestSpecFile? running, GuestSpecFile wanted) =>
-        running is not null && System.Text.Json.JsonSerializer.Serialize(running) == System.Text.Json.JsonSerializer.Serialize(wanted);
+        running is not null && System.Text.Json.JsonSerializer.Serialize(running, Guests.GuestJson.Default.GuestSpecFile) == System.Text.Json.JsonSerializer.Serialize(wanted, Guests.GuestJson.Default.GuestSpecFile);
 
     private static TimeSpan Deadline(ResolvedWorkload w) => (w.Readiness ?? w.Liveness)?.StartGrace + TimeSpan.FromSeconds(60) ?? TimeSpan.FromSeconds(60);
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Tappaas.Abstractions.Providers;
 using Tappaas.IO;
 
@@ -13,7 +14,6 @@ namespace Tappaas.Providers.Fake;
 /// </summary>
 public sealed class FakeProvider(string siteFolder, TimeProvider time) : IResourceProvider, ISnapshotProvider
 {
-    private static readonly JsonSerializerOptions s_json = new() { PropertyNameCaseInsensitive = true };
     private static readonly Lock s_gate = new();
 
     private string Root => Path.Combine(siteFolder, "fake");
@@ -159,7 +159,7 @@ public sealed class FakeProvider(string siteFolder, TimeProvider time) : IResour
     {
         Directory.CreateDirectory(Objects);
         var path = ObjectPath(request.ObjectName);
-        AtomicFile.Write(path, JsonSerializer.Serialize(new { consumer = request.Consumer.Name, service = request.Service.ToString(), fields = request.Consumer.Fields.Count }));
+        AtomicFile.Write(path, new JsonObject { ["consumer"] = request.Consumer.Name, ["service"] = request.Service.ToString(), ["fields"] = request.Consumer.Fields.Count }.ToJsonString());
     }
 
     private async Task<OperationResult?> ScriptedAsync(string operation, ProviderRequest request, CancellationToken cancellationToken)
@@ -200,7 +200,7 @@ public sealed class FakeProvider(string siteFolder, TimeProvider time) : IResour
         }
 
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        return doc.RootElement.TryGetProperty("rules", out var rules) ? rules.Deserialize<FakeRule[]>(s_json) ?? [] : [];
+        return doc.RootElement.TryGetProperty("rules", out var rules) ? rules.Deserialize(FakeJson.Default.FakeRuleArray) ?? [] : [];
     }
 
     private int NextCall(string key)

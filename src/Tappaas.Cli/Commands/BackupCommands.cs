@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Tappaas.Cli.Output;
 using Tappaas.Cli.Remote;
 using Tappaas.Client;
@@ -45,7 +46,7 @@ internal static class BackupCommands
                 : new ApiResult<BackupResultV1>(null, new ApiProblem(502, "backup operation failed", o.Message, [], null))).ToList();
             if (json)
             {
-                DiagnosticPrinter.PrintJson(output, answers.Select(a => a.Value ?? (object)new { succeeded = false, message = a.Problem!.Detail }));
+                DiagnosticPrinter.PrintJson(output, JsonOut.Array(answers, a => a.Value is { } done ? JsonOut.Node(done) : new JsonObject { ["succeeded"] = false, ["message"] = a.Problem!.Detail }));
                 return answers.All(a => a.Ok) ? ExitCodes.Ok : ExitCodes.Failed;
             }
 
@@ -73,7 +74,7 @@ internal static class BackupCommands
             var status = (await api.BackupStatusAsync(token)).Value?.Where(s => name is null || s.Module == name).ToList() ?? [];
             if (result.GetValue(CommonOptions.Json))
             {
-                DiagnosticPrinter.PrintJson(output, new { snapshots = list, status });
+                DiagnosticPrinter.PrintJson(output, new JsonObject { ["snapshots"] = JsonOut.Node(list), ["status"] = JsonOut.Node(status) });
                 return ExitCodes.Ok;
             }
 
@@ -113,7 +114,7 @@ internal static class BackupCommands
     {
         if (json)
         {
-            DiagnosticPrinter.PrintJson(output, answer.Value ?? (object)new { module, succeeded = false, message = answer.Problem!.Detail ?? answer.Problem.Title, httpStatus = answer.Problem.Status });
+            DiagnosticPrinter.PrintJson(output, answer.Value is { } done ? JsonOut.Node(done)! : new JsonObject { ["module"] = module, ["succeeded"] = false, ["message"] = answer.Problem!.Detail ?? answer.Problem.Title, ["httpStatus"] = answer.Problem.Status });
         }
         else if (answer.Value is { } o)
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Tappaas.Cli.Output;
 using Tappaas.Cli.Remote;
 
@@ -25,7 +26,7 @@ internal static class ClusterCommands
                 Storage: string.Join(", ", (n.Storage ?? []).Select(s => $"{s.Name} {Gib(s.UsedBytes)}/{Gib(s.TotalBytes)} GiB")))).ToList();
             if (result.GetValue(CommonOptions.Json))
             {
-                DiagnosticPrinter.PrintJson(output, rows.Select(r => new { node = r.Name, status = r.Status, cpu = r.Cpu, memory = r.Memory, storage = r.Storage }));
+                DiagnosticPrinter.PrintJson(output, JsonOut.Array(rows, r => new JsonObject { ["node"] = r.Name, ["status"] = r.Status, ["cpu"] = r.Cpu, ["memory"] = r.Memory, ["storage"] = r.Storage }));
             }
             else
             {

@@ -79,7 +79,7 @@ internal static class DeleteTestCommands
 
             if (result.GetValue(CommonOptions.Json))
             {
-                DiagnosticPrinter.PrintJson(output, r);
+                DiagnosticPrinter.PrintRecord(output, r);
             }
             else
             {

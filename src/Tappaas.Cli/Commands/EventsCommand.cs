@@ -8,7 +8,6 @@ namespace Tappaas.Cli.Commands;
 /// <summary><c>tappaas events [-f] [--json]</c>: what happened in the site (runs, recoveries, backups, disk), oldest first.</summary>
 internal static class EventsCommand
 {
-    private static readonly System.Text.Json.JsonSerializerOptions s_jsonLine = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     public static Command Create(TextWriter output, TextWriter error)
     {
@@ -27,7 +26,7 @@ internal static class EventsCommand
             var shown = events.TakeLast(Math.Max(0, result.GetValue(limit))).ToList();
             if (json && !result.GetValue(follow))
             {
-                DiagnosticPrinter.PrintJson(output, shown);
+                DiagnosticPrinter.PrintRecord(output, shown);
                 return ExitCodes.Ok;
             }
 
@@ -49,7 +48,7 @@ internal static class EventsCommand
     private static void Print(TextWriter output, EventV1 e, bool json)
     {
         output.WriteLine(json
-            ? System.Text.Json.JsonSerializer.Serialize(e, s_jsonLine)
+            ? System.Text.Json.JsonSerializer.Serialize(e, ApiJson.Default.EventV1)
             : $"{e.At:u}  {e.Module,-16} {e.Kind,-16} {e.Message}");
         output.Flush();
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Tappaas.Cli.Output;
 using Tappaas.Model.Diagnostics;
 using Tappaas.Model.Graph;
@@ -42,7 +43,7 @@ internal static class GraphCommand
                 var all = graph.DependentsOf(target, transitive: true);
                 if (chosen == GraphFormat.Json)
                 {
-                    DiagnosticPrinter.PrintJson(output, new { module = target, direct, all });
+                    DiagnosticPrinter.PrintJson(output, new JsonObject { ["module"] = target, ["direct"] = JsonOut.Strings(direct), ["all"] = JsonOut.Strings(all) });
                 }
                 else
                 {

@@ -21,7 +21,7 @@ internal static class ImageCommands
 
             if (result.GetValue(CommonOptions.Json))
             {
-                DiagnosticPrinter.PrintJson(output, removed);
+                DiagnosticPrinter.PrintRecord(output, removed);
                 return ExitCodes.Ok;
             }
 
@@ -45,7 +45,7 @@ internal static class ImageCommands
 
             if (result.GetValue(CommonOptions.Json))
             {
-                DiagnosticPrinter.PrintJson(output, images);
+                DiagnosticPrinter.PrintRecord(output, images);
                 return ExitCodes.Ok;
             }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Tappaas.Cli.Output;
 using Tappaas.Cli.Remote;
 using Tappaas.Client;
@@ -23,7 +24,7 @@ internal static class InspectCommands
     {
         if (json)
         {
-            DiagnosticPrinter.PrintJson(output, status);
+            DiagnosticPrinter.PrintRecord(output, status);
             return ExitCodes.Ok;
         }
 
@@ -80,7 +81,7 @@ internal static class InspectCommands
 
             if (result.GetValue(CommonOptions.Json))
             {
-                DiagnosticPrinter.PrintJson(output, revisions);
+                DiagnosticPrinter.PrintRecord(output, revisions);
                 return ExitCodes.Ok;
             }
 
@@ -134,7 +135,7 @@ internal static class InspectCommands
     {
         if (json)
         {
-            DiagnosticPrinter.PrintJson(output, entries.Select(e => new { step = e.Step, address = e.Address, phase = e.Phase, detail = e.Detail, at = e.At }));
+            DiagnosticPrinter.PrintJson(output, JsonOut.Array(entries, e => new JsonObject { ["step"] = e.Step, ["address"] = e.Address, ["phase"] = e.Phase, ["detail"] = e.Detail, ["at"] = e.At }));
             return;
         }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Tappaas.Cli.Remote;
 using Tappaas.Composition;
 
@@ -60,9 +61,9 @@ internal static class LogsCommand
             }
 
             var parts = line.Split(' ', 4);
-            output.WriteLine(System.Text.Json.JsonSerializer.Serialize(parts.Length == 4
-                ? new { guest = parts[0], at = parts[1], stream = parts[2], text = parts[3] }
-                : new { guest = parts[0], at = "", stream = "", text = line[(parts[0].Length + 1)..] }));
+            output.WriteLine((parts.Length == 4
+                ? new JsonObject { ["guest"] = parts[0], ["at"] = parts[1], ["stream"] = parts[2], ["text"] = parts[3] }
+                : new JsonObject { ["guest"] = parts[0], ["at"] = "", ["stream"] = "", ["text"] = line[(parts[0].Length + 1)..] }).ToJsonString());
         }
 
         output.Flush();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Tappaas.Cli.Output;
 using Tappaas.Model.Diagnostics;
 using Tappaas.Model.Graph;
@@ -30,12 +31,12 @@ internal static class OrderCommand
             IReadOnlyList<string> order = failed ? [] : result.GetValue(delete) ? graph.DeleteOrder() : graph.InstallOrder();
             if (result.GetValue(CommonOptions.Json))
             {
-                DiagnosticPrinter.PrintJson(output, new
+                DiagnosticPrinter.PrintJson(output, new JsonObject
                 {
-                    order,
-                    delete = result.GetValue(delete),
-                    complete = !failed,
-                    diagnostics = problems.Select(DiagnosticPrinter.ToJson),
+                    ["order"] = JsonOut.Strings(order),
+                    ["delete"] = result.GetValue(delete),
+                    ["complete"] = !failed,
+                    ["diagnostics"] = DiagnosticPrinter.ToJson(problems),
                 });
             }
             else

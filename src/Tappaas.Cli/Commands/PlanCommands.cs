@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Tappaas.Cli.Output;
 using Tappaas.Cli.Remote;
 using Tappaas.Client;
@@ -30,7 +31,7 @@ internal static class PlanCommands
                 var problem = answer.Problem!;
                 if (json && !problem.IsBadArgument)
                 {
-                    DiagnosticPrinter.PrintJson(output, new { diagnostics = problem.Diagnostics.Select(DiagnosticPrinter.ToJson) });
+                    DiagnosticPrinter.PrintJson(output, new JsonObject { ["diagnostics"] = DiagnosticPrinter.ToJson(problem.Diagnostics) });
                     return ExitCodes.Failed;
                 }
 
@@ -44,12 +45,15 @@ internal static class PlanCommands
 
             if (json)
             {
-                DiagnosticPrinter.PrintJson(output, new
+                DiagnosticPrinter.PrintJson(output, new JsonObject
                 {
-                    stateRevision = plan.StateRevision,
-                    hasChanges = plan.HasChanges,
-                    changes = plan.Changes.Select(c => new { address = c.Address, module = c.Module, service = c.Service, action = c.Action, reasons = c.Reasons }),
-                    steps = plan.Steps?.Select(s => new { index = s.Index, address = s.Address, reason = s.Reason }),
+                    ["stateRevision"] = plan.StateRevision,
+                    ["hasChanges"] = plan.HasChanges,
+                    ["changes"] = JsonOut.Array(plan.Changes, c => new JsonObject
+                    {
+                        ["address"] = c.Address, ["module"] = c.Module, ["service"] = c.Service, ["action"] = c.Action, ["reasons"] = JsonOut.Strings(c.Reasons),
+                    }),
+                    ["steps"] = plan.Steps is { } steps ? JsonOut.Array(steps, s => new JsonObject { ["index"] = s.Index, ["address"] = s.Address, ["reason"] = s.Reason }) : null,
                 });
                 return plan.HasChanges ? 2 : ExitCodes.Ok;
             }

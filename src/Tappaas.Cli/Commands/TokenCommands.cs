@@ -44,7 +44,7 @@ internal static class TokenCommands
 
             if (result.GetValue(CommonOptions.Json))
             {
-                Output.DiagnosticPrinter.PrintJson(output, answer.Value!);
+                Output.DiagnosticPrinter.PrintRecord(output, answer.Value!);
                 return ExitCodes.Ok;
             }
 

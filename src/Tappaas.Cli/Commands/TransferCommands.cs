@@ -42,7 +42,7 @@ internal static class TransferCommands
 
             if (result.GetValue(CommonOptions.Json))
             {
-                DiagnosticPrinter.PrintJson(output, done);
+                DiagnosticPrinter.PrintRecord(output, done);
             }
             else
             {

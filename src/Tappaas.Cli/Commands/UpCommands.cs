@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Tappaas.Cli.Remote;
 using Tappaas.Client;
 using Tappaas.Composition;
@@ -135,10 +136,10 @@ internal static class UpCommands
             var root = Path.Combine(site, "ca", "root.crt");
             if (json)
             {
-                Output.DiagnosticPrinter.PrintJson(output, new
+                Output.DiagnosticPrinter.PrintJson(output, new JsonObject
                 {
-                    site, api = apiUrl, caFile = root, tokenFile, token = firstToken ? token : null,
-                    urls = new[] { $"https://{host}{(port == 443 ? "" : ":" + port)}/", $"https://board.tappaas.internal{(port == 443 ? "" : ":" + port)}/" },
+                    ["site"] = site, ["api"] = apiUrl, ["caFile"] = root, ["tokenFile"] = tokenFile, ["token"] = firstToken ? token : null,
+                    ["urls"] = Output.JsonOut.Strings([$"https://{host}{(port == 443 ? "" : ":" + port)}/", $"https://board.tappaas.internal{(port == 443 ? "" : ":" + port)}/"]),
                 });
                 return ExitCodes.Ok;
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Tappaas.Cli.Output;
 using Tappaas.Model.Diagnostics;
 using Tappaas.Model.Loading;
@@ -31,19 +32,19 @@ internal static class ValidateCommand
 
         if (json)
         {
-            DiagnosticPrinter.PrintJson(output, new
+            DiagnosticPrinter.PrintJson(output, new JsonObject
             {
-                diagnostics = diagnostics.Select(DiagnosticPrinter.ToJson),
-                summary = new
+                ["diagnostics"] = DiagnosticPrinter.ToJson(diagnostics),
+                ["summary"] = new JsonObject
                 {
-                    files = workspace.Files.Count,
-                    modules = workspace.Modules.Count,
-                    errors,
-                    warnings,
-                    infos = diagnostics.Count - errors - warnings,
-                    kinds,
-                    zones = workspace.Zones?.File,
-                    valid = errors == 0,
+                    ["files"] = workspace.Files.Count,
+                    ["modules"] = workspace.Modules.Count,
+                    ["errors"] = errors,
+                    ["warnings"] = warnings,
+                    ["infos"] = diagnostics.Count - errors - warnings,
+                    ["kinds"] = new JsonObject([.. kinds.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
+                    ["zones"] = workspace.Zones?.File,
+                    ["valid"] = errors == 0,
                 },
             });
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Tappaas.Client;
 using Tappaas.Composition;
 using Tappaas.Model.Diagnostics;
@@ -29,20 +30,29 @@ internal static class DiagnosticPrinter
         }
     }
 
-    public static object ToJson(Diagnostic d) => ToJson(SiteApi.ToV1(d));
+    public static JsonObject ToJson(Diagnostic d) => ToJson(SiteApi.ToV1(d));
 
-    public static object ToJson(DiagnosticV1 d) => new
+    public static JsonObject ToJson(DiagnosticV1 d) => new()
     {
-        severity = d.Severity,
-        code = d.Code,
-        file = d.File,
-        path = d.Path,
-        line = d.Line ?? 0,
-        column = d.Column ?? 0,
-        message = d.Message,
-        hint = d.Hint,
+        ["severity"] = d.Severity,
+        ["code"] = d.Code,
+        ["file"] = d.File,
+        ["path"] = d.Path,
+        ["line"] = d.Line ?? 0,
+        ["column"] = d.Column ?? 0,
+        ["message"] = d.Message,
+        ["hint"] = d.Hint,
     };
 
-    public static void PrintJson(TextWriter output, object document) =>
-        output.WriteLine(JsonSerializer.Serialize(document, JsonOptions.Indented));
+    /// <summary>Diagnostics as a JSON array of <see cref="ToJson(DiagnosticV1)"/> objects.</summary>
+    public static JsonArray ToJson(IEnumerable<DiagnosticV1> diagnostics) => JsonOut.Array(diagnostics, ToJson);
+
+    /// <summary>Diagnostics as a JSON array of <see cref="ToJson(Diagnostic)"/> objects.</summary>
+    public static JsonArray ToJson(IEnumerable<Diagnostic> diagnostics) => JsonOut.Array(diagnostics, ToJson);
+
+    /// <summary>A document the command built, indented, camelCase names as written.</summary>
+    public static void PrintJson(TextWriter output, JsonNode document) => output.WriteLine(document.ToJsonString(JsonOptions.Indented));
+
+    /// <summary>One of the API's records (or a list of them), indented, camelCase.</summary>
+    public static void PrintRecord<T>(TextWriter output, T record) => output.WriteLine(JsonSerializer.Serialize(record, JsonOut.Info<T>()));
 }

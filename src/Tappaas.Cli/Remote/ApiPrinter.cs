@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Tappaas.Cli.Output;
 using Tappaas.Client;
 
@@ -21,7 +22,7 @@ internal static class ApiPrinter
             var exit = done.Status == "SucceededWithWarnings" ? warningsExit : ExitCodes.Ok;
             if (json)
             {
-                DiagnosticPrinter.PrintJson(output, new { status = Status(done.Status), applyId = done.RunId, diagnostics = done.Diagnostics.Select(DiagnosticPrinter.ToJson) });
+                DiagnosticPrinter.PrintJson(output, new JsonObject { ["status"] = Status(done.Status), ["applyId"] = done.RunId, ["diagnostics"] = DiagnosticPrinter.ToJson(done.Diagnostics) });
                 return exit;
             }
 
@@ -44,14 +45,14 @@ internal static class ApiPrinter
         var rolledBack = problem.Status == 502;
         if (json)
         {
-            DiagnosticPrinter.PrintJson(output, new
+            DiagnosticPrinter.PrintJson(output, new JsonObject
             {
-                status = rolledBack ? "rolledback" : problem.Status == 0 ? "unreachable" : "refused",
-                applyId = problem.RunId,
-                httpStatus = problem.Status,
-                title = problem.Title,
-                detail = problem.Detail,
-                diagnostics = problem.Diagnostics.Select(DiagnosticPrinter.ToJson),
+                ["status"] = rolledBack ? "rolledback" : problem.Status == 0 ? "unreachable" : "refused",
+                ["applyId"] = problem.RunId,
+                ["httpStatus"] = problem.Status,
+                ["title"] = problem.Title,
+                ["detail"] = problem.Detail,
+                ["diagnostics"] = DiagnosticPrinter.ToJson(problem.Diagnostics),
             });
             return rolledBack ? rolledBackExit : problem.IsBadArgument ? ExitCodes.Usage : ExitCodes.Failed;
         }

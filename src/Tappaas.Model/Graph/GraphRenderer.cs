@@ -1,5 +1,5 @@
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Tappaas.Model.Json;
 
 namespace Tappaas.Model.Graph;
@@ -39,16 +39,21 @@ public static class GraphRenderer
 
     private static string Json(DependencyGraph graph)
     {
-        var doc = new
+        var doc = new JsonObject
         {
-            modules = graph.Modules,
-            installed = graph.InstalledProviders,
-            edges = graph.Edges.Select(e => new { consumer = e.Consumer, service = e.Service.ToString(), provider = e.Provider }),
-            order = graph.InstallOrder(),
-            cycles = graph.Cycles,
+            ["modules"] = Strings(graph.Modules),
+            ["installed"] = Strings(graph.InstalledProviders),
+            ["edges"] = new JsonArray([.. graph.Edges.Select(e => (JsonNode)new JsonObject
+            {
+                ["consumer"] = e.Consumer, ["service"] = e.Service.ToString(), ["provider"] = e.Provider,
+            })]),
+            ["order"] = Strings(graph.InstallOrder()),
+            ["cycles"] = new JsonArray([.. graph.Cycles.Select(c => (JsonNode)Strings(c))]),
         };
-        return JsonSerializer.Serialize(doc, JsonOptions.Indented) + "\n";
+        return doc.ToJsonString(JsonOptions.Indented) + "\n";
     }
+
+    private static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode)v)]);
 
     private static string Dot(DependencyGraph graph)
     {

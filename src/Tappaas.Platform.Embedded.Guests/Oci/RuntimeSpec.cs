@@ -86,16 +86,16 @@ public static class RuntimeSpec
         var caps = new JsonArray([.. (input.Capabilities ?? DefaultCapabilities).Select(c => (JsonNode)c)]);
         var namespaces = new JsonArray
         {
-            new JsonObject { ["type"] = "pid" },
-            new JsonObject { ["type"] = "ipc" },
-            new JsonObject { ["type"] = "uts" },
-            new JsonObject { ["type"] = "mount" },
-            new JsonObject { ["type"] = "cgroup" },
-            input.NetworkNamespace is { } ns ? new JsonObject { ["type"] = "network", ["path"] = ns } : new JsonObject { ["type"] = "network" },
+            (JsonNode)new JsonObject { ["type"] = "pid" },
+            (JsonNode)new JsonObject { ["type"] = "ipc" },
+            (JsonNode)new JsonObject { ["type"] = "uts" },
+            (JsonNode)new JsonObject { ["type"] = "mount" },
+            (JsonNode)new JsonObject { ["type"] = "cgroup" },
+            (JsonNode)(input.NetworkNamespace is { } ns ? new JsonObject { ["type"] = "network", ["path"] = ns } : new JsonObject { ["type"] = "network" }),
         };
         if (input.UserNamespace)
         {
-            namespaces.Add(new JsonObject { ["type"] = "user" });
+            namespaces.Add((JsonNode)new JsonObject { ["type"] = "user" });
         }
 
         var mounts = new JsonArray
@@ -133,8 +133,8 @@ public static class RuntimeSpec
         };
         if (input.UserNamespace)
         {
-            linux["uidMappings"] = new JsonArray { new JsonObject { ["containerID"] = 0, ["hostID"] = input.HostUid, ["size"] = IdsPerGuest } };
-            linux["gidMappings"] = new JsonArray { new JsonObject { ["containerID"] = 0, ["hostID"] = input.HostUid, ["size"] = IdsPerGuest } };
+            linux["uidMappings"] = new JsonArray { (JsonNode)new JsonObject { ["containerID"] = 0, ["hostID"] = input.HostUid, ["size"] = IdsPerGuest } };
+            linux["gidMappings"] = new JsonArray { (JsonNode)new JsonObject { ["containerID"] = 0, ["hostID"] = input.HostUid, ["size"] = IdsPerGuest } };
         }
 
         if (input.Sysctl.Count > 0)
@@ -197,7 +197,7 @@ public static class RuntimeSpec
         return copy;
     }
 
-    private static JsonObject Mount(string destination, string type, string source, params string[] options) => new()
+    private static JsonNode Mount(string destination, string type, string source, params string[] options) => new JsonObject()
     {
         ["destination"] = destination, ["type"] = type, ["source"] = source, ["options"] = new JsonArray([.. options.Select(o => (JsonNode)o)]),
     };

@@ -21,10 +21,10 @@ public static class SeccompProfile
         {
             if ((string?)entry["architecture"] == scmpArch)
             {
-                architectures.Add(scmpArch);
+                architectures.Add((JsonNode)scmpArch);
                 foreach (var sub in (entry["subArchitectures"] as JsonArray ?? []).Select(s => (string?)s).OfType<string>())
                 {
-                    architectures.Add(sub);
+                    architectures.Add((JsonNode)sub);
                 }
             }
         }
@@ -48,7 +48,7 @@ public static class SeccompProfile
                 kept["errnoRet"] = errno.DeepClone();
             }
 
-            syscalls.Add(kept);
+            syscalls.Add((JsonNode)kept);
         }
 
         var seccomp = new JsonObject { ["defaultAction"] = profile["defaultAction"]?.DeepClone() ?? "SCMP_ACT_ERRNO", ["architectures"] = architectures, ["syscalls"] = syscalls };
