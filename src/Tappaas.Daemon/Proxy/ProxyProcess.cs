@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Tappaas.Composition;
 
 namespace Tappaas.Daemon.Proxy;
@@ -129,22 +128,5 @@ internal sealed class ProxyProcess(SiteSession site, DaemonOptions options, Prox
         throw new InvalidOperationException($"the proxy did not start within {s_startDeadline.TotalSeconds:0} s on {wanted.Https}; its log {logFile} ends: {tail}");
     }
 
-    private static HttpClient ControlClient(string socket) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (_, ct) =>
-        {
-            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), ct);
-                return new NetworkStream(s, ownsSocket: true);
-            }
-            catch
-            {
-                s.Dispose();
-                throw;
-            }
-        },
-    })
-    { Timeout = TimeSpan.FromSeconds(10) };
+    private static HttpClient ControlClient(string socket) => new(Client.LocalSocket.Handler(socket)) { Timeout = TimeSpan.FromSeconds(10) };
 }
