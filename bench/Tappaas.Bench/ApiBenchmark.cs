@@ -17,6 +17,7 @@ internal static class ApiBenchmark
 {
     private const int Concurrency = 100;
     private const int Rounds = 20;
+    private const int WarmRounds = 60;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -69,9 +70,33 @@ internal static class ApiBenchmark
             // daemon's, not the client's JSON parsing); health first, then status.
             using var http = new HttpClient(SiteTrust.Handler(connection.TrustedRoot)) { BaseAddress = connection.Url };
             http.DefaultRequestHeaders.Authorization = new("Bearer", connection.Token);
+            // The daemon serves for weeks; these figures are its steady state, not its first seconds: the calls are made
+            // until the runtime has compiled them at its last tier.
+            var warm = Stopwatch.StartNew();
+            foreach (var path in new[] { "api/v1/health", "api/v1/status" })
+            {
+                for (var i = 0; i < WarmRounds; i++)
+                {
+                    await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => GetAsync(http, path)));
+                }
+            }
+
+            await Task.Delay(1000); // the runtime's tier-up compiles in the background after calls stop
+            var idleCpu = CpuSeconds(daemon.Id);
+            await Task.Delay(2000);
+            Console.WriteLine($"the daemon's CPU with nothing asked of it: {(CpuSeconds(daemon.Id) - idleCpu) / 2:P1} of a core");
+            Console.WriteLine($"warm-up: {WarmRounds} rounds of {Concurrency} calls to each endpoint in {warm.Elapsed.TotalSeconds:0.0} s");
+            Console.WriteLine($"one status read in this process, median of 200: {await ReadCostAsync(layout.Root)}");
+            var cpu = CpuSeconds(daemon.Id);
+            var idle = await UnderApplyAsync(null, "slow", () => GetAsync(http, "api/v1/health"));
+            var (healthCpu, cpu2) = (CpuSeconds(daemon.Id) - cpu, CpuSeconds(daemon.Id));
+            var idleStatus = await UnderApplyAsync(null, "slow", () => GetAsync(http, "api/v1/status"));
+            var statusCpu = CpuSeconds(daemon.Id) - cpu2;
             var health = await UnderApplyAsync(api, "slow", () => GetAsync(http, "api/v1/health"));
             var statuses = await UnderApplyAsync(api, "slow", () => GetAsync(http, "api/v1/status"));
             Console.WriteLine($"{Concurrency} concurrent calls x {Rounds} rounds while an apply runs (HTTPS, keep-alive):");
+            Console.WriteLine($"  with no apply running:         health p50 {idle.P50,6:0.0} ms  p99 {idle.P99,6:0.0} ms; status p50 {idleStatus.P50,6:0.0} ms  p99 {idleStatus.P99,6:0.0} ms");
+            Console.WriteLine($"  the daemon's CPU per call (no apply running): health {healthCpu * 1e6 / (Rounds + 1) / Concurrency:0} us, status {statusCpu * 1e6 / (Rounds + 1) / Concurrency:0} us");
             Console.WriteLine($"  GET /api/v1/health (baseline): p50 {health.P50,6:0.0} ms  p99 {health.P99,6:0.0} ms  {health.Failed} failed  (apply ran through {health.ApplyRunning:P0} of the rounds)");
             Console.WriteLine($"  GET /api/v1/status:            p50 {statuses.P50,6:0.0} ms  p99 {statuses.P99,6:0.0} ms  {statuses.Failed} failed  (apply ran through {statuses.ApplyRunning:P0} of the rounds)");
             Console.WriteLine($"  ratio status/health: p50 {statuses.P50 / health.P50:0.00}x, p99 {statuses.P99 / health.P99:0.00}x; status p99 target < 20 ms: {(statuses.P99 < 20 ? "PASS" : "FAIL")}");
@@ -119,6 +144,33 @@ internal static class ApiBenchmark
         return string.Join(", ", byKind.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:0.0} s"));
     }
 
+    // Where a status read's time goes, read the way the daemon reads it (the site opened a second time, here).
+    private static async Task<string> ReadCostAsync(string site)
+    {
+        var (session, error) = await Composition.SiteSession.OpenAsync(site, CancellationToken.None);
+        await using var _ = session ?? throw new InvalidOperationException(error);
+        var (store, guests, json, sizes) = (new List<double>(), new List<double>(), new List<double>(), 0);
+        for (var i = 0; i < 200; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await session.Store.ListModulesAsync(CancellationToken.None);
+            await session.Store.ListAppliesAsync(5, CancellationToken.None);
+            await session.Store.GetLockAsync(CancellationToken.None);
+            await session.Store.GetRevisionAsync(CancellationToken.None);
+            store.Add(sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            session.Guests();
+            guests.Add(sw.Elapsed.TotalMilliseconds);
+            var status = await Composition.SiteStatusReport.ReadAsync(session, CancellationToken.None);
+            sw.Restart();
+            sizes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(status, ApiJson.Default.SiteStatusV1).Length;
+            json.Add(sw.Elapsed.TotalMilliseconds);
+        }
+
+        static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+        return $"store {Median(store):0.00} ms, guests {Median(guests):0.00} ms, JSON {Median(json):0.00} ms ({sizes / 1024} KiB)";
+    }
+
     private sealed record Latencies(double P50, double P99, int Failed, double ApplyRunning);
 
     // Installs the slow module (an apply of several seconds) and measures rounds of concurrent calls meanwhile; deletes it after.
@@ -128,10 +180,10 @@ internal static class ApiBenchmark
         return response.IsSuccessStatusCode && (await response.Content.ReadAsByteArrayAsync()).Length > 0;
     }
 
-    private static async Task<Latencies> UnderApplyAsync(TappaasClient api, string module, Func<Task<bool>> call)
+    private static async Task<Latencies> UnderApplyAsync(TappaasClient? api, string module, Func<Task<bool>> call)
     {
         await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => call())); // warm: 100 connections open, TLS done
-        var apply = api.InstallAsync([module], false, CancellationToken.None);
+        var apply = api?.InstallAsync([module], false, CancellationToken.None) ?? Task.FromResult(new ApiResult<ApplyResultV1>(null, null));
         await Task.Delay(500); // the run has taken the lock and is starting the guest
         var times = new List<double>();
         var failed = 0;
@@ -147,6 +199,12 @@ internal static class ApiBenchmark
             }));
             times.AddRange(results.Select(r => r.TotalMilliseconds));
             failed += results.Count(r => !r.ok);
+        }
+
+        if (api is null)
+        {
+            times.Sort();
+            return new Latencies(times[times.Count / 2], times[(int)(times.Count * 0.99)], failed, 0);
         }
 
         if (!(await apply).Ok)
@@ -194,6 +252,14 @@ internal static class ApiBenchmark
 
     private static int ShimOf(string site, string guest) =>
         new Platform.Embedded.Guests.GuestRuntime(site).State(guest)?.ShimPid ?? 0;
+
+    // User and system CPU time of a process so far (/proc/PID/stat, in clock ticks of 10 ms).
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
 
     private static long Rss(int pid)
     {

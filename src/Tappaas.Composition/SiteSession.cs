@@ -57,8 +57,8 @@ public sealed class SiteSession(IServiceProvider services) : IAsyncDisposable
             .Select(m => ModuleResolver.Resolve(ModuleDefinition.FromJson(m.Name, m.Definition), snapshot))];
     }
 
-    /// <summary>Every guest of the site, on every platform, now.</summary>
-    public IReadOnlyList<GuestSnapshot> Guests() => [.. GuestObservers.SelectMany(o => o.Observe())];
+    /// <summary>Every guest of the site, on every platform, now (with <paramref name="withUsage"/>, each one's memory and CPU).</summary>
+    public IReadOnlyList<GuestSnapshot> Guests(bool withUsage = false) => [.. GuestObservers.SelectMany(o => o.Observe(withUsage))];
 
     /// <summary>Opens an initialised site in-process (its state store migrated), or says how to create one.</summary>
     public static async Task<(SiteSession? Session, string? Error)> OpenAsync(string root, CancellationToken cancellationToken)

@@ -40,6 +40,11 @@ public static class DaemonApp
         }
 
         var builder = WebApplication.CreateSlimBuilder();
+        // The daemon's log says what it did (runs, recoveries, the proxy), not that it answered a request: ASP.NET
+        // Core's own lines (request started, endpoint executed, request finished) were four per API call, and a busy
+        // status endpoint answered half as many calls while writing them (wrk, 100 connections: 7,000/s, 14,000/s
+        // without). Its warnings and errors stay.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (options.JsonLogs)
         {
             builder.Logging.ClearProviders();

@@ -12,9 +12,25 @@ internal sealed class GuestNetwork(HostNames names)
 {
     public string Namespace(string guest) => names.Namespace(guest);
 
+    // Guests of independent modules start in parallel: one look-then-create of the zone's bridge at a time, or two
+    // starts both find it missing and the second one's "link add" fails.
+    private static readonly SemaphoreSlim s_bridges = new(1, 1);
+
     public async Task EnsureBridgeAsync(string zone, string gateway, CancellationToken cancellationToken)
     {
-        var bridge = names.Bridge(zone);
+        await s_bridges.WaitAsync(cancellationToken);
+        try
+        {
+            await EnsureBridgeNowAsync(names.Bridge(zone), gateway, cancellationToken);
+        }
+        finally
+        {
+            s_bridges.Release();
+        }
+    }
+
+    private static async Task EnsureBridgeNowAsync(string bridge, string gateway, CancellationToken cancellationToken)
+    {
         // Routing between zone bridges (and out of internet zones) needs forwarding; the site firewall decides what passes.
         await File.WriteAllTextAsync("/proc/sys/net/ipv4/ip_forward", "1", cancellationToken);
         // One look says whether the bridge exists, has the gateway and is up (as every guest's start asks it).

@@ -11,22 +11,22 @@ namespace Tappaas.Platform.Embedded;
 /// The embedded platform's guests for the daemon: snapshots read from their supervisors' state (and their cgroups), a
 /// stream of new snapshots whenever a guest's files change, and recovery of guests whose supervisor is gone.
 /// </summary>
-public sealed class EmbeddedGuests(EmbeddedPlatform platform) : IGuestObserver, IGuestRecovery
+public sealed class EmbeddedGuests(EmbeddedPlatform platform) : IGuestObserver, IGuestRecovery, IDisposable
 {
+    private readonly GuestFileCache _files = new(platform.Runtime);
+
     public string Provider => "embedded";
 
-    public IReadOnlyList<GuestSnapshot> Observe()
-    {
-        var runtime = platform.Runtime;
-        return [.. runtime.All().Select(g => Snapshot(runtime, g.Guest, g.Spec))];
-    }
+    public IReadOnlyList<GuestSnapshot> Observe(bool withUsage) => [.. _files.Read().Select(g => Snapshot(g, withUsage))];
+
+    public void Dispose() => _files.Dispose();
 
     public async IAsyncEnumerable<IReadOnlyList<GuestSnapshot>> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         using var watcher = new GuestFolderWatcher(platform.Runtime.GuestsDir);
         watcher.Changed += () => changes.Writer.TryWrite(true);
-        yield return Observe();
+        yield return Observe(withUsage: false);
         while (true)
         {
             try
@@ -38,7 +38,7 @@ public sealed class EmbeddedGuests(EmbeddedPlatform platform) : IGuestObserver, 
                 yield break;
             }
 
-            yield return Observe();
+            yield return Observe(withUsage: false);
         }
     }
 
@@ -78,15 +78,15 @@ public sealed class EmbeddedGuests(EmbeddedPlatform platform) : IGuestObserver, 
         : spec.Oci is { } confined ? $"process confined as host uid {confined.HostUid} (no capabilities; read-only view of the host without the site)"
         : spec.Isolation == "namespaces" ? "process (shares the host's filesystem)" : "process on loopback (not isolated from the host)";
 
-    private static GuestSnapshot Snapshot(GuestRuntime runtime, string guest, GuestSpecFile spec)
+    private static GuestSnapshot Snapshot(ObservedGuest guest, bool withUsage)
     {
-        var state = runtime.State(guest);
-        var cgroup = spec.CgroupMode == CgroupMode.None ? null : new Cgroup(spec.CgroupMode, spec.CgroupName);
+        var (spec, state) = (guest.Spec, guest.State);
+        var cgroup = spec.CgroupMode == CgroupMode.None || !withUsage ? null : new Cgroup(spec.CgroupMode, spec.CgroupName);
         return new GuestSnapshot
         {
-            Provider = "embedded", Guest = guest, Module = spec.Module,
-            Status = GuestStatusExtensions.Parse(state?.Status), Ready = state?.Ready ?? false, Draining = runtime.Draining(guest),
-            Supervised = GuestRuntime.SupervisorAlive(state), Reason = state?.Reason, Isolation = IsolationText(spec), Address = spec.Address, Ports = spec.Ports,
+            Provider = "embedded", Guest = guest.Guest, Module = spec.Module,
+            Status = GuestStatusExtensions.Parse(state?.Status), Ready = state?.Ready ?? false, Draining = guest.Draining,
+            Supervised = guest.Supervised, Reason = state?.Reason, Isolation = IsolationText(spec), Address = spec.Address, Ports = spec.Ports,
             ResourceGroup = state?.Cgroup, MemoryLimitMiB = spec.MemoryMiB, Cores = spec.Cores, MemoryBytes = cgroup?.MemoryBytes(), CpuSeconds = cgroup?.CpuSeconds(),
             Restarts = state?.Restarts ?? 0, WorkloadPid = state?.WorkloadPid is > 0 ? state.WorkloadPid : null, DiskBytes = state?.DiskBytes,
             DiskLimitBytes = spec.DiskLimitBytes, DiskOver = state?.DiskOver ?? false, StartedAt = state?.StartedAt, ReadySince = state?.ReadySince,

@@ -147,6 +147,12 @@ public sealed class DaemonProcessTests
             Unreachable(fx.Site, keepSocket: true);
             var again = await Cli.RunAsync(fx.Site, env, "status");
             Assert.True(again.Code == 0, again.Output);
+
+            // The daemon's log is what it did, not a line per request it answered (ASP.NET Core's own are off).
+            var log = string.Join('\n', Daemon.Output(daemon));
+            Assert.Contains("Now listening on", log, StringComparison.Ordinal);
+            Assert.DoesNotContain("Request finished", log, StringComparison.Ordinal);
+            Assert.DoesNotContain("Executed endpoint", log, StringComparison.Ordinal);
         }
         finally
         {

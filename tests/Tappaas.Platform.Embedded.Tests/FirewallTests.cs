@@ -47,6 +47,26 @@ public sealed class FirewallTests
     }
 
     [Fact]
+    public async Task Independent_modules_installed_at_once_share_their_new_zone()
+    {
+        if (EmbeddedHarness.IsolationUnavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        // A site's install runs independent modules in parallel: their first guests find the zone's bridge missing
+        // together, and each gets an address of its own.
+        await using var h = new NetworkHarness("pa", 95);
+        var names = new[] { "pa", "pb", "pc", "pd" };
+        var failures = await Task.WhenAll(names.Select(n => h.InstallAsync(NetworkHarness.Module(n, "za", deps: "\"cluster:vm\""), Ct)));
+        Assert.All(failures, Assert.Null);
+        var addresses = names.Select(h.Address).ToList();
+        Assert.Equal(names.Length, addresses.Distinct().Count());
+        Assert.Equal("ok", await h.ConnectAsync("pa-0", addresses[3], 8080));
+        Assert.Equal("ok", await h.ConnectAsync("pd-0", addresses[0], 8080));
+    }
+
+    [Fact]
     public async Task Guests_resolve_each_other_and_proxy_domains_through_their_gateway()
     {
         if (EmbeddedHarness.IsolationUnavailable is { } why)

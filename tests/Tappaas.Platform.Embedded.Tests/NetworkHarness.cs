@@ -62,7 +62,11 @@ internal sealed class NetworkHarness : IAsyncDisposable
     /// <summary>Installs the module's guests, records it, then its rules and DNS name; returns the failures.</summary>
     public async Task<string?> InstallAsync(ModuleDefinition module, CancellationToken ct)
     {
-        _modules.Add(module);
+        lock (_modules)
+        {
+            _modules.Add(module);
+        }
+
         foreach (var service in new[] { "cluster:vm", "firewall:rules", "firewall:dns" }.Where(s => module.DependsOnService(s)))
         {
             var result = await Platform.For(ServiceRef.Parse(service))!.InstallAsync(Request(module, service), ct);

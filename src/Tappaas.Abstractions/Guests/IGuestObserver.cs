@@ -9,8 +9,11 @@ public interface IGuestObserver
     /// <summary>The platform's name (embedded, proxmox).</summary>
     string Provider { get; }
 
-    /// <summary>Every guest of the site on this platform, now.</summary>
-    IReadOnlyList<GuestSnapshot> Observe();
+    /// <summary>
+    /// Every guest of the site on this platform, now; with <paramref name="withUsage"/> also the memory and CPU each
+    /// uses (read from the host per guest: metrics and the autoscaler want them, a status read does not).
+    /// </summary>
+    IReadOnlyList<GuestSnapshot> Observe(bool withUsage);
 
     /// <summary>The current snapshot, then a new one after each change, until cancelled.</summary>
     IAsyncEnumerable<IReadOnlyList<GuestSnapshot>> WatchAsync(CancellationToken cancellationToken);

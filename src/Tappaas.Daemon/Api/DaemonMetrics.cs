@@ -23,7 +23,7 @@ internal sealed class DaemonMetrics : IDisposable
 
     public DaemonMetrics(SiteSession site, Proxy.ProxyStats proxy, TimeProvider time)
     {
-        _guests = new(site.Guests, time);
+        _guests = new(() => site.Guests(withUsage: true), time);
         _runs = new(() => ReadRuns(site.Store), time);
         Guests("tappaas_guest_up", "1 when the guest's workload runs under a live supervisor.", g => g.Supervised && g.Status == GuestStatus.Running ? 1 : 0);
         Guests("tappaas_guest_ready", "1 when the guest passes its readiness check.", g => g.Ready ? 1 : 0);

@@ -13,7 +13,6 @@ namespace Tappaas.Daemon.Api;
 /// </summary>
 internal sealed class StatusCache(SiteSession site)
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private readonly Lock _gate = new();
     private Task<byte[]>? _running;
 
@@ -24,7 +23,7 @@ internal sealed class StatusCache(SiteSession site)
         {
             if (_running is not { IsCompleted: false })
             {
-                _running = Task.Run(async () => JsonSerializer.SerializeToUtf8Bytes(await SiteStatusReport.ReadAsync(site, CancellationToken.None), s_json), CancellationToken.None);
+                _running = Task.Run(async () => JsonSerializer.SerializeToUtf8Bytes(await SiteStatusReport.ReadAsync(site, CancellationToken.None), ApiJson.Default.SiteStatusV1), CancellationToken.None);
             }
 
             return _running.WaitAsync(cancellationToken);

@@ -46,7 +46,7 @@ internal sealed class Autoscaler(SiteSession site, ProxyStats stats, ProxyProces
 
         await proxy.ReadStatsAsync(cancellationToken); // the proxy's counters as they are now, not as of its last report
         var installed = await site.InstalledAsync(cancellationToken);
-        var byModule = site.Guests().Where(g => !g.Draining).ToLookup(g => g.Module, StringComparer.Ordinal);
+        var byModule = site.Guests(withUsage: true).Where(g => !g.Draining).ToLookup(g => g.Module, StringComparer.Ordinal);
         foreach (var module in installed.Where(m => !_backOff.Waiting(m.Name)))
         {
             try

@@ -28,13 +28,32 @@ public sealed class TokenStore(string siteFolder, TimeProvider time)
 {
     private readonly Lock _gate = new();
 
+    // The file as last read and its entries: every request's token is looked up here, so the file is read each time
+    // (an edit or a revocation counts at once) but parsed only when its bytes changed.
+    private (byte[] Bytes, IReadOnlyList<TokenEntry> Entries) _read = ([], []);
+
     private string File => Path.Combine(siteFolder, "secrets", "tokens.json");
 
     public IReadOnlyList<TokenEntry> List()
     {
+        byte[] bytes;
+        try
+        {
+            bytes = System.IO.File.ReadAllBytes(File);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return [];
+        }
+
         lock (_gate)
         {
-            return System.IO.File.Exists(File) ? JsonSerializer.Deserialize<List<TokenEntry>>(System.IO.File.ReadAllText(File)) ?? [] : [];
+            if (!_read.Bytes.AsSpan().SequenceEqual(bytes))
+            {
+                _read = (bytes, JsonSerializer.Deserialize(bytes, TokenJson.Default.ListTokenEntry) ?? []);
+            }
+
+            return _read.Entries;
         }
     }
 
@@ -90,7 +109,10 @@ public sealed class TokenStore(string siteFolder, TimeProvider time)
             ? text[^1] switch { 'h' => TimeSpan.FromHours(n), 'd' => TimeSpan.FromDays(n), _ => null }
             : null;
 
-    private void Write(IEnumerable<TokenEntry> all) => AtomicFile.Write(File, JsonSerializer.SerializeToUtf8Bytes(all.ToList()), AtomicFile.OwnerOnly);
+    private void Write(IEnumerable<TokenEntry> all) => AtomicFile.Write(File, JsonSerializer.SerializeToUtf8Bytes(all.ToList(), TokenJson.Default.ListTokenEntry), AtomicFile.OwnerOnly);
 
     private static string Hash(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<TokenEntry>))]
+internal sealed partial class TokenJson : System.Text.Json.Serialization.JsonSerializerContext;
