@@ -82,9 +82,6 @@ internal static class ApiBenchmark
             }
 
             await Task.Delay(1000); // the runtime's tier-up compiles in the background after calls stop
-            var idleCpu = CpuSeconds(daemon.Id);
-            await Task.Delay(2000);
-            Console.WriteLine($"the daemon's CPU with nothing asked of it: {(CpuSeconds(daemon.Id) - idleCpu) / 2:P1} of a core");
             Console.WriteLine($"warm-up: {WarmRounds} rounds of {Concurrency} calls to each endpoint in {warm.Elapsed.TotalSeconds:0.0} s");
             Console.WriteLine($"one status read in this process, median of 200: {await ReadCostAsync(layout.Root)}");
             var cpu = CpuSeconds(daemon.Id);

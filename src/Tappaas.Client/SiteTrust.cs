@@ -11,6 +11,7 @@ public static class SiteTrust
     {
         SslOptions = root is null ? new SslClientAuthenticationOptions() : Options(root),
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AutomaticDecompression = System.Net.DecompressionMethods.GZip, // the daemon compresses what is large (status)
     };
 
     private static SslClientAuthenticationOptions Options(X509Certificate2 root)

@@ -58,6 +58,38 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task Status_is_sent_gzip_compressed_to_a_caller_that_takes_it_and_plain_to_one_that_does_not()
+    {
+        await using var h = await DaemonHarness.StartAsync();
+        await h.Session.Store.SaveModuleAsync("app", """{"vmid": 400}""", "installed", "test", Ct);
+        var client = h.Client(h.AdminToken);
+
+        async Task<HttpResponseMessage> Get(string? encoding)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/status");
+            if (encoding is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Accept-Encoding", encoding);
+            }
+
+            return await client.SendAsync(request, Ct);
+        }
+
+        var plain = await Get(null);
+        Assert.Empty(plain.Content.Headers.ContentEncoding);
+        Assert.Contains("Accept-Encoding", plain.Headers.Vary);
+        var json = await plain.Content.ReadAsStringAsync(Ct);
+        Assert.Equal("app", JsonDocument.Parse(json).RootElement.GetProperty("modules")[0].GetProperty("name").GetString());
+
+        var compressed = await Get("br;q=1.0, gzip;q=0.8");
+        Assert.Equal(["gzip"], compressed.Content.Headers.ContentEncoding);
+        await using var gzip = new System.IO.Compression.GZipStream(await compressed.Content.ReadAsStreamAsync(Ct), System.IO.Compression.CompressionMode.Decompress);
+        Assert.Equal(json, await new StreamReader(gzip).ReadToEndAsync(Ct));
+
+        Assert.Empty((await Get("gzip;q=0")).Content.Headers.ContentEncoding); // refused explicitly
+    }
+
+    [Fact]
     public async Task A_secret_set_on_a_module_never_appears_in_any_output()
     {
         await using var h = await DaemonHarness.StartAsync();

@@ -34,7 +34,7 @@ internal static class Endpoints
             return result;
         });
 
-        v1.MapGet("/status", async (StatusCache status, CancellationToken ct) => Results.Bytes(await status.ReadAsync(ct), "application/json"))
+        v1.MapGet("/status", async (HttpContext context, StatusCache status, CancellationToken ct) => (await status.ReadAsync(ct)).For(context))
             .Produces<SiteStatusV1>().WithSummary("The site at a glance: modules, recent runs, the lock holder and every guest's health.");
         v1.MapGet("/modules", async (SiteApi api, CancellationToken ct) => Http(await api.ModulesAsync(ct))).WithSummary("The installed modules.");
         v1.MapGet("/modules/{name}", async (string name, SiteApi api, CancellationToken ct) => Http(await api.ModuleAsync(name, ct)))
