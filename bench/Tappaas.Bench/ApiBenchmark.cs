@@ -11,7 +11,8 @@ namespace Tappaas.Bench;
 /// guest on the embedded platform; then, while an apply runs (an install whose guest takes seconds to become ready),
 /// rounds of 100 concurrent <c>GET /api/v1/status</c>, against the same rounds of <c>GET /api/v1/health</c> (the
 /// daemon's cheapest answer) as the baseline measured in the same run. Target: status p99 under 20 ms. Prints the
-/// daemon's memory (RSS) with N guests, and the guests' own (supervisors and workloads) beside it.
+/// daemon's memory (RSS) with N guests, and the guests' own (supervisors and workloads) beside it. The daemon is the
+/// package's (self-contained, ReadyToRun; published into .build/daemon-r2r), or with <c>--jit</c> the build's.
 /// </summary>
 internal static class ApiBenchmark
 {
@@ -21,7 +22,14 @@ internal static class ApiBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var modules = args.Length >= 2 && args[0] == "--modules" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+        var modules = args.SkipWhile(a => a != "--modules").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(100);
+        // The daemon as the package installs it (self-contained, ReadyToRun), or with --jit the build's output beside
+        // this benchmark, whose every method is compiled at run time first (a fresh daemon's first install pays it).
+        IReadOnlyList<string> command = args.Contains("--jit")
+            ? ["dotnet", Path.Combine(AppContext.BaseDirectory, "tappaasd.dll")]
+            : [await PackageBuild.PublishAsync("daemon-r2r", "tappaasd", "the daemon as the package has it (self-contained, ReadyToRun)",
+                "--self-contained", "-p:PublishReadyToRun=true", "-p:DebugType=none")];
+        Console.WriteLine($"daemon: {string.Join(' ', command)}");
         var root = Path.Combine("/var/tmp", "tappaas-bench-api-" + Guid.NewGuid().ToString("N")[..8]);
         var layout = new SiteLayout(Path.Combine(root, "site"));
         var repository = Path.Combine(root, "modules");
@@ -40,7 +48,7 @@ internal static class ApiBenchmark
 
         var port = Stats.FreePort();
         var tokenFile = Path.Combine(root, "token");
-        using var daemon = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "tappaasd.dll"), "--site", layout.Root,
+        using var daemon = Process.Start(new ProcessStartInfo(command[0], [.. command.Skip(1), "--site", layout.Root,
             "--listen", $"https://127.0.0.1:{port}", "--proxy-https", $"https://127.0.0.1:{Stats.FreePort()}", "--initial-token-file", tokenFile]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         daemon.BeginOutputReadLine();
         daemon.BeginErrorReadLine();

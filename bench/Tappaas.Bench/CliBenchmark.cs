@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Tappaas.Client;
 using Tappaas.Engine.Site;
 
@@ -114,29 +113,13 @@ internal static class CliBenchmark
     // The CLI as the amd64 package ships it, compiled ahead of time into .build/cli-aot (again when a source is newer).
     private static async Task<string> NativeCliAsync()
     {
-        var repo = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(repo, "TAPPaaS.slnx")))
+        try
         {
-            repo = Path.GetDirectoryName(repo.TrimEnd('/')) ?? throw new InvalidOperationException("not inside the TAPPaaS tree; pass --cli PATH");
+            return await PackageBuild.PublishAsync("cli-aot", "tappaas", "the CLI compiled ahead of time (a few minutes)", "-p:PublishAot=true");
         }
-
-        var output = Path.Combine(repo, ".build", "cli-aot");
-        var binary = Path.Combine(output, "tappaas");
-        var newest = Directory.EnumerateFiles(Path.Combine(repo, "src"), "*.cs*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
-            .Max(File.GetLastWriteTimeUtc);
-        if (File.Exists(binary) && File.GetLastWriteTimeUtc(binary) > newest)
+        catch (InvalidOperationException e)
         {
-            return binary;
+            throw new InvalidOperationException($"{e.Message}; it needs clang and zlib1g-dev, or pass --cli PATH");
         }
-
-        Console.WriteLine($"compiling the CLI ahead of time into {output} (a few minutes, once)");
-        using var publish = Process.Start(new ProcessStartInfo("dotnet", ["publish", Path.Combine(repo, "src", "Tappaas.Cli", "Tappaas.Cli.csproj"),
-            "-c", "Release", "-r", "linux-" + (System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x64"),
-            "-p:PublishAot=true", "-nologo", "-v", "quiet", "-o", output]))!;
-        await publish.WaitForExitAsync();
-        return publish.ExitCode == 0 && File.Exists(binary)
-            ? binary
-            : throw new InvalidOperationException($"dotnet publish -p:PublishAot=true failed ({publish.ExitCode.ToString(CultureInfo.InvariantCulture)}); it needs clang and zlib1g-dev");
     }
 }
