@@ -115,6 +115,16 @@ internal sealed class SiteFixture : IDisposable
         return result;
     }
 
+    /// <summary>Who holds the site's apply lock now (its owner id), or null.</summary>
+    public static string? LockOwner(string site)
+    {
+        using var c = new SqliteConnection($"Data Source={Path.Combine(site, "state.db")};Pooling=false");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT owner FROM locks WHERE name = 'apply'";
+        return cmd.ExecuteScalar() as string;
+    }
+
     public static List<(int Step, string Phase)> Journal(string site, long run)
     {
         using var c = new SqliteConnection($"Data Source={Path.Combine(site, "state.db")};Pooling=false");
