@@ -9,10 +9,10 @@ namespace Tappaas.Platform.Embedded.Host;
 /// </summary>
 internal sealed partial class Inotify : IDisposable
 {
-    public const uint Modify = 0x2, CloseWrite = 0x8, MovedFrom = 0x40, MovedTo = 0x80, Create = 0x100, Delete = 0x200, DeleteSelf = 0x400,
+    public const uint CloseWrite = 0x8, MovedFrom = 0x40, MovedTo = 0x80, Create = 0x100, Delete = 0x200, DeleteSelf = 0x400,
         MoveSelf = 0x800, Overflow = 0x4000, Ignored = 0x8000, OnlyDir = 0x0100_0000, IsDir = 0x4000_0000;
 
-    private const int NonBlock = 0x800, CloseOnExec = 0x80000, Again = 11;
+    private const int NonBlock = 0x800, CloseOnExec = 0x80000, Again = 11, Interrupted = 4;
 
     private readonly int _fd;
     private readonly byte[] _buffer = new byte[64 * 1024];
@@ -32,9 +32,14 @@ internal sealed partial class Inotify : IDisposable
         while (true)
         {
             var read = Read(_fd, _buffer, _buffer.Length);
+            if (read < 0 && Marshal.GetLastPInvokeError() == Interrupted)
+            {
+                continue; // a signal came first: the queue is still to be read
+            }
+
             if (read <= 0)
             {
-                if (read < 0 && Marshal.GetLastPInvokeError() is not Again and not 4)
+                if (read < 0 && Marshal.GetLastPInvokeError() != Again)
                 {
                     events.Add((-1, Overflow, "")); // cannot read: the caller must look at everything again
                 }
