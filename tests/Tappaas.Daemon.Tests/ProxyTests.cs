@@ -42,6 +42,21 @@ public sealed class ProxyTests
             var page = await WaitForAsync(client, "https://shop.example.org/", HttpStatusCode.OK);
             Assert.Contains("Directory listing", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
 
+            // The proxy's own costs on its control socket (bench/run proxy divides their growth by the requests it sent).
+            using (var control = new HttpClient(Client.LocalSocket.Handler(Composition.DataPlane.ControlSocket(h.Layout.Root))))
+            {
+                var before = System.Text.Json.Nodes.JsonNode.Parse(await control.GetStringAsync("http://proxy/runtime", Ct))!;
+                for (var i = 0; i < 20; i++)
+                {
+                    (await client.GetAsync("https://shop.example.org/", Ct)).EnsureSuccessStatusCode();
+                }
+
+                var after = System.Text.Json.Nodes.JsonNode.Parse(await control.GetStringAsync("http://proxy/runtime", Ct))!;
+                Assert.True(after["allocatedBytes"]!.GetValue<long>() > before["allocatedBytes"]!.GetValue<long>() + (20 * 100), $"{before} -> {after}");
+                Assert.True(after["cpuMilliseconds"]!.GetValue<double>() > 0 && after["cpuMilliseconds"]!.GetValue<double>() >= before["cpuMilliseconds"]!.GetValue<double>(), $"{before} -> {after}");
+                Assert.True(after["threads"]!.GetValue<int>() > 1);
+            }
+
             // What a guest is told: who asked (the client's address, not one the client claims), over what, for which name.
             var headers = await HeadersAsync(client, "https://hdr.example.org/", claimedFor: "203.0.113.9");
             Assert.Equal("127.0.0.1", headers["X-Forwarded-For"]);

@@ -8,6 +8,21 @@ namespace Tappaas.Daemon.Proxy;
 /// <summary>The proxy's listeners: HTTPS (required) and plain HTTP, which redirects to HTTPS.</summary>
 public sealed record ProxyListeners(string Https, string? Http);
 
+/// <summary>
+/// The proxy process's own costs as its control socket shows them (<c>GET /runtime</c>): bytes allocated, garbage
+/// collections and their pauses, CPU time, since it started. <c>bench/run proxy</c> divides their growth by the
+/// requests it sent.
+/// </summary>
+public sealed record ProxyRuntime(long AllocatedBytes, int Gen0, int Gen1, int Gen2, double PauseMilliseconds, double CpuMilliseconds, int Threads)
+{
+    public static ProxyRuntime Now()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return new(GC.GetTotalAllocatedBytes(precise: false), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+            GC.GetTotalPauseDuration().TotalMilliseconds, self.TotalProcessorTime.TotalMilliseconds, self.Threads.Count);
+    }
+}
+
 /// <summary>One route as the proxy's control socket shows it.</summary>
 public sealed record RouteView(string Module, string Host, IReadOnlyList<string> Guests);
 
@@ -55,6 +70,7 @@ public static class ProxyApp
         app.MapPost("/sync", () => Results.Json(new { version = server.Sync() }));
         app.MapGet("/routes", () => Results.Json(server.Routes.Select(r => new RouteView(r.Module, r.Host, [.. r.Destinations.Select(d => d.Guest)])).ToList()));
         app.MapGet("/stats", () => Results.Json(stats.All()));
+        app.MapGet("/runtime", () => Results.Json(ProxyRuntime.Now()));
 
         var listening = DataPlane.ListeningFile(layout.Root);
         app.Lifetime.ApplicationStarted.Register(() =>
