@@ -25,7 +25,7 @@ public sealed record BackupOutcome
     public double PausedSeconds { get; init; }
 
     /// <summary>Snapshots the retention policy removed.</summary>
-    public IReadOnlyList<string> Forgotten { get; init; } = [];
+    public IReadOnlyList<string> Forgotten { get; set; } = []; // settable: generated JSON code would leave it null for a status.json without it
 
     /// <summary>Verify: time from the start of the restore until the scratch guest was healthy.</summary>
     public double? RestoreSeconds { get; init; }
