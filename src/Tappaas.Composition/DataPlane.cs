@@ -79,7 +79,9 @@ public static class DataPlane
         string[] arguments = ["proxy", "--site", Path.GetFullPath(site), "--https", https, .. http is null ? Array.Empty<string>() : ["--http", http]];
         var psi = new ProcessStartInfo("/bin/sh", ["-c", "setsid -f \"$@\" </dev/null >>\"$LOG\" 2>&1; ", "sh", .. Daemon(AppContext.BaseDirectory), .. arguments])
         {
-            Environment = { ["LOG"] = Log(site) },
+            // Dynamic PGO, which the daemon's runtime configuration turns off, for the proxy: its steady state is what
+            // counts (about a sixth less CPU per request measured with bench/run proxy); environment beats runtimeconfig.
+            Environment = { ["LOG"] = Log(site), ["DOTNET_TieredPGO"] = "1" },
             RedirectStandardInput = true,
         };
         using var launcher = Process.Start(psi)!;

@@ -55,6 +55,12 @@ public sealed class ProxyTests
                 Assert.True(after["allocatedBytes"]!.GetValue<long>() > before["allocatedBytes"]!.GetValue<long>() + (20 * 100), $"{before} -> {after}");
                 Assert.True(after["cpuMilliseconds"]!.GetValue<double>() > 0 && after["cpuMilliseconds"]!.GetValue<double>() >= before["cpuMilliseconds"]!.GetValue<double>(), $"{before} -> {after}");
                 Assert.True(after["threads"]!.GetValue<int>() > 1);
+
+                // The proxy runs with dynamic PGO, which the daemon's runtime configuration turns off for itself.
+                var pid = Composition.DataPlane.Running(h.Layout.Root)!.Pid;
+                Assert.Contains("DOTNET_TieredPGO=1", File.ReadAllText($"/proc/{pid}/environ").Split('\0'));
+                var runtimeConfig = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "tappaasd.runtimeconfig.json")))!;
+                Assert.False(runtimeConfig["runtimeOptions"]!["configProperties"]!["System.Runtime.TieredPGO"]!.GetValue<bool>());
             }
 
             // What a guest is told: who asked (the client's address, not one the client claims), over what, for which name.
