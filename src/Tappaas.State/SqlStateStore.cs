@@ -79,6 +79,10 @@ public abstract partial class SqlStateStore(TimeProvider time) : IStateStore
     }
 
     /// <inheritdoc />
+    /// <inheritdoc />
+    public virtual ValueTask<long?> ChangeStampAsync(CancellationToken cancellationToken) => ValueTask.FromResult<long?>(null);
+
+    /// <inheritdoc />
     public async Task<long> GetRevisionAsync(CancellationToken cancellationToken)
     {
         await using var c = await OpenAsync(cancellationToken);

@@ -15,6 +15,40 @@ public sealed class SqliteStateStore(string path, TimeProvider time) : SqlStateS
 
     private bool WalHasData() => new FileInfo(Path + "-wal") is { Exists: true, Length: > 0 };
 
+    private readonly Lock _stampGate = new();
+    private SqliteConnection? _stamp;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// SQLite's <c>data_version</c> on a connection kept for it alone: it changes when any other connection, in this
+    /// process or another, commits. Null when that connection cannot be opened (the caller then reads every time).
+    /// </remarks>
+    public override ValueTask<long?> ChangeStampAsync(CancellationToken cancellationToken)
+    {
+        lock (_stampGate)
+        {
+            try
+            {
+                if (_stamp is null)
+                {
+                    var c = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false, DefaultTimeout = 1 }.ToString());
+                    c.Open();
+                    _stamp = c;
+                }
+
+                using var cmd = _stamp.CreateCommand();
+                cmd.CommandText = "PRAGMA data_version";
+                return ValueTask.FromResult<long?>((long)cmd.ExecuteScalar()!);
+            }
+            catch (SqliteException)
+            {
+                _stamp?.Dispose();
+                _stamp = null;
+                return ValueTask.FromResult<long?>(null);
+            }
+        }
+    }
+
     /// <summary>The database file.</summary>
     public string Path { get; } = path;
 
@@ -92,6 +126,12 @@ public sealed class SqliteStateStore(string path, TimeProvider time) : SqlStateS
     /// </remarks>
     public override ValueTask DisposeAsync()
     {
+        lock (_stampGate)
+        {
+            _stamp?.Dispose();
+            _stamp = null;
+        }
+
         using (var c = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(c);

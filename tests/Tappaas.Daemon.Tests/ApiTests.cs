@@ -90,6 +90,42 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task A_status_read_is_reused_only_while_nothing_changed_and_sees_a_commit_from_another_connection()
+    {
+        await using var h = await DaemonHarness.StartAsync();
+        await h.Session.Store.SaveModuleAsync("app", """{"vmid": 400}""", "installed", "test", Ct);
+        var client = h.Client(h.AdminToken);
+        var cache = h.Service<Api.StatusCache>();
+        async Task<string[]> Modules() =>
+            [.. JsonDocument.Parse(await client.GetStringAsync("/api/v1/status", Ct)).RootElement.GetProperty("modules").EnumerateArray().Select(m => m.GetProperty("name").GetString()!)];
+
+        Assert.Equal(["app"], await Modules());
+        var reads = cache.FullReads;
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(["app"], await Modules()); // one after another: each a fresh read, none finding a change
+        }
+
+        Assert.Equal(reads, cache.FullReads);
+
+        // Another connection to the store (as the CLI of another process would have) commits: the next read sees it.
+        await using (var other = new State.SqliteStateStore(h.Layout.StatePath, TimeProvider.System))
+        {
+            await other.SaveModuleAsync("web", """{"vmid": 401}""", "installed", "test", Ct);
+        }
+
+        Assert.Equal(["app", "web"], await Modules());
+        Assert.Equal(reads + 1, cache.FullReads);
+
+        // So does a commit of the daemon's own store; after it, nothing changed again.
+        await h.Session.Store.RemoveModuleAsync("app", Ct);
+        Assert.Equal(["web"], await Modules());
+        Assert.Equal(reads + 2, cache.FullReads);
+        Assert.Equal(["web"], await Modules());
+        Assert.Equal(reads + 2, cache.FullReads);
+    }
+
+    [Fact]
     public async Task A_secret_set_on_a_module_never_appears_in_any_output()
     {
         await using var h = await DaemonHarness.StartAsync();

@@ -23,5 +23,23 @@ public sealed class SqliteStateStoreTests : StateStoreContract, IDisposable
         return store;
     }
 
+    [Fact]
+    public async Task The_change_stamp_sees_a_commit_made_through_another_connection()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var path = Path.Combine(_dir.Path, "shared.db");
+        await using var reader = new SqliteStateStore(path, TimeProvider.System);
+        await reader.MigrateAsync(ct);
+        var before = await reader.ChangeStampAsync(ct);
+        Assert.NotNull(before);
+        await using (var writer = new SqliteStateStore(path, TimeProvider.System)) // as another process's CLI would
+        {
+            await writer.SaveModuleAsync("web", "{}", "installed", "install", ct);
+        }
+
+        Assert.NotEqual(before, await reader.ChangeStampAsync(ct));
+        Assert.Equal(["web"], (await reader.ListModulesAsync(ct)).Select(m => m.Name));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

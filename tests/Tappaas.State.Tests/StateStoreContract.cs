@@ -36,6 +36,27 @@ public abstract class StateStoreContract
     }
 
     [Fact]
+    public async Task A_change_stamp_changes_with_every_commit_and_only_then()
+    {
+        await using var store = await CreateAsync();
+        var first = await store.ChangeStampAsync(Ct);
+        await store.SaveModuleAsync("app", "{}", "installed", "install", Ct);
+        if (first is null)
+        {
+            Assert.Null(await store.ChangeStampAsync(Ct)); // a store without stamps never has one: readers read every time
+            return;
+        }
+
+        var saved = await store.ChangeStampAsync(Ct);
+        Assert.NotEqual(first, saved);
+        await store.ListModulesAsync(Ct);
+        await store.ReadEventsAsync(0, 10, Ct);
+        Assert.Equal(saved, await store.ChangeStampAsync(Ct)); // reads commit nothing
+        await store.AppendEventAsync("app", "ready", "guest app-0 is ready", Ct);
+        Assert.NotEqual(saved, await store.ChangeStampAsync(Ct));
+    }
+
+    [Fact]
     public async Task Migrations_are_versioned_and_repeatable()
     {
         await using var store = await CreateAsync();

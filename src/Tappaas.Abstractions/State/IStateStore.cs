@@ -24,6 +24,13 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>The site's state revision: it grows with every committed module change. Plans carry it.</summary>
     Task<long> GetRevisionAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A number that changes whenever anything was committed to the store (by this process or another) since the last
+    /// call returned it, for a reader that would skip a read whose answer it has; null when the store cannot tell (then
+    /// read every time). Not ordered: compare for equality only.
+    /// </summary>
+    ValueTask<long?> ChangeStampAsync(CancellationToken cancellationToken);
+
     /// <summary>All recorded modules, by name.</summary>
     Task<IReadOnlyList<InstalledModule>> ListModulesAsync(CancellationToken cancellationToken);
 

@@ -9,13 +9,21 @@ namespace Tappaas.Daemon.Api;
 /// Status reads coalesced: callers that arrive while a read is running share its answer, serialised and compressed
 /// once, instead of each reading the store and every guest's state and serialising it again (a dashboard's polling
 /// under load). A caller never gets a read that started before it arrived and finished long ago: once a read
-/// completes, the next caller starts a fresh one. The read runs on the thread pool (the store's calls complete
-/// synchronously), so callers arriving meanwhile find it running and join it.
+/// completes, the next caller starts a fresh one. A fresh read that finds nothing changed since the last one began (the
+/// store's change stamp the same, every guest observed the same) answers with the last one's document instead of
+/// reading the store and serialising again; a store that has no stamp is read every time. The read runs on the thread
+/// pool (the store's calls complete synchronously), so callers arriving meanwhile find it running and join it.
 /// </summary>
 internal sealed class StatusCache(SiteSession site)
 {
     private readonly Lock _gate = new();
     private Task<StatusDocument>? _running;
+    private Last? _last; // written only by the one running read
+
+    /// <summary>Reads that went to the store and serialised a new document (the rest reused the last one).</summary>
+    public int FullReads => Volatile.Read(ref _fullReads);
+
+    private int _fullReads;
 
     /// <summary>The site's status (a <see cref="SiteStatusV1"/>) as UTF-8 JSON, and the same gzip-compressed.</summary>
     public Task<StatusDocument> ReadAsync(CancellationToken cancellationToken)
@@ -24,13 +32,30 @@ internal sealed class StatusCache(SiteSession site)
         {
             if (_running is not { IsCompleted: false })
             {
-                _running = Task.Run(async () => StatusDocument.Of(JsonSerializer.SerializeToUtf8Bytes(await SiteStatusReport.ReadAsync(site, CancellationToken.None), ApiJson.Default.SiteStatusV1)),
-                    CancellationToken.None);
+                _running = Task.Run(ReadOrReuseAsync, CancellationToken.None);
             }
 
             return _running.WaitAsync(cancellationToken);
         }
     }
+
+    private async Task<StatusDocument> ReadOrReuseAsync()
+    {
+        // The stamp before anything is read: a commit during the read changes it, so the next read reads again.
+        var stamp = await site.Store.ChangeStampAsync(CancellationToken.None);
+        var guests = SiteStatusReport.Guests(site);
+        if (stamp is { } now && _last is { } last && last.Stamp == now && last.Guests.SequenceEqual(guests))
+        {
+            return last.Document;
+        }
+
+        Interlocked.Increment(ref _fullReads);
+        var document = StatusDocument.Of(JsonSerializer.SerializeToUtf8Bytes(await SiteStatusReport.ReadAsync(site, guests, CancellationToken.None), ApiJson.Default.SiteStatusV1));
+        _last = stamp is { } taken ? new Last(taken, guests, document) : null;
+        return document;
+    }
+
+    private sealed record Last(long Stamp, IReadOnlyList<GuestStatusV1> Guests, StatusDocument Document);
 }
 
 /// <summary>
