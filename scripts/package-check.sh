@@ -116,6 +116,12 @@ daemon_exe="$(readlink "/proc/$(cat "$site/daemon.pid")/exe")"
 shims="$(ours | grep -c "$lib/native/tappaas-shim")"
 [ "$shims" -ge 3 ] || fail "expected the guests under $lib/native/tappaas-shim, found $shims"
 ok "tappaas up: the counter answers over TLS ($(echo "$count" | tr -d '\n' | cut -c1-40)), daemon $lib/tappaasd, $shims native supervisors"
+signin="$(curl -fsS --max-time 10 --cacert "$site/ca/root.crt" https://127.0.0.1:7780/signin)" && echo "$signin" | grep -q 'name="token"' \
+  || fail "the dashboard's sign-in page at https://127.0.0.1:7780/signin"
+script="$(echo "$signin" | sed -n 's/.*src="\(_framework\/blazor\.web[^"]*\.js\)".*/\1/p' | head -1)"
+[ -n "$script" ] && curl -fsS --max-time 10 --cacert "$site/ca/root.crt" -o /dev/null "https://127.0.0.1:7780/$script" \
+  || fail "the dashboard's script ${script:-(none named on the sign-in page)} from the package's wwwroot"
+ok "the dashboard: its sign-in page and $script from the package"
 
 # Completions from the installed files ask the installed CLI.
 bash_words="$(HOME="$home" bash -c 'source /usr/share/bash-completion/completions/tappaas; COMP_LINE="tappaas update cou"; COMP_POINT=${#COMP_LINE};

@@ -99,6 +99,9 @@ for arch in ${archs//,/ }; do
     -nologo -v quiet)
   echo "  $arch: publishing the CLI and the daemon ($rid, self-contained, ReadyToRun)"
   dotnet publish "$here/src/Tappaas.Cli/Tappaas.Cli.csproj" "${props[@]}" -o "$lib"
+  # The daemon again on its own: the same files, and the dashboard's (wwwroot/ and its manifest), which only a publish
+  # of the web project itself lays out.
+  dotnet publish "$here/src/Tappaas.Daemon/Tappaas.Daemon.csproj" "${props[@]}" -o "$lib"
   if [ ! -x "$lib/native/tappaas-shim" ]; then
     # No native supervisor for this architecture (or no clang here): the managed one, with a launcher of its own.
     echo "  $arch: publishing the managed guest supervisor's launcher (${SECONDS} s)"

@@ -39,7 +39,9 @@ public static class DaemonApp
             throw new InvalidOperationException(storeProblem);
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // Named tappaasd whichever program hosts it (the CLI's in-process daemon, a test): the dashboard's static assets
+        // are found by that name (tappaasd.staticwebassets.*.json beside the program).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "tappaasd", ContentRootPath = AppContext.BaseDirectory });
         // The daemon's log says what it did (runs, recoveries, the proxy), not that it answered a request: ASP.NET
         // Core's own lines (request started, endpoint executed, request finished) were four per API call, and a busy
         // status endpoint answered half as many calls while writing them (wrk, 100 connections: 7,000/s, 14,000/s
@@ -65,7 +67,9 @@ public static class DaemonApp
         var listenHost = Uri.TryCreate(options.Listen, UriKind.Absolute, out var listenUri) ? listenUri.Host : "localhost";
         builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificateSelector = (_, name) => ca.ServerCertificate(string.IsNullOrEmpty(name) ? listenHost : name)));
         builder.Services.AddSingleton(sp => new TokenStore(layout.Root, sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddAuthentication(BearerAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null);
+        Dashboard.DashboardSetup.AddSchemes(builder.Services.AddAuthentication(Dashboard.DashboardSetup.SiteScheme)
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null));
+        Dashboard.DashboardSetup.Add(builder, layout.Root);
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");
@@ -107,6 +111,7 @@ public static class DaemonApp
         app.UseAuthorization();
         app.MapOpenApi("/api/v1/openapi.json");
         Endpoints.Map(app);
+        Dashboard.DashboardSetup.Map(app);
 
         var tokens = app.Services.GetRequiredService<TokenStore>();
         if (tokens.List().Count == 0)

@@ -16,12 +16,16 @@ internal sealed class DaemonHarness : IAsyncDisposable
     private (int Https, int Http)? _proxy;
     private string _proxyAddress = "127.0.0.1";
     private string? _instance;
+    private string? _listenOn;
 
     public SiteLayout Layout { get; private set; } = null!;
 
     public string AdminToken { get; private set; } = "";
 
     public string Announced { get; private set; } = "";
+
+    /// <summary>The API's address when the daemon listens on a real port (<c>listenOn</c>), e.g. for a browser.</summary>
+    public Uri? Address { get; private set; }
 
     public SiteSession Session => (SiteSession)_app!.Services.GetService(typeof(SiteSession))!;
 
@@ -40,9 +44,11 @@ internal sealed class DaemonHarness : IAsyncDisposable
 
     /// <param name="instance">An embedded instance tag and subnet offset, for tests that start guests (their host objects stay apart).</param>
     /// <param name="embedded">Map every foundation service to the embedded platform (else cluster:* is the fake backend).</param>
-    public static async Task<DaemonHarness> StartAsync((string Tag, int Offset)? instance = null, (int Https, int Http)? proxy = null, bool listenAll = false, bool embedded = false)
+    /// <param name="listenOn">Serve the API with HTTPS on a real port of this address (else on a test server, in-process).</param>
+    public static async Task<DaemonHarness> StartAsync((string Tag, int Offset)? instance = null, (int Https, int Http)? proxy = null, bool listenAll = false, bool embedded = false,
+        string? listenOn = null)
     {
-        var h = new DaemonHarness { _proxy = proxy, _proxyAddress = listenAll ? "0.0.0.0" : "127.0.0.1" };
+        var h = new DaemonHarness { _proxy = proxy, _proxyAddress = listenAll ? "0.0.0.0" : "127.0.0.1", _listenOn = listenOn };
         h.Layout = new SiteLayout(Path.Combine(h._dir.Path, "site"));
         Directory.CreateDirectory(h.Repository);
         var backends = embedded
@@ -70,9 +76,17 @@ internal sealed class DaemonHarness : IAsyncDisposable
         }
 
         var announce = new StringWriter();
-        _app = await DaemonApp.BuildAsync(new DaemonOptions(Layout.Root, "http://127.0.0.1:0", Timeout.InfiniteTimeSpan,
-            _proxy is { } p ? $"https://{_proxyAddress}:{p.Https}" : null, _proxy is { } q ? $"http://{_proxyAddress}:{q.Http}" : null, AutoscaleInterval: Timeout.InfiniteTimeSpan), announce, b => b.WebHost.UseTestServer());
+        // A real listener keeps its port across restarts (a browser's page reconnects to the same address).
+        var listen = _listenOn is { } ip ? $"https://{ip}:{Address?.Port ?? 0}" : "http://127.0.0.1:0";
+        _app = await DaemonApp.BuildAsync(new DaemonOptions(Layout.Root, listen, Timeout.InfiniteTimeSpan,
+            _proxy is { } p ? $"https://{_proxyAddress}:{p.Https}" : null, _proxy is { } q ? $"http://{_proxyAddress}:{q.Http}" : null, AutoscaleInterval: Timeout.InfiniteTimeSpan), announce,
+            _listenOn is not null ? null : b => b.WebHost.UseTestServer());
         await _app.StartAsync();
+        if (_listenOn is not null)
+        {
+            Address = new Uri(_app.Urls.First(u => u.StartsWith("https://", StringComparison.Ordinal)));
+        }
+
         Announced = announce.ToString();
     }
 
@@ -81,7 +95,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
 
     public HttpClient Client(string? token = null)
     {
-        var client = _app!.GetTestClient();
+        var client = TransportClient();
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -91,7 +105,12 @@ internal sealed class DaemonHarness : IAsyncDisposable
     }
 
     /// <summary>The typed client of the API (what the CLI uses) over the test server.</summary>
-    public Client.TappaasClient Api(string? token) => new(_app!.GetTestClient(), token);
+    public Client.TappaasClient Api(string? token) => new(TransportClient(), token);
+
+    // The test server's client, or one to the real listener (the site CA's certificate is the daemon's own).
+    private HttpClient TransportClient() => Address is { } address
+        ? new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator }) { BaseAddress = address }
+        : _app!.GetTestClient();
 
     public async ValueTask DisposeAsync()
     {

@@ -37,7 +37,7 @@ public sealed class LifecycleTests
         // same meter): the update shows within a few reads.
         const string updated = "tappaas_apply_last_duration_seconds\\{command=\"update\",status=\"succeeded\"\\} [0-9.]+";
         var metrics = await admin.GetStringAsync("/metrics", Ct);
-        for (var i = 0; i < 40 && !System.Text.RegularExpressions.Regex.IsMatch(metrics, updated); i++)
+        for (var i = 0; i < 150 && !System.Text.RegularExpressions.Regex.IsMatch(metrics, updated); i++)
         {
             await Task.Delay(100, Ct);
             metrics = await admin.GetStringAsync("/metrics", Ct);

@@ -138,7 +138,7 @@ internal static class UpCommands
             {
                 Output.DiagnosticPrinter.PrintJson(output, new JsonObject
                 {
-                    ["site"] = site, ["api"] = apiUrl, ["caFile"] = root, ["tokenFile"] = tokenFile, ["token"] = firstToken ? token : null,
+                    ["site"] = site, ["api"] = apiUrl, ["dashboard"] = apiUrl + "/", ["caFile"] = root, ["tokenFile"] = tokenFile, ["token"] = firstToken ? token : null,
                     ["urls"] = Output.JsonOut.Strings([$"https://{host}{(port == 443 ? "" : ":" + port)}/", $"https://board.tappaas.internal{(port == 443 ? "" : ":" + port)}/"]),
                 });
                 return ExitCodes.Ok;
@@ -149,6 +149,7 @@ internal static class UpCommands
             output.WriteLine($"  the example counter:  https://{host}{(port == 443 ? "" : ":" + port)}/   (2 replicas; the board: https://board.tappaas.internal{(port == 443 ? "" : ":" + port)}/)");
             output.WriteLine($"      from this host:   curl --cacert {root} --resolve {host}:{port}:127.0.0.1 https://{host}:{port}/");
             output.WriteLine($"      (or add \"127.0.0.1 {host}\" to /etc/hosts and open it in a browser)");
+            output.WriteLine($"  the dashboard:        {apiUrl}/   (sign in with the admin token below; trust the site CA first, or accept its certificate)");
             output.WriteLine($"  the API:              {apiUrl}/api/v1  (OpenAPI: {apiUrl}/api/v1/openapi.json; the CLI uses it while the daemon runs)");
             output.WriteLine(firstToken
                 ? $"  your admin token:     {token}   (shown this once; it is kept in {tokenFile}, readable by you only)"

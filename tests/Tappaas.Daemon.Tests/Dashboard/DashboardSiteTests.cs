@@ -1,0 +1,89 @@
+using Microsoft.Playwright;
+using Tappaas.TestUtilities;
+
+namespace Tappaas.Daemon.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard over an embedded site with real guests: the overview shows the module healthy, the module page scales
+/// it from 2 to 3 and the third guest appears ready without a reload, the run's journal is a click away, the logs
+/// follow; a viewer is shown the same pages without the buttons.
+/// </summary>
+public sealed class DashboardSiteTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_operator_scales_a_module_from_its_page_and_watches_the_new_guest_become_ready_a_viewer_sees_no_button()
+    {
+        var (https, http) = (SiteHttps.FreePort(), SiteHttps.FreePort());
+        await using var chromium = await Chromium.StartAsync();
+        await using var h = await DaemonHarness.StartAsync(("da", 90), (https, http), embedded: true, listenOn: chromium.HostAddress);
+        h.Release("cluster", """{"description": "guests", "version": "1.0", "provides": ["vm"]}""");
+        h.Release("firewall", """{"description": "firewall", "version": "1.0", "provides": ["rules", "dns", "proxy"]}""");
+        h.Release("web", """
+            {"description": "web", "version": "1.0", "vmid": 497, "zone0": "srvHome", "proxyDomain": "web.example.org", "proxyPort": 8080, "proxyAllowedZones": ["mgmt"],
+             "dependsOn": ["cluster:vm", "firewall:proxy"], "config": {"cluster:vm": {"image": "none", "memory": 512, "cores": 1, "workload": {"replicas": 2,
+               "command": "/usr/bin/python3", "args": ["-u", "-m", "http.server", "${port:http}", "--directory", "/etc/ssl"], "ports": {"http": 8080},
+               "health": {"readiness": {"tcp": {"port": "http"}, "interval": "100ms"}}, "stopGrace": "1s",
+               "update": {"minHealthyTime": "200ms", "drainTime": "500ms"}}}}}
+            """);
+        using var api = h.Api(h.AdminToken);
+        var installed = await api.InstallAsync(["cluster", "firewall", "web"], false, Ct);
+        Assert.True(installed.Ok, installed.Problem?.ToString());
+        try
+        {
+            var page = await chromium.PageAsync(h.Address!);
+            await DashboardSignInTests.SignInAsync(page, h.AdminToken);
+            await DashboardSignInTests.LiveAsync(page);
+            var web = page.Locator("tr[data-module=web]");
+            await Assertions.Expect(web.GetByTestId("ready")).ToHaveTextAsync("2/2");
+            await Assertions.Expect(web.Locator(".state")).ToHaveTextAsync("healthy");
+
+            await web.GetByRole(AriaRole.Link, new() { Name = "web" }).ClickAsync();
+            await page.WaitForURLAsync("**/modules/web");
+            await Assertions.Expect(page.Locator("tr[data-guest]")).ToHaveCountAsync(2);
+            await page.FillAsync("#replicas", "3");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Scale" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("run-result")).ToContainTextAsync("scale to 3: succeeded");
+            await Assertions.Expect(page.Locator("tr[data-guest]")).ToHaveCountAsync(3);
+            await Assertions.Expect(page.GetByTestId("guest-ready").Filter(new() { HasText = "not ready" })).ToHaveCountAsync(0);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.Root, "docs", "dashboard-module.png"), FullPage = true });
+            await Accessibility.CheckAsync(page);
+            Assert.Equal(3, h.Embedded.Runtime.GuestsOf("web").Count);
+            Assert.Contains((await api.HistoryAsync("web", Ct)).Value!, r => r.Reason == "scale from 2 to 3 replicas");
+
+            await page.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("^journal of run") }).ClickAsync();
+            await page.WaitForURLAsync("**/runs/*");
+            await Assertions.Expect(page.Locator("table[aria-label=Journal] tbody tr").First).ToBeVisibleAsync();
+            await Accessibility.CheckAsync(page);
+            await page.GotoAsync("/");
+            await DashboardSignInTests.LiveAsync(page);
+            await Assertions.Expect(web.GetByTestId("ready")).ToHaveTextAsync("3/3");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.Root, "docs", "dashboard-overview.png"), FullPage = true });
+            await Accessibility.CheckAsync(page);
+
+            // At 360 px wide nothing but a table's own scroll area is wider than the screen.
+            var phone = await chromium.PageAsync(h.Address!, 360, 740);
+            await DashboardSignInTests.SignInAsync(phone, h.AdminToken);
+            foreach (var path in new[] { "/", "/modules/web" })
+            {
+                await phone.GotoAsync(path);
+                await DashboardSignInTests.LiveAsync(phone);
+                Assert.True(await phone.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), $"{path} is wider than 360 px");
+            }
+
+            // A viewer sees the module and its guests, and is offered neither scale nor rollback.
+            var viewer = (await api.CreateTokenAsync(new Client.TokenRequestV1("family", "viewer"), Ct)).Value!.Token;
+            var look = await chromium.PageAsync(h.Address!);
+            await DashboardSignInTests.SignInAsync(look, viewer);
+            await look.GotoAsync("/modules/web");
+            await Assertions.Expect(look.Locator("tr[data-guest]")).ToHaveCountAsync(3);
+            await Assertions.Expect(look.GetByRole(AriaRole.Button, new() { Name = "Scale" })).ToHaveCountAsync(0);
+            await Assertions.Expect(look.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Roll back") })).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            await api.DeleteAsync("web", remove: true, force: false, CancellationToken.None);
+        }
+    }
+}

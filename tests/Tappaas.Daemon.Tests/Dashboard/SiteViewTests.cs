@@ -1,0 +1,44 @@
+using Tappaas.Client;
+using Tappaas.Daemon.Dashboard;
+
+namespace Tappaas.Daemon.Tests.Dashboard;
+
+/// <summary>The overview's rows: what needs attention first, each reason named, the figures summed per module.</summary>
+public sealed class SiteViewTests
+{
+    private static readonly DateTimeOffset s_at = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    [Fact]
+    public void Modules_that_need_attention_come_first_each_with_its_reasons_and_figures_are_summed_over_guests()
+    {
+        var status = new SiteStatusV1("site", 7,
+            [new ModuleV1("alpha", 1, "installed", s_at), new ModuleV1("beta", 2, "installed", s_at), new ModuleV1("gamma", 1, "installed", s_at)], [], null,
+            [Guest("alpha-0", "alpha", ready: true), Guest("alpha-1", "alpha", ready: true),
+             Guest("beta-0", "beta", ready: true), Guest("beta-1", "beta", ready: false, reason: "readiness failed 3 times"),
+             Guest("gamma-0", "gamma", ready: true, diskOver: true)]);
+        var backups = new List<BackupStatusV1> { new("alpha", new BackupOutcomeV1(false, s_at, "repository locked", null), null, 1, 0) };
+
+        var rows = SiteView.Rows(status, backups);
+
+        Assert.Equal(["alpha", "beta", "gamma"], rows.Select(r => r.Name)); // all three need attention: by name
+        Assert.Equal(["last backup failed: repository locked"], rows[0].Attention);
+        Assert.Equal(["beta-1 starting: readiness failed 3 times"], rows[1].Attention);
+        Assert.Equal(["gamma-0 is over its disk limit"], rows[2].Attention);
+        Assert.Equal((2, 2, 2.0, 1024, 2048L), (rows[0].Ready, rows[0].Guests, rows[0].Cores, rows[0].MemoryMiB, rows[0].DiskBytes));
+        Assert.Equal((1, 2), (rows[1].Ready, rows[1].Guests));
+    }
+
+    [Fact]
+    public void Healthy_modules_follow_the_ones_that_need_attention()
+    {
+        var status = new SiteStatusV1("site", 1, [new ModuleV1("a", 1, "installed", s_at), new ModuleV1("b", 1, "installed", s_at)], [], null,
+            [Guest("a-0", "a", ready: true), Guest("b-0", "b", ready: false)]);
+        var rows = SiteView.Rows(status, []);
+        Assert.Equal(["b", "a"], rows.Select(r => r.Name));
+        Assert.True(rows[1].Healthy);
+        Assert.False(rows[0].Healthy);
+    }
+
+    private static GuestStatusV1 Guest(string name, string module, bool ready, string? reason = null, bool diskOver = false) =>
+        new(name, module, ready ? "running" : "starting", ready, reason, true, "process", "10.0.0.1", null, 512, 1, 0, 4242, 1024, 4096, diskOver);
+}
