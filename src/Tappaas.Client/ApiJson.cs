@@ -12,6 +12,8 @@ namespace Tappaas.Client;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(HealthV1))]
 [JsonSerializable(typeof(SiteStatusV1))]
+[JsonSerializable(typeof(FirewallV1))]
+[JsonSerializable(typeof(List<CatalogEntryV1>))]
 [JsonSerializable(typeof(ModuleDetailV1))]
 [JsonSerializable(typeof(ApplyResultV1))]
 [JsonSerializable(typeof(BackupResultV1))]

@@ -100,6 +100,21 @@ public sealed record LogsV1(string Module, IReadOnlyList<string> Lines, IReadOnl
 /// <summary>A network zone of the site (zones.json).</summary>
 public sealed record ZoneV1(string Name, string Type, string State, int? Vlan, string? Ip, IReadOnlyList<string> AccessTo);
 
+/// <summary>The site firewall as compiled: its pass rules, port forwards and the modules' declaration problems.</summary>
+public sealed record FirewallV1(IReadOnlyList<FirewallRuleV1> Rules, IReadOnlyList<PortForwardV1> Forwards, IReadOnlyList<FirewallIssueV1> Issues);
+
+/// <summary>A pass rule: from a zone's rules or a module's (<see cref="Kind"/>), why (<see cref="Why"/>, its stable comment), from where to where, which ports.</summary>
+public sealed record FirewallRuleV1(string Kind, string Why, string From, string To, string Ports);
+
+/// <summary>Traffic to a host port sent to a guest.</summary>
+public sealed record PortForwardV1(string Why, string Protocol, string Port, string Address);
+
+/// <summary>A problem with a module's firewall declarations, at its JSON path.</summary>
+public sealed record FirewallIssueV1(string Module, string Path, string Message, string Hint, bool IsError);
+
+/// <summary>A module the site's repositories offer: its version and description, its installed revision (null: not installed), or why its file cannot be read.</summary>
+public sealed record CatalogEntryV1(string Name, string? Version, string? Description, int? InstalledRevision, string? Problem);
+
 /// <summary>A host that runs guests.</summary>
 public sealed record NodeV1(string Name, int Cpus, long MemoryMiB, long MemoryAvailableMiB, double Load1, int Guests, string Status = "online",
     double? CpuUse = null, IReadOnlyList<StorageV1>? Storage = null);

@@ -25,6 +25,12 @@ public interface ISiteApi
 
     Task<ApiResult<List<NodeV1>>> NodesAsync(CancellationToken ct);
 
+    /// <summary>The site firewall as compiled from the zones and installed modules (GET /firewall).</summary>
+    Task<ApiResult<FirewallV1>> FirewallAsync(CancellationToken ct);
+
+    /// <summary>The modules the site's repositories offer (GET /catalog).</summary>
+    Task<ApiResult<List<CatalogEntryV1>>> CatalogAsync(CancellationToken ct);
+
     Task<ApiResult<List<ProgressV1>>> JournalAsync(long run, CancellationToken ct);
 
     /// <summary>Guests' output after the given positions (all of it when null), optionally only lines newer than <paramref name="since"/>.</summary>

@@ -53,6 +53,10 @@ public sealed class TappaasClient : ISiteApi, IDisposable
 
     public Task<ApiResult<List<NodeV1>>> NodesAsync(CancellationToken ct) => GetAsync<List<NodeV1>>("api/v1/nodes", ct);
 
+    public Task<ApiResult<FirewallV1>> FirewallAsync(CancellationToken ct) => GetAsync<FirewallV1>("api/v1/firewall", ct);
+
+    public Task<ApiResult<List<CatalogEntryV1>>> CatalogAsync(CancellationToken ct) => GetAsync<List<CatalogEntryV1>>("api/v1/catalog", ct);
+
     public Task<ApiResult<List<ProgressV1>>> JournalAsync(long run, CancellationToken ct) => GetAsync<List<ProgressV1>>($"api/v1/runs/{run}/journal", ct);
 
     /// <summary>Guests' output after the given positions (all of it when null), optionally only lines newer than <paramref name="since"/>.</summary>

@@ -109,6 +109,28 @@ public static class ModuleLocator
     }
 
     /// <summary>
+    /// The modules the site's repositories offer: every <c>NAME/NAME.json</c> (a module's folder holds its file of the
+    /// same name), the first repository's where two have one, by name.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string File)> Catalog(SiteLayout layout)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var repo in ReadRepositoryPaths(layout).Where(Directory.Exists))
+        {
+            foreach (var file in Directory.EnumerateFiles(repo, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetFileNameWithoutExtension(file);
+                if (Path.GetFileName(Path.GetDirectoryName(file)) == name && !Skipped(Path.GetRelativePath(repo, file)))
+                {
+                    found.TryAdd(name, file);
+                }
+            }
+        }
+
+        return [.. found.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value))];
+    }
+
+    /// <summary>
     /// Whether a file of a repository (its path relative to the repository's root) is left out of the search: upstream's
     /// <c>Attic/</c> folders and hidden folders inside the repository. Only the part below the root counts, so a repository
     /// under <c>~/.local/share</c> is searched like any other.

@@ -47,6 +47,10 @@ internal static class Endpoints
             await ServerSentEvents.StreamAsync(context, "tappaas events", (await api.OpenEventsAsync(after, ct))!, e => ServerSentEvents.Frame(e.Kind, e, e.Id), ct))
             .WithSummary("Server-sent events: every new event as it is recorded.");
         v1.MapGet("/zones", async (SiteApi api, CancellationToken ct) => Http(await api.ZonesAsync(ct))).WithSummary("The site's network zones (zones.json).");
+        v1.MapGet("/firewall", async (SiteApi api, CancellationToken ct) => Http(await api.FirewallAsync(ct)))
+            .WithSummary("The site firewall as compiled from its zones and installed modules: pass rules with why, port forwards, declaration problems.");
+        v1.MapGet("/catalog", async (SiteApi api, CancellationToken ct) => Http(await api.CatalogAsync(ct)))
+            .WithSummary("The modules the site's repositories offer: version, description, installed revision, or why a file cannot be read.");
         v1.MapGet("/nodes", async (SiteApi api, CancellationToken ct) => Http(await api.NodesAsync(ct))).WithSummary("The nodes guests run on: Proxmox VE's when the site uses it, else the configured nodes with this host's figures.");
         v1.MapGet("/modules/{name}/logs", async (string name, string? since, string[]? after, SiteApi api, TimeProvider time, CancellationToken ct) =>
         {

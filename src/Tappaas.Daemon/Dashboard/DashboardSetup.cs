@@ -60,7 +60,7 @@ internal static class DashboardSetup
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.LoginPath = "/signin";
             o.LogoutPath = "/signout";
-            o.AccessDeniedPath = "/signin";
+            o.AccessDeniedPath = "/denied";
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
             o.SlidingExpiration = true;
             o.Events.OnValidatePrincipal = ValidateAsync;

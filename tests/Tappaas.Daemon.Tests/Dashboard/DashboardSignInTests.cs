@@ -103,9 +103,11 @@ public sealed class DashboardSignInTests
         var viewer = Actions(h, Security.TokenRole.Viewer);
         var refused = await viewer.ScaleAsync("web", 3, Ct);
         Assert.Equal(403, refused.Problem?.Status);
-        Assert.Contains("the role viewer may look but not change modules", refused.Problem!.Detail, StringComparison.Ordinal);
+        Assert.Contains("the role viewer may not change modules", refused.Problem!.Detail, StringComparison.Ordinal);
         Assert.Equal(403, (await viewer.RollbackAsync("web", 1, Ct)).Problem?.Status);
         Assert.False(await viewer.MayOperateAsync());
+        Assert.Equal(403, (await viewer.CreateTokenAsync("mine", Security.TokenRole.Admin, null)).Problem?.Status);
+        Assert.Equal(403, (await Actions(h, Security.TokenRole.Operator).RevokeTokenAsync("admin")).Problem?.Status);
         Assert.Equal(before, (await h.Api(h.AdminToken).StatusAsync(Ct)).Value!.StateRevision);
 
         // An operator's call goes through to the site (which has no such module).
@@ -115,7 +117,8 @@ public sealed class DashboardSignInTests
     }
 
     private static Daemon.Dashboard.DashboardActions Actions(DaemonHarness h, Security.TokenRole role) => new(
-        h.Service<Composition.SiteApi>(), h.Service<Microsoft.AspNetCore.Authorization.IAuthorizationService>(), new Session(role), h.Service<Proxy.ProxyProcess>());
+        h.Service<Composition.SiteApi>(), h.Service<Microsoft.AspNetCore.Authorization.IAuthorizationService>(), new Session(role), h.Service<Proxy.ProxyProcess>(),
+        h.Service<Security.TokenStore>(), TimeProvider.System);
 
     private sealed class Session(Security.TokenRole role) : Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider
     {
