@@ -33,7 +33,7 @@ public sealed class ReferenceDirectionTests
         ["tappaas-shim"] = ["Tappaas.Platform.Embedded.Guests", "Tappaas.Platform.Embedded.Host", "Tappaas.Abstractions", "Tappaas.Model"],
         // The composition root of a site (store, providers, engine), shared by the CLI's in-process mode and the daemon.
         ["Tappaas.Composition"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.State", "Tappaas.Hooks", "Tappaas.Providers.Fake", "Tappaas.Platform.Proxmox",
-            "Tappaas.Platform.Embedded", "Tappaas.Platform.Embedded.Guests", "Tappaas.Platform.Embedded.Backup", "Tappaas.Client"],
+            "Tappaas.Platform.Embedded", "Tappaas.Platform.Embedded.Guests", "Tappaas.Platform.Embedded.Backup", "Tappaas.Platform.Embedded.Network", "Tappaas.Client"],
         // The daemon sees platforms only through the contracts (Abstractions) and the composition root: no platform, no room of one.
         ["tappaasd"] = ["Tappaas.Model", "Tappaas.Abstractions", "Tappaas.Engine", "Tappaas.Composition", "Tappaas.Client"],
         // The CLI: the API's client, the composition root (the same API in-process) and the module model (validate, graph,

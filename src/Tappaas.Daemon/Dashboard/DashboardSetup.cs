@@ -46,6 +46,9 @@ internal static class DashboardSetup
         });
         builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SessionRevalidation>();
         builder.Services.AddSingleton<DashboardFeed>();
+        builder.Services.AddSingleton<History.UsageHistory>();
+        builder.Services.AddSingleton<History.UsageSampler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<History.UsageSampler>());
         builder.Services.AddScoped<DashboardActions>();
     }
 

@@ -61,10 +61,17 @@ public sealed class DashboardSiteTests
 
                 return DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             }, watching.Token);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Scale" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Scale", Exact = true }).ClickAsync();
             await Assertions.Expect(page.GetByTestId("run-result")).ToContainTextAsync("scale to 3: succeeded");
             await Assertions.Expect(page.Locator("tr[data-guest]")).ToHaveCountAsync(3);
             await Assertions.Expect(page.GetByTestId("guest-ready").Filter(new() { HasText = "not ready" })).ToHaveCountAsync(0);
+            // The charts draw the daemon's samples (taken every 10 s; two now, a second apart, for a CPU rate).
+            var sampler = h.Service<History.UsageSampler>();
+            sampler.Sample();
+            await Task.Delay(1000, Ct);
+            sampler.Sample();
+            await Assertions.Expect(page.GetByTestId("chart-memory")).Not.ToHaveAttributeAsync("data-points", "0");
+            await Assertions.Expect(page.GetByTestId("chart-cpu").Locator(".js-plotly-plot .scatterlayer .trace")).ToHaveCountAsync(3);
             var shown = await page.EvaluateAsync<long>("window.readyAt['web-2']");
             var line = $"a guest's state change on an open page: web-2 ready in its supervisor's state, then on the page {shown - await readyInRuntime} ms later (target < 1000 ms)";
             TestContext.Current.TestOutputHelper?.WriteLine(line);
@@ -100,7 +107,7 @@ public sealed class DashboardSiteTests
             await DashboardSignInTests.SignInAsync(look, viewer);
             await look.GotoAsync("/modules/web");
             await Assertions.Expect(look.Locator("tr[data-guest]")).ToHaveCountAsync(3);
-            await Assertions.Expect(look.GetByRole(AriaRole.Button, new() { Name = "Scale" })).ToHaveCountAsync(0);
+            await Assertions.Expect(look.GetByRole(AriaRole.Button, new() { Name = "Scale", Exact = true })).ToHaveCountAsync(0);
             await Assertions.Expect(look.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Roll back") })).ToHaveCountAsync(0);
         }
         finally
