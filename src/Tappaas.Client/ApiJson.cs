@@ -13,6 +13,7 @@ namespace Tappaas.Client;
 [JsonSerializable(typeof(HealthV1))]
 [JsonSerializable(typeof(SiteStatusV1))]
 [JsonSerializable(typeof(FirewallV1))]
+[JsonSerializable(typeof(RevisionDetailV1))]
 [JsonSerializable(typeof(List<CatalogEntryV1>))]
 [JsonSerializable(typeof(ModuleDetailV1))]
 [JsonSerializable(typeof(ApplyResultV1))]

@@ -115,6 +115,9 @@ public sealed record FirewallIssueV1(string Module, string Path, string Message,
 /// <summary>A module the site's repositories offer: its version and description, its installed revision (null: not installed), or why its file cannot be read.</summary>
 public sealed record CatalogEntryV1(string Name, string? Version, string? Description, int? InstalledRevision, string? Problem);
 
+/// <summary>A revision of a module with the definition that was applied.</summary>
+public sealed record RevisionDetailV1(int Revision, string Reason, DateTimeOffset AppliedAt, System.Text.Json.Nodes.JsonNode? Definition);
+
 /// <summary>A host that runs guests.</summary>
 public sealed record NodeV1(string Name, int Cpus, long MemoryMiB, long MemoryAvailableMiB, double Load1, int Guests, string Status = "online",
     double? CpuUse = null, IReadOnlyList<StorageV1>? Storage = null);

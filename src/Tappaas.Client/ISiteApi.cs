@@ -28,6 +28,9 @@ public interface ISiteApi
     /// <summary>The site firewall as compiled from the zones and installed modules (GET /firewall).</summary>
     Task<ApiResult<FirewallV1>> FirewallAsync(CancellationToken ct);
 
+    /// <summary>A module's revision with its applied definition (GET /modules/NAME/revisions/N).</summary>
+    Task<ApiResult<RevisionDetailV1>> RevisionAsync(string name, int revision, CancellationToken ct);
+
     /// <summary>The modules the site's repositories offer (GET /catalog).</summary>
     Task<ApiResult<List<CatalogEntryV1>>> CatalogAsync(CancellationToken ct);
 

@@ -47,6 +47,9 @@ public sealed class TappaasClient : ISiteApi, IDisposable
 
     public Task<ApiResult<List<RevisionV1>>> HistoryAsync(string name, CancellationToken ct) => GetAsync<List<RevisionV1>>($"api/v1/modules/{Esc(name)}/history", ct);
 
+    public Task<ApiResult<RevisionDetailV1>> RevisionAsync(string name, int revision, CancellationToken ct) =>
+        GetAsync<RevisionDetailV1>($"api/v1/modules/{Esc(name)}/revisions/{revision}", ct);
+
     public Task<ApiResult<List<EventV1>>> EventsAsync(long after, int limit, CancellationToken ct) => GetAsync<List<EventV1>>($"api/v1/events?after={after}&limit={limit}", ct);
 
     public Task<ApiResult<List<ZoneV1>>> ZonesAsync(CancellationToken ct) => GetAsync<List<ZoneV1>>("api/v1/zones", ct);

@@ -49,6 +49,20 @@ public sealed partial class SiteApi(SiteSession site, ModuleArguments arguments)
         return history.Count == 0 ? NotInstalled(name) : Ok(history.Select(h => new RevisionV1(h.Revision, h.Reason, h.AppliedAt, SiteImages.ImageOf(h.Definition))).ToList());
     }
 
+    /// <summary>One revision of a module: the definition that was applied, as recorded.</summary>
+    public async Task<ApiResult<RevisionDetailV1>> RevisionAsync(string name, int revision, CancellationToken ct)
+    {
+        var history = await site.Store.HistoryAsync(name, ct);
+        if (history.Count == 0)
+        {
+            return NotInstalled(name);
+        }
+
+        return history.FirstOrDefault(h => h.Revision == revision) is { } r
+            ? Ok(new RevisionDetailV1(r.Revision, r.Reason, r.AppliedAt, JsonNode.Parse(r.Definition)))
+            : Problem(404, "no such revision", $"module \"{name}\" has revisions {string.Join(", ", history.Select(h => h.Revision))}, not {revision}; 'tappaas history {name}' lists them");
+    }
+
     public async Task<ApiResult<List<EventV1>>> EventsAsync(long after, int limit, CancellationToken ct) =>
         Ok((await site.Store.ReadEventsAsync(after, Math.Clamp(limit, 1, 1000), ct)).Select(Event).ToList());
 

@@ -71,7 +71,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
     {
         if (_app is not null)
         {
-            await _app.StopAsync();
+            await _app.StopAsync(Draining()); // an open page's circuit would hold a graceful stop for the host's 30 s
             await _app.DisposeAsync();
         }
 
@@ -89,6 +89,9 @@ internal sealed class DaemonHarness : IAsyncDisposable
 
         Announced = announce.ToString();
     }
+
+    /// <summary>How long a stop waits for open connections (a browser's) before it closes them.</summary>
+    private static CancellationToken Draining() => new CancellationTokenSource(TimeSpan.FromSeconds(3)).Token;
 
     public T Service<T>()
         where T : notnull => (T)_app!.Services.GetService(typeof(T))!;
@@ -118,7 +121,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
         {
             if (_app is not null)
             {
-                await _app.StopAsync();
+                await _app.StopAsync(Draining()); // an open page's circuit would hold a graceful stop for the host's 30 s
                 await _app.DisposeAsync();
             }
         }

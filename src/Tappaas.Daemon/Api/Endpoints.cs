@@ -41,6 +41,8 @@ internal static class Endpoints
             .WithSummary("One installed module: its recorded definition (secret references, never values) and its guests.");
         v1.MapGet("/modules/{name}/history", async (string name, SiteApi api, CancellationToken ct) => Http(await api.HistoryAsync(name, ct)))
             .WithSummary("Every applied revision of a module.");
+        v1.MapGet("/modules/{name}/revisions/{revision:int}", async (string name, int revision, SiteApi api, CancellationToken ct) => Http(await api.RevisionAsync(name, revision, ct)))
+            .WithSummary("One revision of a module: the definition that was applied.");
         v1.MapGet("/events", async (long? after, int? limit, SiteApi api, CancellationToken ct) => Http(await api.EventsAsync(after ?? 0, limit ?? 100, ct)))
             .WithSummary("Events after an id, oldest first.");
         v1.MapGet("/events/stream", async (HttpContext context, long? after, SiteApi api, CancellationToken ct) =>

@@ -58,6 +58,9 @@ internal sealed class Chromium : IAsyncDisposable
         await Ip($"netns add {tag}");
         await Ip($"link add {tag}h type veth peer name {tag}b");
         await Ip($"link set {tag}b netns {tag}");
+        // No IPv6 in the browser's namespace: a link-local address that turns from tentative to valid a moment after
+        // the link is up is a network change to Chromium as well.
+        await Ip($"netns exec {tag} sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.lo.disable_ipv6=1 net.ipv6.conf.{tag}b.disable_ipv6=1");
         await Ip($"addr add {subnet}.1/30 dev {tag}h");
         await Ip($"link set {tag}h up");
         await Ip($"-n {tag} addr add {subnet}.2/30 dev {tag}b");

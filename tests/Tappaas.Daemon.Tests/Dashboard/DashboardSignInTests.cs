@@ -135,6 +135,7 @@ public sealed class DashboardSignInTests
         await page.GotoAsync("/signin");
         await page.FillAsync("#token", token);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => !url.EndsWith("/signin", StringComparison.Ordinal));
+        Assert.False(page.Url.Contains("/signin", StringComparison.Ordinal), $"the sign-in was refused: {page.Url}");
     }
 }

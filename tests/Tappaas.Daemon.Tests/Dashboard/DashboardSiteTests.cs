@@ -15,21 +15,9 @@ public sealed class DashboardSiteTests
     [Fact]
     public async Task An_operator_scales_a_module_from_its_page_and_watches_the_new_guest_become_ready_a_viewer_sees_no_button()
     {
-        var (https, http) = (SiteHttps.FreePort(), SiteHttps.FreePort());
         await using var chromium = await Chromium.StartAsync();
-        await using var h = await DaemonHarness.StartAsync(("da", 90), (https, http), embedded: true, listenOn: chromium.HostAddress);
-        h.Release("cluster", """{"description": "guests", "version": "1.0", "provides": ["vm"]}""");
-        h.Release("firewall", """{"description": "firewall", "version": "1.0", "provides": ["rules", "dns", "proxy"]}""");
-        h.Release("web", """
-            {"description": "web", "version": "1.0", "vmid": 497, "zone0": "srvHome", "proxyDomain": "web.example.org", "proxyPort": 8080, "proxyAllowedZones": ["mgmt"],
-             "dependsOn": ["cluster:vm", "firewall:proxy"], "config": {"cluster:vm": {"image": "none", "memory": 512, "cores": 1, "workload": {"replicas": 2,
-               "command": "/usr/bin/python3", "args": ["-u", "-m", "http.server", "${port:http}", "--directory", "/etc/ssl"], "ports": {"http": 8080},
-               "health": {"readiness": {"tcp": {"port": "http"}, "interval": "100ms"}}, "stopGrace": "1s",
-               "update": {"minHealthyTime": "200ms", "drainTime": "500ms"}}}}}
-            """);
+        await using var h = await SiteAsync(chromium, ("da", 90));
         using var api = h.Api(h.AdminToken);
-        var installed = await api.InstallAsync(["cluster", "firewall", "web"], false, Ct);
-        Assert.True(installed.Ok, installed.Problem?.ToString());
         try
         {
             var page = await chromium.PageAsync(h.Address!);
@@ -81,6 +69,13 @@ public sealed class DashboardSiteTests
             Assert.Equal(3, h.Embedded.Runtime.GuestsOf("web").Count);
             Assert.Contains((await api.HistoryAsync("web", Ct)).Value!, r => r.Reason == "scale from 2 to 3 replicas");
 
+            // Revision 1 (the install) against 2 (the scale): the replicas line, removed and added.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Compare", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("diff")).ToContainTextAsync("- ");
+            var diff = await page.GetByTestId("diff").InnerTextAsync();
+            Assert.Matches("(?m)^- +\"replicas\": 2,?$", diff);
+            Assert.Matches("(?m)^\\+ +\"replicas\": 3,?$", diff);
+
             await page.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("^journal of run") }).ClickAsync();
             await page.WaitForURLAsync("**/runs/*");
             await Assertions.Expect(page.Locator("table[aria-label=Journal] tbody tr").First).ToBeVisibleAsync();
@@ -119,15 +114,9 @@ public sealed class DashboardSiteTests
     [Fact]
     public async Task From_a_module_page_a_backup_is_taken_and_restored_and_a_broken_update_is_planned_applied_and_reverted_with_the_guests_log_line()
     {
-        var (https, http) = (SiteHttps.FreePort(), SiteHttps.FreePort());
         await using var chromium = await Chromium.StartAsync();
-        await using var h = await DaemonHarness.StartAsync(("db", 30), (https, http), embedded: true, listenOn: chromium.HostAddress);
-        h.Release("cluster", """{"description": "guests", "version": "1.0", "provides": ["vm"]}""");
-        h.Release("firewall", """{"description": "firewall", "version": "1.0", "provides": ["rules", "dns", "proxy"]}""");
-        h.Release("web", Web("\"-m\", \"http.server\", \"${port:http}\", \"--directory\", \"/etc/ssl\""));
+        await using var h = await SiteAsync(chromium, ("db", 30));
         using var api = h.Api(h.AdminToken);
-        var installed = await api.InstallAsync(["cluster", "firewall", "web"], false, Ct);
-        Assert.True(installed.Ok, installed.Problem?.ToString());
         try
         {
             var page = await chromium.PageAsync(h.Address!);
@@ -158,6 +147,28 @@ public sealed class DashboardSiteTests
         finally
         {
             await api.DeleteAsync("web", remove: true, force: false, CancellationToken.None);
+        }
+    }
+
+    private const string Serving = "\"-m\", \"http.server\", \"${port:http}\", \"--directory\", \"/etc/ssl\"";
+
+    /// <summary>A daemon on a site of its own (its browser's address) with the module web installed: two guests serving.</summary>
+    private static async Task<DaemonHarness> SiteAsync(Chromium chromium, (string Tag, int Offset) instance)
+    {
+        var h = await DaemonHarness.StartAsync(instance, (SiteHttps.FreePort(), SiteHttps.FreePort()), embedded: true, listenOn: chromium.HostAddress);
+        try
+        {
+            h.Release("cluster", """{"description": "guests", "version": "1.0", "provides": ["vm"]}""");
+            h.Release("firewall", """{"description": "firewall", "version": "1.0", "provides": ["rules", "dns", "proxy"]}""");
+            h.Release("web", Web(Serving));
+            var installed = await h.Api(h.AdminToken).InstallAsync(["cluster", "firewall", "web"], false, Ct);
+            Assert.True(installed.Ok, installed.Problem?.ToString());
+            return h;
+        }
+        catch
+        {
+            await h.DisposeAsync();
+            throw;
         }
     }
 

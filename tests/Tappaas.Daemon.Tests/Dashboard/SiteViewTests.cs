@@ -39,6 +39,18 @@ public sealed class SiteViewTests
         Assert.False(rows[0].Healthy);
     }
 
+    [Fact]
+    public void Two_revisions_differ_in_the_lines_of_what_changed_and_nothing_else()
+    {
+        var from = System.Text.Json.Nodes.JsonNode.Parse("""{"vmid": 5, "config": {"replicas": 2, "cores": 1}}""");
+        var to = System.Text.Json.Nodes.JsonNode.Parse("""{"vmid": 5, "config": {"replicas": 3, "cores": 1}}""");
+        var lines = RevisionDiff.Lines(from, to);
+        Assert.Equal(["  \"replicas\": 2,"], lines.Where(l => l.Kind == '-').Select(l => l.Text.Trim() is var t ? "  " + t : t));
+        Assert.Equal(["  \"replicas\": 3,"], lines.Where(l => l.Kind == '+').Select(l => l.Text.Trim() is var t ? "  " + t : t));
+        Assert.Contains(lines, l => l.Kind == ' ' && l.Text.Contains("\"cores\": 1", StringComparison.Ordinal));
+        Assert.All(RevisionDiff.Lines(from, from), l => Assert.Equal(' ', l.Kind));
+    }
+
     private static GuestStatusV1 Guest(string name, string module, bool ready, string? reason = null, bool diskOver = false) =>
         new(name, module, ready ? "running" : "starting", ready, reason, true, "process", "10.0.0.1", null, 512, 1, 0, 4242, 1024, 4096, diskOver);
 }
