@@ -41,7 +41,24 @@ public sealed class DnsServer(HostNames names)
         }
 
         await AtomicFile.WriteAsync(ConfigPath, Config(), cancellationToken);
-        await Sh.MustAsync(binary, [$"--conf-file={ConfigPath}"], cancellationToken); // forks into the background once bound
+        for (var attempt = 1; ; attempt++)
+        {
+            var (code, output) = await Sh.RunAsync(binary, [$"--conf-file={ConfigPath}"], cancellationToken); // forks into the background once bound
+            if (code == 0)
+            {
+                return;
+            }
+
+            // dnsmasq lists the host's interfaces as it starts, and an interface removed meanwhile (another site's
+            // guest, a container, a VPN) fails that list with "No such device": the next try finds the host as it is.
+            if (attempt < 5 && output.Contains("failed to find list of interfaces", StringComparison.Ordinal))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
+                continue;
+            }
+
+            throw new InvalidOperationException($"{binary} --conf-file={ConfigPath} failed ({code}): {output}");
+        }
     }
 
     /// <summary>Stops the server (when the last guest of the site is gone).</summary>
