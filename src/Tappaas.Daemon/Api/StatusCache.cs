@@ -50,7 +50,7 @@ internal sealed class StatusCache(SiteSession site)
         }
 
         Interlocked.Increment(ref _fullReads);
-        var document = StatusDocument.Of(JsonSerializer.SerializeToUtf8Bytes(await SiteStatusReport.ReadAsync(site, guests, CancellationToken.None), ApiJson.Default.SiteStatusV1));
+        var document = StatusDocument.Of(await SiteStatusReport.ReadAsync(site, guests, CancellationToken.None));
         _last = stamp is { } taken ? new Last(taken, guests, document) : null;
         return document;
     }
@@ -60,19 +60,21 @@ internal sealed class StatusCache(SiteSession site)
 
 /// <summary>
 /// One status answer, plain and gzip-compressed: the document of 100 guests is 46 KiB, 4 KiB compressed, and a round of
-/// 100 callers that accept gzip (browsers, the CLI) is sent a tenth of the bytes, encrypted a tenth as often.
+/// 100 callers that accept gzip (browsers, the CLI) is sent a tenth of the bytes, encrypted a tenth as often. The status
+/// it was made from goes along, for in-process readers (the dashboard) that would otherwise parse the JSON again.
 /// </summary>
-internal sealed record StatusDocument(byte[] Json, byte[] Gzip)
+internal sealed record StatusDocument(SiteStatusV1 Status, byte[] Json, byte[] Gzip)
 {
-    public static StatusDocument Of(byte[] json)
+    public static StatusDocument Of(SiteStatusV1 status)
     {
+        var json = JsonSerializer.SerializeToUtf8Bytes(status, ApiJson.Default.SiteStatusV1);
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
         {
             gzip.Write(json);
         }
 
-        return new StatusDocument(json, buffer.ToArray());
+        return new StatusDocument(status, json, buffer.ToArray());
     }
 
     /// <summary>Whether the request's Accept-Encoding takes gzip (with a quality above 0).</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Tappaas.Client;
 using Tappaas.Daemon.Api;
 
@@ -18,7 +17,7 @@ internal sealed class DashboardFeed(StatusCache status, TimeProvider time, ILogg
     private readonly List<Action<SiteStatusV1>> _subscribers = [];
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
-    private byte[]? _lastJson;
+    private StatusDocument? _lastDocument;
 
     /// <summary>The last status read, if any.</summary>
     public SiteStatusV1? Current { get; private set; }
@@ -38,8 +37,7 @@ internal sealed class DashboardFeed(StatusCache status, TimeProvider time, ILogg
     /// <summary>The current status, read now (a page's first render).</summary>
     public async Task<SiteStatusV1> ReadAsync(CancellationToken cancellationToken)
     {
-        var document = await status.ReadAsync(cancellationToken);
-        return JsonSerializer.Deserialize(document.Json, ApiJson.Default.SiteStatusV1)!;
+        return (await status.ReadAsync(cancellationToken)).Status;
     }
 
     public void Dispose()
@@ -68,10 +66,10 @@ internal sealed class DashboardFeed(StatusCache status, TimeProvider time, ILogg
             try
             {
                 var document = await status.ReadAsync(ct);
-                if (!ReferenceEquals(document.Json, _lastJson))
+                if (!ReferenceEquals(document, _lastDocument))
                 {
-                    _lastJson = document.Json;
-                    var read = JsonSerializer.Deserialize(document.Json, ApiJson.Default.SiteStatusV1)!;
+                    _lastDocument = document;
+                    var read = document.Status;
                     if (Current is null || !SameView(Current, read))
                     {
                         Current = read;
