@@ -66,6 +66,10 @@ public sealed partial class SiteApi(SiteSession site, ModuleArguments arguments)
     public async Task<ApiResult<List<EventV1>>> EventsAsync(long after, int limit, CancellationToken ct) =>
         Ok((await site.Store.ReadEventsAsync(after, Math.Clamp(limit, 1, 1000), ct)).Select(Event).ToList());
 
+    /// <summary>A module's newest events, newest first (at most 1000).</summary>
+    public async Task<ApiResult<List<EventV1>>> ModuleEventsAsync(string name, int limit, CancellationToken ct) =>
+        Ok((await site.Store.ReadLatestEventsAsync(name, Math.Clamp(limit, 1, 1000), ct)).Select(Event).ToList());
+
     public Task<ApiResult<List<ZoneV1>>> ZonesAsync(CancellationToken ct) =>
         Task.FromResult(Ok((SiteSnapshot.Read(site.Layout.ConfigDir).Zones?.Zones ?? []).Select(z =>
             new ZoneV1(z.Name, z.Type ?? "", z.State?.ToString() ?? "", z.VlanTag, z.Ip, z.AccessTo)).ToList()));
@@ -203,7 +207,7 @@ public sealed partial class SiteApi(SiteSession site, ModuleArguments arguments)
     public async Task<IAsyncEnumerable<EventV1>?> OpenEventsAsync(long? after, CancellationToken ct)
     {
         // The boundary is fixed now: an event recorded once this returns is delivered.
-        var from = after ?? (await site.Store.ReadEventsAsync(0, int.MaxValue, ct)).LastOrDefault()?.Id ?? 0;
+        var from = after ?? (await site.Store.ReadLatestEventsAsync(null, 1, ct)).FirstOrDefault()?.Id ?? 0;
         return WatchEvents(from, ct);
     }
 

@@ -69,9 +69,20 @@ public abstract partial class SqlStateStore
     public async Task<IReadOnlyList<EventRecord>> ReadEventsAsync(long afterId, int limit, CancellationToken cancellationToken)
     {
         await using var c = await OpenAsync(cancellationToken);
-        return await QueryAsync(c, null, "SELECT id, module, kind, message, at FROM events WHERE id > @a ORDER BY id LIMIT @l",
-            r => new EventRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), FromUnix(r.GetInt64(4))), cancellationToken, ("a", afterId), ("l", limit));
+        return await QueryAsync(c, null, "SELECT id, module, kind, message, at FROM events WHERE id > @a ORDER BY id LIMIT @l", ReadEvent, cancellationToken, ("a", afterId), ("l", limit));
     }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<EventRecord>> ReadLatestEventsAsync(string? module, int limit, CancellationToken cancellationToken)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return module is null
+            ? await QueryAsync(c, null, "SELECT id, module, kind, message, at FROM events ORDER BY id DESC LIMIT @l", ReadEvent, cancellationToken, ("l", limit))
+            : await QueryAsync(c, null, "SELECT id, module, kind, message, at FROM events WHERE module = @m ORDER BY id DESC LIMIT @l", ReadEvent, cancellationToken,
+                ("m", module), ("l", limit));
+    }
+
+    private static EventRecord ReadEvent(System.Data.Common.DbDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), FromUnix(r.GetInt64(4)));
 
     /// <inheritdoc />
     public async Task<LockHolder?> TryAcquireLockAsync(LockHolder candidate, Func<LockHolder, bool> canSteal, CancellationToken cancellationToken)

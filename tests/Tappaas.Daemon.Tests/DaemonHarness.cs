@@ -67,12 +67,18 @@ internal sealed class DaemonHarness : IAsyncDisposable
     }
 
     /// <summary>Stops the daemon (if running) and starts it again on the same site.</summary>
-    public async Task RestartAsync()
+    /// <param name="whileStopped">What to do between the stop and the start (look at an open page, say).</param>
+    public async Task RestartAsync(Func<Task>? whileStopped = null)
     {
         if (_app is not null)
         {
             await _app.StopAsync(Draining()); // an open page's circuit would hold a graceful stop for the host's 30 s
             await _app.DisposeAsync();
+        }
+
+        if (whileStopped is not null)
+        {
+            await whileStopped();
         }
 
         var announce = new StringWriter();

@@ -66,6 +66,17 @@ public sealed class TokenTests
         var bad = await admin.PostAsJsonAsync("/api/v1/tokens", new { name = "x", role = "viewer", expiresIn = "soon" }, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("12h or 90d", await bad.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        foreach (var name in new[] { "", "my token", "family\n", new string('a', 65) })
+        {
+            var badName = await admin.PostAsJsonAsync("/api/v1/tokens", new { name, role = "viewer" }, Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
+            Assert.Contains("is not 1 to 64 letters, digits", await badName.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        var badRole = await admin.PostAsJsonAsync("/api/v1/tokens", new { name = "x", role = "2" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, badRole.StatusCode);
+        Assert.StartsWith("role \"2\" is not viewer, operator or admin", (await badRole.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(JsonDocument.Parse(await admin.GetStringAsync("/api/v1/tokens", Ct)).RootElement.EnumerateArray(), e => e.GetProperty("name").GetString() is "x" or "my token");
 
         Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync("/api/v1/tokens/ci", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await h.Client(ci).GetAsync("/api/v1/modules", Ct)).StatusCode);

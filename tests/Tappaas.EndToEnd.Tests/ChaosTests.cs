@@ -25,7 +25,7 @@ public sealed class ChaosTests
         Process? daemon = null;
         try
         {
-            UpDownTests.Copy(Path.Combine(RepoPaths.Root, "examples", "stack"), repository);
+            Examples.CopyStack(repository);
             Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--backend", "firewall:*=embedded", "--backend", "backup:*=embedded", "--repository", repository)).Code);
             EmbeddedSites.Separate(site, "e9", 70);
             var (listen, https) = ($"http://127.0.0.1:{SiteHttps.FreePort()}", SiteHttps.FreePort());
@@ -48,7 +48,7 @@ public sealed class ChaosTests
             Assert.Equal(0, load.Counts.Failed);
 
             // 1. An update to release 2 is under way when the daemon is SIGKILLed; the proxy serves on without it.
-            UpDownTests.Copy(Path.Combine(RepoPaths.Root, "examples", "releases", "counter-v2"), Path.Combine(repository, "counter"));
+            Examples.PublishCounter("counter-v2", repository);
             var update = api.PostAsync("/api/v1/modules/counter/update", null, Ct);
             var interrupted = await UntilAsync(async () => (await StatusAsync(api)).Runs.FirstOrDefault(r => r.Status == "running" && r.Command.Contains("update", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
             await Task.Delay(300, Ct);

@@ -25,7 +25,7 @@ public sealed class UpDownTests
         {
             // A site prepared on its own subnets (other tests run guests at the same time) with its own copy of the
             // example stack (releases are published by copying them over it), then brought up.
-            Copy(Path.Combine(RepoPaths.Root, "examples", "stack"), repository);
+            Examples.CopyStack(repository);
             Assert.Equal(0, (await Cli.RunAsync(site, "init", "--backend", "cluster:*=embedded", "--backend", "firewall:*=embedded", "--backend", "backup:*=embedded", "--repository", repository)).Code);
             EmbeddedSites.Separate(site, "e6", 170);
 
@@ -61,7 +61,7 @@ public sealed class UpDownTests
 
             // Release 2: the update rolls out under steady load without a failed request; the count on the disk is kept.
             await using var load = new SteadyLoad(browser, new Uri("https://counter.tappaas.internal/"), 50);
-            Copy(Path.Combine(RepoPaths.Root, "examples", "releases", "counter-v2"), Path.Combine(repository, "counter"));
+            Examples.PublishCounter("counter-v2", repository);
             (int Code, string Output) update = default;
             var during = await load.DuringAsync(async () => update = await Cli.RunAsync(site, "update", "counter"), TimeSpan.FromSeconds(1));
             Assert.True(update.Code == 0, update.Output);
@@ -70,7 +70,7 @@ public sealed class UpDownTests
 
             // A broken release: its guests never become ready, the update is reverted and rolled back (exit 2), and v2
             // kept serving throughout.
-            Copy(Path.Combine(RepoPaths.Root, "examples", "releases", "counter-broken"), Path.Combine(repository, "counter"));
+            Examples.PublishCounter("counter-broken", repository);
             load.TakeBodies();
             (int Code, string Output) broken = default;
             during = await load.DuringAsync(async () => broken = await Cli.RunAsync(site, "update", "counter"), TimeSpan.FromSeconds(1));
@@ -163,16 +163,5 @@ public sealed class UpDownTests
         }
 
         return page;
-    }
-
-    internal static void Copy(string from, string to)
-    {
-        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target, overwrite: true);
-            File.SetUnixFileMode(target, File.GetUnixFileMode(file));
-        }
     }
 }

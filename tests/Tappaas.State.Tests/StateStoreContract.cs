@@ -128,6 +128,21 @@ public abstract class StateStoreContract
     }
 
     [Fact]
+    public async Task The_newest_events_of_one_module_or_of_all_come_newest_first()
+    {
+        await using var store = await CreateAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.AppendEventAsync(i % 2 == 0 ? "app" : "db", "ready", $"event {i}", Ct);
+        }
+
+        Assert.Equal(["event 4", "event 2"], (await store.ReadLatestEventsAsync("app", 2, Ct)).Select(e => e.Message));
+        Assert.Equal(["event 3", "event 1"], (await store.ReadLatestEventsAsync("db", 10, Ct)).Select(e => e.Message));
+        Assert.Equal(["event 4"], (await store.ReadLatestEventsAsync(null, 1, Ct)).Select(e => e.Message));
+        Assert.Empty(await store.ReadLatestEventsAsync("gone", 10, Ct));
+    }
+
+    [Fact]
     public async Task Lock_is_exclusive_until_released_or_expired()
     {
         await using var store = await CreateAsync();

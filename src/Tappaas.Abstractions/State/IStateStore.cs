@@ -73,6 +73,9 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Events after <paramref name="afterId"/>, oldest first.</summary>
     Task<IReadOnlyList<EventRecord>> ReadEventsAsync(long afterId, int limit, CancellationToken cancellationToken);
 
+    /// <summary>The newest <paramref name="limit"/> events (of one module, when named), newest first.</summary>
+    Task<IReadOnlyList<EventRecord>> ReadLatestEventsAsync(string? module, int limit, CancellationToken cancellationToken);
+
     /// <summary>
     /// Takes the apply lock when it is free, expired, or held by <paramref name="canSteal"/>-approved holders (a dead
     /// process on this host). Returns null on success, or the current holder when someone else has it.

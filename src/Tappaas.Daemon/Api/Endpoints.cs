@@ -146,10 +146,14 @@ internal static class Endpoints
 
         v1.MapPost("/tokens", (TokenRequestV1 request, TokenStore tokens) =>
         {
-            if (!Enum.TryParse<TokenRole>(request.Role, ignoreCase: true, out var role) || string.IsNullOrWhiteSpace(request.Name))
+            if (!Enum.TryParse<TokenRole>(request.Role, ignoreCase: true, out var role) || int.TryParse(request.Role, out _))
             {
-                return Problem(400, "invalid token request",
-                    $"role \"{request.Role}\" is not viewer, operator or admin, or the name is empty; send {{\"name\": \"ci\", \"role\": \"operator\"}}");
+                return Problem(400, "invalid token request", $"role \"{request.Role}\" is not viewer, operator or admin; send {{\"name\": \"ci\", \"role\": \"operator\"}}");
+            }
+
+            if (TokenStore.NameProblem(request.Name) is { } badName)
+            {
+                return Problem(400, "invalid token request", badName);
             }
 
             TimeSpan? lifetime = null;

@@ -46,8 +46,8 @@ internal sealed class DashboardActions(SiteApi api, IAuthorizationService author
 
     /// <summary>Creates a token (admin only) and returns its secret, shown once.</summary>
     public async Task<ApiResult<string>> CreateTokenAsync(string name, TokenRole role, TimeSpan? lifetime) => await AsAsync(Policies.Admin, "manage tokens", () =>
-        Task.FromResult(string.IsNullOrWhiteSpace(name) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
-            ? new ApiResult<string>(null, new ApiProblem(400, ApiProblem.InvalidRequest, "a token's name is letters, digits, '-', '_' or '.', e.g. family or ci", [], null))
+        Task.FromResult(TokenStore.NameProblem(name) is { } problem
+            ? new ApiResult<string>(null, new ApiProblem(400, ApiProblem.InvalidRequest, problem, [], null))
             : new ApiResult<string>(tokens.Create(name, role, lifetime), null)));
 
     /// <summary>Revokes a token at once (admin only; never the last admin token).</summary>

@@ -11,7 +11,9 @@ internal sealed record ModuleRow(string Name, string Status, int Revision, int R
 
 /// <summary>
 /// The overview's rows from the site's status and its backups: every module with what needs attention in it (guests not
-/// ready, a guest over its disk limit, a failed module, a failed last backup), those first, then by name.
+/// ready, a guest over its disk limit, a failed module, a failed last backup), by name. The rows keep their places as
+/// health changes (a row moving under the reader's pointer or keyboard focus is worse than useless); the page lists the
+/// ones that need attention apart, above the table.
 /// </summary>
 internal static class SiteView
 {
@@ -21,8 +23,7 @@ internal static class SiteView
         var backup = backups.ToDictionary(b => b.Module, StringComparer.Ordinal);
         return [.. status.Modules
             .Select(m => Row(m, [.. guests[m.Name]], backup.GetValueOrDefault(m.Name)))
-            .OrderBy(r => r.Healthy)
-            .ThenBy(r => r.Name, StringComparer.Ordinal)];
+            .OrderBy(r => r.Name, StringComparer.Ordinal)];
     }
 
     private static ModuleRow Row(ModuleV1 module, IReadOnlyList<GuestStatusV1> guests, BackupStatusV1? backup)

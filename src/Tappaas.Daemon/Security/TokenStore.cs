@@ -57,6 +57,12 @@ public sealed class TokenStore(string siteFolder, TimeProvider time)
         }
     }
 
+    /// <summary>Why <paramref name="name"/> cannot name a token (null: it can): 1 to 64 letters, digits, '-', '_' or '.'.</summary>
+    public static string? NameProblem(string? name) =>
+        string.IsNullOrEmpty(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? $"the token name \"{name}\" is not 1 to 64 letters, digits, '-', '_' or '.': name it for who or what uses it, e.g. family or ci"
+            : null;
+
     /// <summary>Creates a token (replacing one of the same name) and returns its secret (the only time it is visible).</summary>
     public string Create(string name, TokenRole role, TimeSpan? lifetime = null)
     {

@@ -76,7 +76,7 @@ public sealed class DashboardSignInTests
     }
 
     [Fact]
-    public async Task An_open_page_reconnects_after_the_daemon_restarts_and_its_session_survives()
+    public async Task An_open_page_says_when_the_daemon_is_down_and_reconnects_after_it_restarted_with_its_session()
     {
         await using var chromium = await Chromium.StartAsync();
         await using var h = await DaemonHarness.StartAsync(listenOn: chromium.HostAddress);
@@ -84,8 +84,17 @@ public sealed class DashboardSignInTests
         await SignInAsync(page, h.AdminToken);
         await LiveAsync(page);
         await page.EvaluateAsync("window.__before = true"); // gone once the page is loaded again
+        await Assertions.Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync();
 
-        await h.RestartAsync();
+        // While the daemon is down the page says so (it keeps its content and retries).
+        await h.RestartAsync(async () =>
+        {
+            var notice = page.Locator("#components-reconnect-modal");
+            await Assertions.Expect(notice).ToBeVisibleAsync();
+            await Assertions.Expect(notice).ToContainTextAsync("The daemon is not answering (it may be restarting): reconnecting");
+            await Assertions.Expect(page.GetByTestId("who")).ToHaveTextAsync("admin (admin)");
+            await Accessibility.CheckAsync(page);
+        });
 
         // The old circuit is gone with the old process: the page loads itself again and is signed in still (the
         // session's keys are the site's), so it shows the overview, live, not the sign-in page.

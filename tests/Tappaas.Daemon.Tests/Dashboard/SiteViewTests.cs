@@ -29,14 +29,16 @@ public sealed class SiteViewTests
     }
 
     [Fact]
-    public void Healthy_modules_follow_the_ones_that_need_attention()
+    public void Rows_keep_their_order_by_name_whichever_needs_attention()
     {
-        var status = new SiteStatusV1("site", 1, [new ModuleV1("a", 1, "installed", s_at), new ModuleV1("b", 1, "installed", s_at)], [], null,
+        var status = new SiteStatusV1("site", 1, [new ModuleV1("b", 1, "installed", s_at), new ModuleV1("a", 1, "installed", s_at)], [], null,
             [Guest("a-0", "a", ready: true), Guest("b-0", "b", ready: false)]);
         var rows = SiteView.Rows(status, []);
-        Assert.Equal(["b", "a"], rows.Select(r => r.Name));
-        Assert.True(rows[1].Healthy);
-        Assert.False(rows[0].Healthy);
+        Assert.Equal(["a", "b"], rows.Select(r => r.Name));
+        Assert.True(rows[0].Healthy);
+        Assert.False(rows[1].Healthy);
+        status = status with { Guests = [Guest("a-0", "a", ready: false), Guest("b-0", "b", ready: true)] };
+        Assert.Equal(["a", "b"], SiteView.Rows(status, []).Select(r => r.Name));
     }
 
     [Fact]
