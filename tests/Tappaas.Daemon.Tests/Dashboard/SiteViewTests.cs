@@ -3,13 +3,13 @@ using Tappaas.Daemon.Dashboard;
 
 namespace Tappaas.Daemon.Tests.Dashboard;
 
-/// <summary>The overview's rows: what needs attention first, each reason named, the figures summed per module.</summary>
+/// <summary>The overview's rows: in name order, what needs attention in each named, the figures summed per module.</summary>
 public sealed class SiteViewTests
 {
     private static readonly DateTimeOffset s_at = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
     [Fact]
-    public void Modules_that_need_attention_come_first_each_with_its_reasons_and_figures_are_summed_over_guests()
+    public void What_needs_attention_in_a_module_is_named_with_its_reasons_and_figures_are_summed_over_guests()
     {
         var status = new SiteStatusV1("site", 7,
             [new ModuleV1("alpha", 1, "installed", s_at), new ModuleV1("beta", 2, "installed", s_at), new ModuleV1("gamma", 1, "installed", s_at)], [], null,
@@ -20,7 +20,7 @@ public sealed class SiteViewTests
 
         var rows = SiteView.Rows(status, backups);
 
-        Assert.Equal(["alpha", "beta", "gamma"], rows.Select(r => r.Name)); // all three need attention: by name
+        Assert.Equal(["alpha", "beta", "gamma"], rows.Select(r => r.Name)); // by name, as every row is
         Assert.Equal(["last backup failed: repository locked"], rows[0].Attention);
         Assert.Equal(["beta-1 starting: readiness failed 3 times"], rows[1].Attention);
         Assert.Equal(["gamma-0 is over its disk limit"], rows[2].Attention);
